@@ -1,0 +1,158 @@
+"""Community dynamics: memberships, group activity, formation and dissolution,
+contributors and reciprocity, awareness, and each neighbourhood's support pool.
+"""
+
+import numpy as np
+from numba import njit, prange
+
+from . import codes
+from .rng import COMMUNITY, below, uniform
+
+# Draw indices in the COMMUNITY stream for per-resident decisions (subjects offset past groups/hoods)
+_LEAVE, _JOIN, _JOIN_PICK, _RECIPROCITY, _LAPSE, _AWARE = 0, 2, 3, 4, 5, 6
+_RESIDENT_OFFSET = 1 << 40  # keeps resident subjects apart from neighbourhood and group subjects
+
+
+@njit(inline="always", cache=True)
+def shares_interest(interests, category):
+    return (interests >> np.uint32(category)) & np.uint32(1) == np.uint32(1)
+
+
+def groups_by_hood(assoc_hood, alive, n_hoods):
+    """CSR of alive groups per neighbourhood: (start [H+1], group ids)."""
+    ids = np.flatnonzero(alive).astype(np.int32)
+    order = np.argsort(assoc_hood[ids], kind="stable")
+    ids = ids[order]
+    start = np.zeros(n_hoods + 1, dtype=np.int64)
+    np.cumsum(np.bincount(assoc_hood[ids], minlength=n_hoods), out=start[1:])
+    return start, ids
+
+
+def members_by_group(member, n_groups):
+    """CSR of members per group: (start [G+1], resident ids)."""
+    residents = np.repeat(np.arange(member.shape[0], dtype=np.int32), 2)
+    groups = member.ravel()
+    keep = groups >= 0
+    residents, groups = residents[keep], groups[keep]
+    order = np.argsort(groups, kind="stable")
+    start = np.zeros(n_groups + 1, dtype=np.int64)
+    np.cumsum(np.bincount(groups, minlength=n_groups), out=start[1:])
+    return start, residents[order]
+
+
+@njit(parallel=True, cache=True)
+def update_people(key, week, hood, interests, member, aware, contributor, service, met_community, unmet,
+                  indptr, degree, other, strength, alive, assoc_interest, hood_groups_start, hood_groups,
+                  comm, active_threshold, new_aware):
+    """Memberships lapse and form, contributors come and go, awareness spreads along ties.
+
+    Writes next week's awareness into ``new_aware`` (double-buffered: the spread
+    reads last week's awareness of others).
+    """
+    n = hood.shape[0]
+    for i in prange(n):
+        s = _RESIDENT_OFFSET + i
+        for slot in range(2):
+            g = member[i, slot]
+            if g >= 0 and (not alive[g] or uniform(key, COMMUNITY, week, s, _LEAVE + slot) < comm.leave_weekly
+                           or service[i] == codes.RESIDENTIAL):
+                member[i, slot] = -1
+        if member[i, 0] < 0 and member[i, 1] >= 0:
+            member[i, 0] = member[i, 1]
+            member[i, 1] = -1
+        if aware[i] and member[i, 1] < 0 and service[i] != codes.RESIDENTIAL:
+            if uniform(key, COMMUNITY, week, s, _JOIN) < comm.join_weekly:
+                h = hood[i]
+                count = hood_groups_start[h + 1] - hood_groups_start[h]
+                if count > 0:
+                    g = hood_groups[hood_groups_start[h] + below(key, COMMUNITY, week, s, _JOIN_PICK, count)]
+                    if shares_interest(interests[i], assoc_interest[g]) and member[i, 0] != g:
+                        member[i, 1 if member[i, 0] >= 0 else 0] = g
+
+        if contributor[i] == codes.NOT_CONTRIBUTOR:
+            if met_community[i] > 0 and unmet[i] <= 0 and uniform(key, COMMUNITY, week, s, _RECIPROCITY) < comm.reciprocity:
+                contributor[i] = codes.VOLUNTEER
+        elif uniform(key, COMMUNITY, week, s, _LAPSE) < comm.contributor_lapse or service[i] == codes.RESIDENTIAL:
+            contributor[i] = codes.NOT_CONTRIBUTOR
+
+        if member[i, 0] >= 0 or contributor[i] != codes.NOT_CONTRIBUTOR:
+            new_aware[i] = True
+        elif aware[i]:
+            new_aware[i] = uniform(key, COMMUNITY, week, s, _AWARE) >= comm.awareness_lapse
+        else:
+            aware_ties = 0
+            for k in range(indptr[i], indptr[i] + degree[i]):
+                if aware[other[k]] and strength[k] >= active_threshold:
+                    aware_ties += 1
+            new_aware[i] = uniform(key, COMMUNITY, week, s, _AWARE) < 1.0 - (1.0 - comm.awareness_spread) ** aware_ties
+
+
+@njit(cache=True)
+def update_groups(key, week, hood_start, hood, interests, member, contributor, age, assoc_hood, assoc_interest,
+                  activity, members, alive, diversity, comm, n_interests, activity_mult):
+    """Group activity follows membership and funding; inactive groups dissolve; contributors found new ones."""
+    n_groups = alive.shape[0]
+    members[:] = 0
+    age_sum = np.zeros(n_groups)
+    age_sq = np.zeros(n_groups)
+    for i in range(member.shape[0]):
+        for slot in range(2):
+            g = member[i, slot]
+            if g >= 0:
+                members[g] += 1
+                age_sum[g] += age[i]
+                age_sq[g] += age[i] * age[i]
+    for g in range(n_groups):
+        if not alive[g]:
+            continue
+        if members[g] > 1:
+            mean = age_sum[g] / members[g]
+            diversity[g] = min(1.0, np.sqrt(max(0.0, age_sq[g] / members[g] - mean * mean)) / 20.0)
+        else:
+            diversity[g] = 0.0
+        target = min(1.0, members[g] / comm.critical_mass) * activity_mult
+        activity[g] += comm.activity_rate * (target - activity[g])
+        if activity[g] < comm.dissolve_activity and activity_mult > 0:
+            alive[g] = False
+            activity[g] = 0.0
+
+    n_hoods = hood_start.shape[0] - 1
+    free = 0
+    for h in range(n_hoods):
+        contributors = 0
+        for i in range(hood_start[h], hood_start[h + 1]):
+            contributors += contributor[i] != codes.NOT_CONTRIBUTOR
+        size = hood_start[h + 1] - hood_start[h]
+        rate = comm.formation_weekly * contributors / (0.15 * size) if size > 0 else 0.0
+        if activity_mult <= 0 or uniform(key, COMMUNITY, week, h, 100) >= rate:
+            continue
+        while free < n_groups and alive[free]:
+            free += 1
+        if free == n_groups:
+            return
+        alive[free] = True
+        assoc_hood[free] = h
+        assoc_interest[free] = below(key, COMMUNITY, week, h, 101, n_interests)
+        activity[free] = 0.3
+        for i in range(hood_start[h], hood_start[h + 1]):
+            if (contributor[i] != codes.NOT_CONTRIBUTOR or uniform(key, COMMUNITY, week, h, 200 + i - hood_start[h]) < 0.05) \
+                    and shares_interest(interests[i], assoc_interest[free]):
+                slot = 0 if member[i, 0] < 0 else (1 if member[i, 1] < 0 else -1)
+                if slot >= 0:
+                    member[i, slot] = free
+
+
+@njit(parallel=True, cache=True)
+def community_pool(hood_start, contributor, helper_cap, assoc_hood, activity, alive, comm, pool, pool_used, activity_mult, helper_mult):
+    """Hours of community support each neighbourhood can give this week."""
+    n_hoods = hood_start.shape[0] - 1
+    for h in prange(n_hoods):
+        hours = 0.0
+        for i in range(hood_start[h], hood_start[h + 1]):
+            if contributor[i] != codes.NOT_CONTRIBUTOR and helper_cap[i] > 0:
+                hours += comm.volunteer_hours * helper_mult
+        pool[h] = hours
+        pool_used[h] = 0.0
+    for g in range(alive.shape[0]):
+        if alive[g]:
+            pool[assoc_hood[g]] += activity[g] * comm.group_support_hours * activity_mult

@@ -1,0 +1,227 @@
+"""Synthetic population: neighbourhoods, households, adults, starting ties and groups.
+
+Built with a numpy Generator seeded from ``(seed, 'population')`` only, so the
+same seed gives the same town under every policy and scenario.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import codes
+from .params import Params, kernel_view
+from .state import Associations, Neighbourhoods, Residents, State, Ties
+from .wellbeing import baseline_wellbeing
+
+_POPULATION_STREAM = 0x504F50  # "POP"
+
+
+def build_population(params: Params) -> State:
+    """Generate the town described by ``params.population``."""
+    pop = params.population
+    rng = np.random.default_rng([params.seed, _POPULATION_STREAM])
+    H = pop.n_neighbourhoods
+    conc = pop.deprivation_concentration
+    deprivation = rng.beta(pop.deprivation_mean * conc, (1 - pop.deprivation_mean) * conc, H)
+    households = rng.integers(pop.households_min, pop.households_max + 1, H).astype(np.int32)
+
+    weights = np.asarray(pop.adults_per_household, dtype=float)
+    hh_size = rng.choice(np.arange(1, len(weights) + 1), size=int(households.sum()), p=weights / weights.sum())
+    hh_hood = np.repeat(np.arange(H, dtype=np.int32), households)
+    hood = np.repeat(hh_hood, hh_size).astype(np.int32)
+    household = np.repeat(np.arange(hh_size.size, dtype=np.int32), hh_size)
+    n = hood.size
+    start = np.zeros(H + 1, dtype=np.int64)
+    np.cumsum(np.bincount(hood, minlength=H), out=start[1:])
+
+    age = _ages(rng, n, pop.share_65_84, pop.share_85_plus)
+    depr = deprivation[hood]
+    p_mean = np.clip(pop.personal_resources_mean - pop.personal_deprivation_effect * depr - 0.15 * (age >= 85), 0.02, 0.98)
+    personal = rng.beta(p_mean * 8, (1 - p_mean) * 8)
+
+    interests = np.zeros(n, dtype=np.uint32)
+    for _ in range(2):
+        interests |= (np.uint32(1) << rng.integers(0, pop.n_interests, n).astype(np.uint32)).astype(np.uint32)
+
+    chronic = _initial_need(rng, age, depr, params)
+    ties = _initial_ties(rng, pop, hood, household, start, depr)
+
+    assoc, member = _initial_associations(rng, pop, params.community.critical_mass, households, hood, interests)
+    contributor = np.where(
+        rng.random(n) < pop.contributor_share * (1.3 - 0.6 * depr) / (1.3 - 0.6 * pop.deprivation_mean),
+        codes.VOLUNTEER,
+        codes.NOT_CONTRIBUTOR,
+    ).astype(np.int8)
+    contributor[(contributor == codes.VOLUNTEER) & (rng.random(n) < pop.connector_share / max(pop.contributor_share, 1e-9))] = codes.CONNECTOR
+    aware = (rng.random(n) < pop.awareness) | (member[:, 0] >= 0) | (contributor != codes.NOT_CONTRIBUTOR)
+
+    zeros = lambda dtype=np.float64: np.zeros(n, dtype=dtype)  # noqa: E731
+    residents = Residents(
+        age=age,
+        hood=hood,
+        household=household,
+        interests=interests,
+        chronic=chronic,
+        acute=zeros(),
+        personal=personal,
+        wellbeing=baseline_wellbeing(personal, kernel_view(params.wellbeing)),
+        strain=zeros(),
+        burnout_until=np.full(n, codes.NEVER, dtype=np.int32),
+        dependency=zeros(),
+        service=zeros(np.int8),
+        service_hours=zeros(),
+        service_until=np.full(n, codes.NEVER, dtype=np.int32),
+        next_review=np.full(n, codes.NEVER, dtype=np.int32),
+        member=member,
+        contributor=contributor,
+        aware=aware,
+        need=chronic.copy(),
+        met_service=zeros(),
+        met_personal=zeros(),
+        met_network=zeros(),
+        met_community=zeros(),
+        unmet=zeros(),
+        helper_cap=zeros(),
+        helper_load=zeros(),
+        isolated=zeros(np.bool_),
+        weeks_unmet=zeros(np.int32),
+        crisis=zeros(np.bool_),
+        died=zeros(np.bool_),
+        onsets=zeros(np.int32),
+        queued_since=np.full(n, codes.NEVER, dtype=np.int32),
+        last_contact=np.full(n, codes.NEVER, dtype=np.int32),
+        contacts=zeros(np.int32),
+    )
+    hoods = Neighbourhoods(
+        deprivation=deprivation,
+        start=start,
+        households=households,
+        pool=np.zeros(H),
+        pool_used=np.zeros(H),
+    )
+    return State(residents=residents, ties=ties, associations=assoc, hoods=hoods)
+
+
+def _ages(rng: np.random.Generator, n: int, share_65_84: float, share_85: float) -> np.ndarray:
+    """Adult ages from a three-band mixture (18-64, 65-84, 85-100)."""
+    band = rng.random(n)
+    age = rng.uniform(18, 65, n)
+    old = band < share_65_84
+    oldest = band >= 1 - share_85
+    age[old] = rng.uniform(65, 85, old.sum())
+    age[oldest] = 85 + rng.exponential(4.0, oldest.sum()).clip(max=19.9)
+    return age
+
+
+def _initial_need(rng, age, depr, params: Params) -> np.ndarray:
+    """Chronic need at start: prevalence rising with age, as the onset hazard does."""
+    needs = params.needs
+    prevalence = needs.initial_need_share_85 * needs.onset_age_factor ** ((age - 87.0) / 10.0)
+    prevalence *= 1 + 0.5 * needs.onset_deprivation * (depr - params.population.deprivation_mean)
+    has = rng.random(age.size) < np.clip(prevalence, 0, 1)
+    return np.where(has, rng.exponential(2 * needs.onset_mean_hours, age.size), 0.0).clip(max=needs.max_need_hours)
+
+
+def _initial_ties(rng, pop, hood, household, start, depr) -> Ties:
+    """Household, family, friend and neighbour ties, deduplicated, as CSR with slack."""
+    n = hood.size
+    src, dst, kind, strength = [], [], [], []
+
+    # Household: every pair of adults in a household.
+    order = np.argsort(household, kind="stable")
+    hh_start = np.flatnonzero(np.r_[True, household[order][1:] != household[order][:-1]])
+    hh_end = np.r_[hh_start[1:], n]
+    for size in range(2, int((hh_end - hh_start).max(initial=1)) + 1):
+        firsts = hh_start[(hh_end - hh_start) == size]
+        for a in range(size):
+            for b in range(a + 1, size):
+                src.append(order[firsts + a])
+                dst.append(order[firsts + b])
+                kind.append(np.full(firsts.size, codes.HOUSEHOLD))
+                strength.append(np.full(firsts.size, 0.9))
+
+    def add(k: int, mean_per_resident: np.ndarray, local_share: float, lo: float, hi: float):
+        # Each tie adds a degree to both ends, so each resident starts half its mean.
+        count = rng.poisson(mean_per_resident / 2)
+        a = np.repeat(np.arange(n), count)
+        local = rng.random(a.size) < local_share
+        h = hood[a]
+        b_local = start[h] + (rng.random(a.size) * (start[h + 1] - start[h])).astype(np.int64)
+        b_any = rng.integers(0, n, a.size)
+        b = np.where(local, b_local, b_any)
+        keep = b != a
+        src.append(a[keep])
+        dst.append(b[keep])
+        kind.append(np.full(keep.sum(), k))
+        strength.append(rng.uniform(lo, hi, keep.sum()))
+
+    thin = 1 - pop.tie_deprivation_effect * depr
+    add(codes.FAMILY, np.full(n, pop.family_ties_mean), 0.3, 0.4, 0.9)
+    add(codes.FRIEND, pop.friend_ties_mean * thin, 0.7, 0.3, 0.8)
+    add(codes.NEIGHBOUR, pop.neighbour_ties_mean * thin, 1.0, 0.25, 0.6)
+
+    a = np.concatenate(src).astype(np.int64)
+    b = np.concatenate(dst).astype(np.int64)
+    k = np.concatenate(kind).astype(np.int8)
+    s = np.concatenate(strength)
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    _, first = np.unique(lo * n + hi, return_index=True)  # household ties come first and win
+    lo, hi, k, s = lo[first], hi[first], k[first], s[first]
+
+    ends = np.concatenate([lo, hi])
+    others = np.concatenate([hi, lo])
+    degree = np.bincount(ends, minlength=n).astype(np.int32)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(degree + pop.tie_slack, out=indptr[1:])
+    order = np.argsort(ends, kind="stable")
+    row_start = np.repeat(indptr[:-1], degree)
+    rank = np.arange(order.size) - np.repeat(np.cumsum(degree) - degree, degree)
+    slot = row_start + rank
+    other = np.full(indptr[-1], -1, dtype=np.int32)
+    strength_arr = np.zeros(indptr[-1])
+    kind_arr = np.zeros(indptr[-1], dtype=np.int8)
+    other[slot] = others[order]
+    strength_arr[slot] = np.concatenate([s, s])[order]
+    kind_arr[slot] = np.concatenate([k, k])[order]
+    return Ties(indptr=indptr, degree=degree, other=other, strength=strength_arr, kind=kind_arr)
+
+
+def _initial_associations(rng, pop, critical_mass, households, hood, interests):
+    """Groups per neighbourhood and starting memberships (people join groups sharing an interest)."""
+    H = households.size
+    n = hood.size
+    per_hood = rng.poisson(households / 100 * pop.associations_per_100_households)
+    n_groups = int(per_hood.sum())
+    capacity = n_groups * 2 + 4 * H  # room for groups formed later
+    g_hood = np.full(capacity, -1, dtype=np.int32)
+    g_hood[:n_groups] = np.repeat(np.arange(H, dtype=np.int32), per_hood)
+    g_interest = np.zeros(capacity, dtype=np.int32)
+    g_interest[:n_groups] = rng.integers(0, pop.n_interests, n_groups)
+    alive = np.zeros(capacity, dtype=np.bool_)
+    alive[:n_groups] = True
+
+    member = np.full((n, 2), -1, dtype=np.int32)
+    first_group = np.zeros(H + 1, dtype=np.int64)
+    np.cumsum(per_hood, out=first_group[1:])
+    joiners = np.flatnonzero(rng.random(n) < pop.membership_share)
+    for i in joiners:
+        h = hood[i]
+        groups = np.arange(first_group[h], first_group[h + 1])
+        if groups.size == 0:
+            continue
+        matching = groups[(interests[i] >> g_interest[groups].astype(np.uint32)) & 1 == 1]
+        member[i, 0] = rng.choice(matching if matching.size else groups)
+
+    members = np.bincount(member[member >= 0], minlength=capacity).astype(np.int32)
+    activity = np.where(alive, np.clip(members / critical_mass, 0.2, 1.0), 0.0)
+    return (
+        Associations(
+            hood=g_hood,
+            interest=g_interest,
+            activity=activity,
+            members=members,
+            alive=alive,
+            diversity=np.zeros(capacity),
+        ),
+        member,
+    )

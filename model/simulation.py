@@ -1,0 +1,205 @@
+"""The Mesa model: one weekly step runs the numba kernels over the resident arrays.
+
+A run starts with ``warmup_weeks`` under the service-first status quo (so
+caseloads, queues and dependency exist when the policy changes), then runs
+``weeks`` under the chosen policy and scenario.  Only the policy weeks are
+recorded.  The warm-up uses the same draws whatever the policy, so every policy
+starts from the identical town: common random numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import mesa
+import numpy as np
+import polars as pl
+
+from . import codes
+from .community import community_pool, groups_by_hood, members_by_group, update_groups, update_people
+from .frontdoor import new_contacts, review_and_transition, service_effects, triage
+from .life import life_events, replace_deceased
+from .params import Params, Policy, kernel_view
+from .population import build_population
+from .recorder import Recorder, hood_sums
+from .rng import run_key
+from .support import allocate, helper_capacity
+from .ties import form_ties, update_ties
+from .wellbeing import update_wellbeing
+
+_N_OUT = len(codes.OUTCOMES)
+
+
+@dataclass
+class Results:
+    """What a run produces: the per-step and per-neighbourhood tables."""
+
+    steps: pl.DataFrame
+    neighbourhoods: pl.DataFrame
+
+
+class ResilienceModel(mesa.Model):
+    """Residents of a town, their networks and groups, and the council's front door."""
+
+    def __init__(self, params: Params, hood_every: int = 13):
+        super().__init__(seed=params.seed)
+        self.params = params
+        self.key = run_key(params.seed)
+        self.state = build_population(params)
+        self.clock = 0  # weeks since the warm-up began; keys every draw
+        self.recorder = Recorder(hood_every)
+        r = self.state.residents
+        n = r.n
+        self._contacted = np.zeros(n, dtype=np.bool_)
+        self._since_last = np.zeros(n, dtype=np.int32)
+        self._scratch = [np.zeros(n) for _ in range(3)]
+        self._new_aware = np.zeros(n, dtype=np.bool_)
+        self._views = {name: kernel_view(getattr(params, name))
+                       for name in ("needs", "network", "support", "community", "services", "wellbeing", "population")}
+        self._status_quo = kernel_view(Policy())
+        self._policy = kernel_view(params.policy)
+        self.fte = params.policy.staff_fte_per_10k * n / 10_000
+
+    @property
+    def week(self) -> int:
+        """Weeks since the policy started (negative during the warm-up)."""
+        return self.clock - self.params.warmup_weeks
+
+    def _scenario(self) -> dict:
+        """Scenario multipliers in force this week."""
+        sc = self.params.scenario
+        on = sc.start_week <= self.week < sc.start_week + sc.duration_weeks
+        names = ("onset_multiplier", "group_activity_multiplier", "mutual_aid", "helper_capacity_multiplier",
+                 "group_funding_multiplier", "staff_multiplier")
+        neutral = {name: (0.0 if name == "mutual_aid" else 1.0) for name in names}
+        return {name: getattr(sc, name) for name in names} if on else neutral
+
+    def step(self) -> None:
+        """One week: life events, community, ties, support, front door, record."""
+        s, v, key, t = self.state, self._views, self.key, self.clock
+        r, ties, a, hd = s.residents, s.ties, s.associations, s.hoods
+        sc = self._scenario()
+        policy_on = self.week >= 0
+        pol = self._policy if policy_on else self._status_quo
+        community_first = policy_on and self.params.policy.mode == "community_first"
+        groups_mult = sc["group_activity_multiplier"] * sc["group_funding_multiplier"]
+
+        life_events(key, t, r.age, r.hood, hd.deprivation, r.chronic, r.acute, r.unmet, r.isolated, r.died, r.crisis,
+                    r.onsets, v["needs"], sc["onset_multiplier"])
+        replace_deceased(key, t, r.died, r.age, r.hood, r.household, r.interests, r.chronic, r.acute, r.personal,
+                         r.wellbeing, r.strain, r.burnout_until, r.dependency, r.service, r.service_hours,
+                         r.service_until, r.next_review, r.member, r.contributor, r.aware, r.weeks_unmet,
+                         r.queued_since, r.last_contact, r.contacts, ties.indptr, ties.degree, ties.other,
+                         ties.strength, ties.kind, hd.deprivation, v["needs"], v["population"],
+                         self.params.population.n_interests, self.params.network.bereavement_wellbeing, v["wellbeing"])
+        service_effects(r.service, r.chronic, r.personal, r.dependency, v["services"])
+
+        hood_groups_start, hood_groups = groups_by_hood(a.hood, a.alive, hd.households.size)
+        update_people(key, t, r.hood, r.interests, r.member, r.aware, r.contributor, r.service, r.met_community,
+                      r.unmet, ties.indptr, ties.degree, ties.other, ties.strength, a.alive, a.interest,
+                      hood_groups_start, hood_groups, v["community"], v["network"].active_threshold, self._new_aware)
+        r.aware[:] = self._new_aware
+        update_groups(key, t, hd.start, r.hood, r.interests, r.member, r.contributor, r.age, a.hood, a.interest,
+                      a.activity, a.members, a.alive, a.diversity, v["community"], self.params.population.n_interests,
+                      groups_mult)
+
+        net = v["network"]
+        contact = np.array([net.contact_household, net.contact_family, net.contact_friend, net.contact_neighbour,
+                            net.contact_groupmate])
+        update_ties(key, t, ties.indptr, ties.degree, ties.other, ties.strength, ties.kind, r.service, contact, net,
+                    v["services"].crowd_out, sc["group_activity_multiplier"], sc["mutual_aid"])
+        group_start, group_members = members_by_group(r.member, a.alive.size)
+        group_rate = self.params.network.groupmate_formation * a.members * a.activity * sc["group_activity_multiplier"]
+        form_ties(key, t, ties.indptr, ties.degree, ties.other, ties.strength, ties.kind, hd.start, group_start,
+                  group_members, group_rate, net.neighbour_formation)
+
+        helper_capacity(t, r.age, r.chronic, r.acute, r.strain, r.burnout_until, r.service, r.helper_cap, net,
+                        sc["helper_capacity_multiplier"])
+        community_pool(hd.start, r.contributor, r.helper_cap, a.hood, a.activity, a.alive, v["community"], hd.pool,
+                       hd.pool_used, groups_mult, sc["helper_capacity_multiplier"])
+        ask, ask_total, demand = self._scratch
+        allocate(r.chronic, r.acute, r.personal, r.service, r.service_hours, r.hood, r.member, a.activity, r.aware,
+                 ties.indptr, ties.degree, ties.other, ties.strength, ties.kind, r.helper_cap, r.helper_load,
+                 r.need, r.met_service, r.met_personal, r.met_network, r.met_community, r.unmet, hd.start, hd.pool,
+                 hd.pool_used, v["support"], net, v["services"], pol.plan_support_hours, ask, ask_total, demand)
+        update_wellbeing(t, ties.indptr, ties.degree, ties.strength, r.member, a.activity, r.service, r.unmet,
+                         r.helper_cap, r.helper_load, r.strain, r.burnout_until, r.personal, r.wellbeing, r.isolated,
+                         net, v["support"], v["community"], v["wellbeing"])
+
+        new_contacts(key, t, r.unmet, r.crisis, r.weeks_unmet, r.service, r.queued_since, r.last_contact, r.contacts,
+                     self._contacted, self._since_last, v["support"])
+        staff_hours = pol.staff_fte_per_10k * r.n / 10_000 * pol.productive_hours * sc["staff_multiplier"]
+        available = staff_hours
+        transitions = np.zeros(3)
+        staff_hours = review_and_transition(
+            key, t, staff_hours, r.need, r.unmet, r.met_service, r.met_network, r.isolated, r.service,
+            r.service_hours, r.service_until, r.next_review, ties.indptr, ties.degree, ties.other, ties.strength,
+            r.helper_cap, r.helper_load, hd.pool, hd.pool_used, r.hood, community_first, pol, v["services"],
+            v["support"], transitions)
+        waiting = np.flatnonzero(r.queued_since != codes.NEVER)
+        order = waiting[np.argsort(r.queued_since[waiting], kind="stable")].astype(np.int64)
+        counts = np.zeros(_N_OUT + 3)
+        triage(key, t, staff_hours, order, r.need, r.acute, r.unmet, r.met_network, r.hood, r.interests, r.member,
+               r.aware, r.isolated, r.crisis, r.service, r.service_hours, r.service_until, r.next_review,
+               r.queued_since, ties.indptr, ties.degree, ties.other, ties.strength, r.helper_cap, r.helper_load,
+               hd.pool, hd.pool_used, hood_groups_start, hood_groups, a.interest, a.activity, community_first, pol,
+               v["services"], v["support"], counts)
+
+        if policy_on:
+            self._record(counts, transitions, available, sc)
+        self.clock += 1
+
+    def _record(self, counts: np.ndarray, transitions: np.ndarray, staff_available: float, sc: dict) -> None:
+        s, p = self.state, self.params
+        r, a = s.residents, s.associations
+        sums = hood_sums(s, p.support.unmet_threshold, self._contacted, self._since_last)
+        served = counts[_N_OUT + 1]
+        caseload = np.bincount(r.service, minlength=len(codes.SERVICES))
+        c = p.costs
+        home_care_hours = float(r.met_service[r.service == codes.HOME_CARE].sum())
+        cost_statutory = (home_care_hours * c.home_care_hour
+                          + caseload[codes.DAY_CARE] * c.day_care_week
+                          + caseload[codes.RESIDENTIAL] * c.residential_week
+                          + caseload[codes.SHARED_LIVES] * c.shared_lives_week
+                          + caseload[codes.REABLEMENT] * c.reablement_week)
+        staff_cost_hour = c.staff_fte_year / 52 / p.policy.productive_hours
+        plan_hours = float(r.met_service[r.service == codes.COMMUNITY_PLAN].sum())
+        cost_staff = self.fte * sc["staff_multiplier"] * c.staff_fte_year / 52 + plan_hours * staff_cost_hour
+        groups_per_hood = np.bincount(a.hood[a.alive], minlength=s.hoods.households.size)
+        alive = a.alive
+        extra = {
+            **{f"outcome_{name}": int(counts[k]) for k, name in enumerate(codes.OUTCOMES)},
+            "contacts_served": int(served),
+            "mean_wait_weeks": counts[_N_OUT + 2] / served if served else 0.0,
+            "queue_length": int((r.queued_since != codes.NEVER).sum()),
+            "staff_hours_available": staff_available,
+            "staff_hours_used": counts[_N_OUT] + transitions[2] * p.policy.review_hours,
+            "statutory_starts": int(counts[codes.LONG_TERM] + transitions[0]),
+            "step_downs": int(transitions[1]),
+            "reviews": int(transitions[2]),
+            "groups_active": int(alive.sum()),
+            "group_diversity": float(a.diversity[alive].mean()) if alive.any() else 0.0,
+            "ties_active": int((s.ties.strength[_live_slots(s.ties)] >= p.network.active_threshold).sum() // 2),
+            "cost_statutory": cost_statutory,
+            "cost_staff": cost_staff,
+            "cost_community": 0.0,
+        }
+        extra["cost_total"] = extra["cost_statutory"] + extra["cost_staff"] + extra["cost_community"]
+        self.recorder.record(self.week, sums, extra, r.wellbeing, groups_per_hood)
+
+    def run(self) -> Results:
+        """Warm up, run the policy weeks, and return the tables."""
+        for _ in range(self.params.warmup_weeks + self.params.weeks):
+            self.step()
+        return Results(self.recorder.steps_frame(), self.recorder.hoods_frame(self.state.hoods.deprivation))
+
+
+def _live_slots(ties) -> np.ndarray:
+    """Boolean mask of the CSR slots holding live ties."""
+    rank = np.arange(ties.other.size) - np.repeat(ties.indptr[:-1], np.diff(ties.indptr))
+    return rank < np.repeat(ties.degree, np.diff(ties.indptr))
+
+
+def simulate(params: Params) -> Results:
+    """Build and run one model."""
+    return ResilienceModel(params).run()

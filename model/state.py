@@ -1,0 +1,113 @@
+"""Structure-of-arrays state: residents, their ties (CSR), associations and neighbourhoods.
+
+Residents are stored contiguously by neighbourhood (``hood_start[h]:hood_start[h+1]``),
+so per-neighbourhood reductions are parallel loops over neighbourhoods.  A
+resident who dies is replaced in the same slot by an in-migrant: the
+population size never changes and every array keeps its shape, which is what
+lets counter-based draws line up across policies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+
+@dataclass
+class Residents:
+    """One entry per adult resident."""
+
+    age: np.ndarray  # float64, years
+    hood: np.ndarray  # int32 neighbourhood
+    household: np.ndarray  # int32 household id
+    interests: np.ndarray  # uint32 bitmask of interest categories
+    chronic: np.ndarray  # float64 long-term need, hours/week
+    acute: np.ndarray  # float64 episodic need, hours/week
+    personal: np.ndarray  # float64 personal resources (skills, knowledge, confidence), 0-1
+    wellbeing: np.ndarray  # float64, 0-1
+    strain: np.ndarray  # float64 carer strain, 0-1
+    burnout_until: np.ndarray  # int32 week a burnt-out carer returns
+    dependency: np.ndarray  # float64 dependency on services, 0-1
+    service: np.ndarray  # int8 service state (codes.SERVICES)
+    service_hours: np.ndarray  # float64 package size for home care
+    service_until: np.ndarray  # int32 end week of a time-limited plan or reablement
+    next_review: np.ndarray  # int32 week the long-term package is reviewed
+    member: np.ndarray  # int32 [N, 2] association ids, -1 for an empty slot
+    contributor: np.ndarray  # int8 role (codes.NOT_CONTRIBUTOR, VOLUNTEER, CONNECTOR)
+    aware: np.ndarray  # bool aware of local community activity
+    # Last week's support, kept for triage (spare capacity) and outputs
+    need: np.ndarray  # float64 total need this week
+    met_service: np.ndarray
+    met_personal: np.ndarray
+    met_network: np.ndarray
+    met_community: np.ndarray
+    unmet: np.ndarray
+    helper_cap: np.ndarray  # informal help this resident can give, hours/week
+    helper_load: np.ndarray  # informal help given this week
+    isolated: np.ndarray  # bool
+    weeks_unmet: np.ndarray  # int32 consecutive weeks with unmet need
+    crisis: np.ndarray  # bool acute episode this week
+    died: np.ndarray  # bool died this week (slot refilled by an in-migrant)
+    onsets: np.ndarray  # int32 cumulative need onsets (life-event audit trail for CRN)
+    queued_since: np.ndarray  # int32 week the open contact was made, codes.NEVER if none
+    last_contact: np.ndarray  # int32 week of the previous contact
+    contacts: np.ndarray  # int32 contacts made
+
+    @property
+    def n(self) -> int:
+        return self.age.shape[0]
+
+
+@dataclass
+class Ties:
+    """Undirected ties stored in both endpoints' rows (CSR with per-row slack).
+
+    Row ``i`` owns ``indptr[i]:indptr[i+1]``; its first ``degree[i]`` entries are live.
+    Both copies of a tie always hold the same strength and kind.
+    """
+
+    indptr: np.ndarray  # int64 [N+1]
+    degree: np.ndarray  # int32 [N]
+    other: np.ndarray  # int32 [capacity]
+    strength: np.ndarray  # float64 [capacity]
+    kind: np.ndarray  # int8 [capacity]
+
+
+@dataclass
+class Associations:
+    """Groups, clubs and venues; a fixed pool of slots reused when groups dissolve."""
+
+    hood: np.ndarray  # int32
+    interest: np.ndarray  # int32 category
+    activity: np.ndarray  # float64, 0-1
+    members: np.ndarray  # int32
+    alive: np.ndarray  # bool
+    diversity: np.ndarray  # float64 age diversity of members (std of age / 20, capped at 1)
+
+
+@dataclass
+class Neighbourhoods:
+    """Hyperlocal areas of 100-200 households."""
+
+    deprivation: np.ndarray  # float64, 0-1
+    start: np.ndarray  # int64 [H+1] resident ranges
+    households: np.ndarray  # int32
+    pool: np.ndarray  # float64 community support available this week, hours
+    pool_used: np.ndarray  # float64 community support drawn this week, hours
+
+
+@dataclass
+class State:
+    residents: Residents
+    ties: Ties
+    associations: Associations
+    hoods: Neighbourhoods
+
+    def copy(self) -> "State":
+        """A deep copy (used to branch policies from one warmed-up state)."""
+        return State(*(_copy_arrays(getattr(self, f.name)) for f in fields(self)))
+
+
+def _copy_arrays(obj):
+    return type(obj)(**{f.name: getattr(obj, f.name).copy() for f in fields(obj)})

@@ -1,0 +1,133 @@
+"""Tie kernels on the CSR network: weekly contact and decay, formation, removal.
+
+Every tie lives in both endpoints' rows.  The weekly update draws one number per
+unordered pair, so both copies see the same draw and stay identical without any
+coordination between threads.
+"""
+
+import numpy as np
+from numba import njit, prange
+
+from . import codes
+from .rng import COMMUNITY, TIES, below, uniform
+
+
+@njit(inline="always", cache=True)
+def on_long_term(service):
+    """Whether a service state is a statutory long-term package."""
+    return service >= codes.HOME_CARE
+
+
+@njit(parallel=True, cache=True)
+def update_ties(key, week, indptr, degree, other, strength, kind, service, contact, net, crowd_out, group_mult, mutual_aid):
+    """Contact reinforces a tie, its absence decays it; weak non-household ties are dropped.
+
+    ``contact[kind]`` is the weekly contact chance; packages crowd out contact
+    (``crowd_out``), paused groups cut group-mate contact (``group_mult``) and
+    mutual aid raises contact along already-active ties.
+    """
+    n = degree.shape[0]
+    for i in prange(n):
+        write = indptr[i]
+        for k in range(indptr[i], indptr[i] + degree[i]):
+            j = other[k]
+            tie_kind = kind[k]
+            s = strength[k]
+            chance = contact[tie_kind]
+            if on_long_term(service[i]):
+                chance *= 1.0 - crowd_out
+            if on_long_term(service[j]):
+                chance *= 1.0 - crowd_out
+            if tie_kind == codes.GROUPMATE:
+                chance *= group_mult
+            if s >= net.active_threshold:
+                chance = min(1.0, chance * (1.0 + mutual_aid))
+            lo, hi = min(i, j), max(i, j)
+            if uniform(key, TIES, week, lo * n + hi, 0) < chance:
+                s += net.reinforce * (1.0 - s)
+            else:
+                s *= 1.0 - net.decay
+            if tie_kind == codes.HOUSEHOLD or s >= net.drop_threshold:
+                other[write] = j
+                strength[write] = s
+                kind[write] = tie_kind
+                write += 1
+        degree[i] = write - indptr[i]
+
+
+@njit(inline="always", cache=True)
+def find_tie(indptr, degree, other, i, j):
+    """Slot of the tie i->j in row i, or -1."""
+    for k in range(indptr[i], indptr[i] + degree[i]):
+        if other[k] == j:
+            return k
+    return -1
+
+
+@njit(cache=True)
+def add_tie(indptr, degree, other, strength, kind, i, j, s, tie_kind):
+    """Add the undirected tie i-j (both rows); False if it exists or a row is full."""
+    if i == j or find_tie(indptr, degree, other, i, j) >= 0:
+        return False
+    if indptr[i] + degree[i] >= indptr[i + 1] or indptr[j] + degree[j] >= indptr[j + 1]:
+        return False
+    for a, b in ((i, j), (j, i)):
+        k = indptr[a] + degree[a]
+        other[k] = b
+        strength[k] = s
+        kind[k] = tie_kind
+        degree[a] += 1
+    return True
+
+
+@njit(cache=True)
+def strengthen_tie(indptr, degree, other, strength, i, k, boost):
+    """Raise the strength of tie slot ``k`` of row ``i`` and its mirror by ``boost`` towards 1."""
+    s = strength[k] + boost * (1.0 - strength[k])
+    strength[k] = s
+    j = other[k]
+    strength[find_tie(indptr, degree, other, j, i)] = s
+
+
+@njit(cache=True)
+def remove_all_ties(indptr, degree, other, strength, kind, i):
+    """Delete every tie of ``i`` from both rows (death or moving away)."""
+    for k in range(indptr[i], indptr[i] + degree[i]):
+        j = other[k]
+        m = find_tie(indptr, degree, other, j, i)
+        last = indptr[j] + degree[j] - 1
+        other[m] = other[last]
+        strength[m] = strength[last]
+        kind[m] = kind[last]
+        degree[j] -= 1
+    degree[i] = 0
+
+
+@njit(cache=True)
+def form_ties(key, week, indptr, degree, other, strength, kind, hood_start, group_start, group_members, group_rate, neighbour_rate):
+    """New neighbour ties within each neighbourhood and group-mate ties within each group.
+
+    ``group_rate[g]`` is the expected number of new ties in group ``g`` this
+    week; members of a group are ``group_members[group_start[g]:group_start[g+1]]``.
+    """
+    n_hoods = hood_start.shape[0] - 1
+    for h in range(n_hoods):
+        size = hood_start[h + 1] - hood_start[h]
+        expected = neighbour_rate * size
+        count = np.int64(expected) + (uniform(key, COMMUNITY, week, h, 0) < expected - np.int64(expected))
+        for t in range(count):
+            a = hood_start[h] + below(key, COMMUNITY, week, h, 1 + 2 * t, size)
+            b = hood_start[h] + below(key, COMMUNITY, week, h, 2 + 2 * t, size)
+            add_tie(indptr, degree, other, strength, kind, a, b, 0.3, codes.NEIGHBOUR)
+    n_groups = group_start.shape[0] - 1
+    for g in range(n_groups):
+        size = group_start[g + 1] - group_start[g]
+        if size < 2:
+            continue
+        expected = group_rate[g]
+        subject = n_hoods + g
+        count = np.int64(expected) + (uniform(key, COMMUNITY, week, subject, 0) < expected - np.int64(expected))
+        for t in range(count):
+            a = group_members[group_start[g] + below(key, COMMUNITY, week, subject, 1 + 2 * t, size)]
+            b = group_members[group_start[g] + below(key, COMMUNITY, week, subject, 2 + 2 * t, size)]
+            add_tie(indptr, degree, other, strength, kind, a, b, 0.3, codes.GROUPMATE)
