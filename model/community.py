@@ -41,7 +41,7 @@ def members_by_group(member, n_groups):
 
 
 @njit(parallel=True, cache=True)
-def update_people(key, week, hood, interests, member, aware, contributor, service, met_community, unmet,
+def update_people(key, week, hood, interests, member, aware, contributor, service, met_community, unmet, share,
                   indptr, degree, other, strength, alive, assoc_interest, hood_groups_start, hood_groups,
                   comm, active_threshold, new_aware):
     """Memberships lapse and form, contributors come and go, awareness spreads along ties.
@@ -70,7 +70,11 @@ def update_people(key, week, hood, interests, member, aware, contributor, servic
                         member[i, 1 if member[i, 0] >= 0 else 0] = g
 
         if contributor[i] == codes.NOT_CONTRIBUTOR:
-            if met_community[i] > 0 and unmet[i] <= 0 and uniform(key, COMMUNITY, week, s, _RECIPROCITY) < comm.reciprocity:
+            # Volunteers start as often as they lapse (keeping the town's share), more so among people helped.
+            start = comm.contributor_lapse * share / (1.0 - share) if share < 1 else 1.0
+            if met_community[i] > 0 and unmet[i] <= 0:
+                start += comm.reciprocity
+            if service[i] != codes.RESIDENTIAL and uniform(key, COMMUNITY, week, s, _RECIPROCITY) < start:
                 contributor[i] = codes.VOLUNTEER
         elif uniform(key, COMMUNITY, week, s, _LAPSE) < comm.contributor_lapse or service[i] == codes.RESIDENTIAL:
             contributor[i] = codes.NOT_CONTRIBUTOR

@@ -37,7 +37,7 @@ def new_contacts(key, week, unmet, crisis, weeks_unmet, service, queued_since, l
         if crisis[i] and unmet[i] > sup.unmet_threshold:
             chance = sup.crisis_contact
         if weeks_unmet[i] >= sup.persist_weeks:
-            chance = max(chance, sup.contact_weekly)
+            chance = max(chance, sup.contact_weekly * min(1.0, unmet[i] / sup.contact_scale_hours))
         if chance > 0 and uniform(key, CONTACT, week, i, 0) < chance:
             contacted[i] = True
             since_last[i] = week - last_contact[i]
@@ -79,19 +79,20 @@ def _link_to_group(i, hood, interests, member, aware, hood_groups_start, hood_gr
 
 @njit(cache=True)
 def _mobilise(i, cover, indptr, degree, other, strength, helper_cap, helper_load, boost, spare_total):
-    """Reconnect ``i`` with their ties (boost strengths) and book the spare help the plan counts on."""
+    """Reconnect ``i`` with their ties (boost strengths) and book the spare help the plan counts on,
+    so later callers this week cannot count on the same hours."""
     take = min(1.0, cover / spare_total) if spare_total > 0 else 0.0
     for k in range(indptr[i], indptr[i] + degree[i]):
         j = other[k]
         spare = max(0.0, helper_cap[j] - helper_load[j])
-        helper_load[j] += take * strength[k] * spare
+        helper_load[j] += take * strength[k] * strength[k] * spare
         if boost > 0:
             strengthen_tie(indptr, degree, other, strength, i, k, boost)
 
 
 @njit(cache=True)
-def triage(key, week, staff_hours, order, r_need, r_acute, r_unmet, r_met_network, r_hood, r_interests, r_member,
-           r_aware, r_isolated, r_crisis, r_service, r_service_hours, r_service_until, r_next_review, r_queued,
+def triage(key, week, staff_hours, order, r_need, r_acute, r_unmet, r_met_service, r_met_personal, r_met_network, r_asking, r_hood, r_interests, r_member,
+           r_aware, r_isolated, r_weeks_unmet, r_service, r_service_hours, r_service_until, r_next_review, r_queued,
            indptr, degree, other, strength, helper_cap, helper_load, pool, pool_used, hood_groups_start,
            hood_groups, assoc_interest, activity, community_first, pol, svc, sup, counts):
     """Serve the queue in order until staff hours run out.
@@ -105,11 +106,14 @@ def triage(key, week, staff_hours, order, r_need, r_acute, r_unmet, r_met_networ
         unmet = r_unmet[i]
         h = r_hood[i]
         spare_net = network_spare(i, indptr, degree, other, strength, helper_cap, helper_load)
+        asking = r_asking[i] + pol.mobilisation * (1.0 - r_asking[i])
+        remaining = r_need[i] - r_met_service[i] - r_met_personal[i]
+        # A 'connect' conversation helps people ask for more; what they may get is bounded by their ties' spare time.
+        found_net = min(spare_net * (1.0 + pol.connect_boost), (asking - r_asking[i]) * remaining)
         spare_pool = max(0.0, pool[h] - pool_used[h])
         acute_led = r_acute[i] > 0.5 * r_need[i]
         eligible = unmet >= pol.eligibility_hours
         if community_first:
-            found_net = pol.mobilisation * spare_net * (1.0 + pol.connect_boost)
             found_comm = min(sup.community_max_hours, spare_pool) * (1.0 if pol.link_groups else 0.5)
             if found_net + found_comm >= unmet:
                 outcome, hours = codes.RESOLVED, pol.contact_hours
@@ -131,7 +135,8 @@ def triage(key, week, staff_hours, order, r_need, r_acute, r_unmet, r_met_networ
         staff_hours -= hours
 
         if outcome == codes.RESOLVED or outcome == codes.PLAN:
-            cover = min(unmet, pol.mobilisation * spare_net)
+            cover = min(unmet, found_net)
+            r_asking[i] = asking
             _mobilise(i, cover, indptr, degree, other, strength, helper_cap, helper_load, pol.connect_boost, spare_net)
             pool_used[h] += min(max(0.0, unmet - cover), spare_pool)
             if pol.link_groups:
@@ -149,6 +154,7 @@ def triage(key, week, staff_hours, order, r_need, r_acute, r_unmet, r_met_networ
         else:
             _start_package(key, week, i, r_need, r_unmet, r_met_network, r_isolated, r_service, r_service_hours,
                            r_next_review, pol, svc)
+        r_weeks_unmet[i] = -sup.patience_weeks  # people give the offer time to work before calling again
         counts[outcome] += 1
         counts[n_out] += hours
         counts[n_out + 1] += 1
@@ -185,7 +191,7 @@ def review_and_transition(key, week, staff_hours, r_need, r_unmet, r_met_service
             r_next_review[i] = week + pol.review_weeks
             h = r_hood[i]
             carried = min(sup.community_max_hours, max(0.0, pool[h] - pool_used[h]))
-            carried += pol.mobilisation * network_spare(i, indptr, degree, other, strength, helper_cap, helper_load)
+            carried += network_spare(i, indptr, degree, other, strength, helper_cap, helper_load)
             need_for_service = r_met_service[i] + r_unmet[i]
             if need_for_service < pol.eligibility_hours or (
                     pol.step_down and st != codes.RESIDENTIAL and carried >= need_for_service):

@@ -11,6 +11,7 @@ from numba import njit, prange
 from . import codes
 from .rng import LIFE, exponential, uniform
 from .ties import add_tie, remove_all_ties
+from .support import baseline_asking
 from .wellbeing import baseline_wellbeing
 
 # Draw indices within the LIFE stream
@@ -49,9 +50,9 @@ def life_events(key, week, age, hood, deprivation, chronic, acute, unmet, isolat
 @njit(cache=True)
 def replace_deceased(key, week, r_died, r_age, r_hood, r_household, r_interests, r_chronic, r_acute, r_personal,
                      r_wellbeing, r_strain, r_burnout, r_dependency, r_service, r_service_hours, r_service_until,
-                     r_next_review, r_member, r_contributor, r_aware, r_weeks_unmet, r_queued, r_last_contact,
+                     r_next_review, r_member, r_contributor, r_aware, r_asking, r_weeks_unmet, r_queued, r_last_contact,
                      r_contacts, indptr, degree, other, strength, kind, deprivation, needs, pop, n_interests,
-                     bereavement, wb):
+                     bereavement, wb, sup):
     """Refill each dead resident's slot with an adult moving in; ties of the dead are lost.
 
     The people tied to someone who died lose wellbeing (bereavement).  The
@@ -70,6 +71,7 @@ def replace_deceased(key, week, r_died, r_age, r_hood, r_household, r_interests,
         mean_p = pop.personal_resources_mean - pop.personal_deprivation_effect * deprivation[r_hood[i]]
         r_personal[i] = min(0.98, max(0.02, mean_p + 0.4 * (uniform(key, LIFE, week, i, _MIGRANT_PERSONAL) - 0.5)))
         r_wellbeing[i] = baseline_wellbeing(r_personal[i], wb)
+        r_asking[i] = baseline_asking(r_personal[i], sup)
         a = np.uint32(uniform(key, LIFE, week, i, _MIGRANT_INTEREST) * n_interests)
         b = np.uint32(uniform(key, LIFE, week, i, _MIGRANT_INTEREST + 1) * n_interests)
         r_interests[i] = (np.uint32(1) << a) | (np.uint32(1) << b)

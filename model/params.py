@@ -1,11 +1,10 @@
 """Typed, range-checked model parameters.
 
-Each field carries its allowed range and unit in its metadata, so one rule
-validates every config value (a bad value fails at start with a one-line
-error naming the field, the value and the allowed range) and the ODD
-parameter table can be generated from the same source.  Defaults here are the
-market-town baseline; the YAML files under ``configs/`` override them and cite
-their evidence (``docs/evidence.md``).
+Values live in one place, the YAML files under ``configs/`` (with their
+sources, see ``docs/evidence.md``); this module says what each value means,
+its unit and its allowed range.  One rule validates every value at start (a
+bad value fails with a one-line error naming the field, the value and the
+allowed range) and the ODD parameter table is generated from the same source.
 """
 
 from __future__ import annotations
@@ -13,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 from collections import namedtuple
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Mapping
 
 POLICY_MODES = ("service_first", "community_first")
@@ -22,232 +22,239 @@ class ConfigError(ValueError):
     """A config value is missing, unknown or out of its allowed range."""
 
 
-def p(default: Any, lo: float | None = None, hi: float | None = None, unit: str = "", doc: str = ""):
-    """A parameter field with its allowed closed range, unit and meaning."""
-    return field(default=default, metadata={"lo": lo, "hi": hi, "unit": unit, "doc": doc})
+def p(lo: float | None = None, hi: float | None = None, unit: str = "", doc: str = ""):
+    """A parameter field with its allowed closed range, unit and meaning (its value comes from the config)."""
+    return field(metadata={"lo": lo, "hi": hi, "unit": unit, "doc": doc})
 
 
-def choice(default: str, allowed: tuple[str, ...], doc: str = ""):
+def choice(allowed: tuple[str, ...], doc: str = ""):
     """A parameter that must be one of ``allowed``."""
-    return field(default=default, metadata={"allowed": allowed, "doc": doc})
+    return field(metadata={"allowed": allowed, "doc": doc})
 
 
 @dataclass(frozen=True)
 class Population:
     """Synthetic town: neighbourhoods, households, ages, deprivation and starting ties."""
 
-    name: str = "market_town"
-    n_neighbourhoods: int = p(70, 1, 20000, "", "hyperlocal neighbourhoods (street-connector scale)")
-    households_min: int = p(100, 1, 10000, "households", "smallest neighbourhood")
-    households_max: int = p(200, 1, 10000, "households", "largest neighbourhood")
-    adults_per_household: tuple[float, ...] = p((0.33, 0.50, 0.12, 0.05), doc="weights for 1..k adults per household")
-    share_65_84: float = p(0.22, 0.0, 1.0, "fraction", "adults aged 65-84")
-    share_85_plus: float = p(0.035, 0.0, 1.0, "fraction", "adults aged 85+")
-    deprivation_mean: float = p(0.35, 0.01, 0.99, "index 0-1", "mean neighbourhood deprivation")
-    deprivation_concentration: float = p(6.0, 0.5, 1000.0, "", "beta concentration: higher = less varied")
-    personal_resources_mean: float = p(0.62, 0.01, 0.99, "0-1", "mean skills/knowledge/confidence at zero deprivation")
-    personal_deprivation_effect: float = p(0.35, 0.0, 1.0, "0-1", "drop in mean personal resources at full deprivation")
-    family_ties_mean: float = p(2.0, 0.0, 20.0, "ties", "kin ties outside the household")
-    friend_ties_mean: float = p(3.0, 0.0, 30.0, "ties", "friend ties (mostly within the neighbourhood)")
-    neighbour_ties_mean: float = p(2.5, 0.0, 30.0, "ties", "neighbour ties within the neighbourhood")
-    tie_deprivation_effect: float = p(0.4, 0.0, 1.0, "0-1", "fewer friend/neighbour ties at full deprivation")
-    tie_slack: int = p(8, 1, 64, "ties", "spare slots per resident for ties formed later")
-    associations_per_100_households: float = p(2.5, 0.0, 50.0, "groups", "associations, groups and venues")
-    membership_share: float = p(0.25, 0.0, 1.0, "fraction", "adults in at least one group at start")
-    contributor_share: float = p(0.15, 0.0, 1.0, "fraction", "adults who volunteer (contributors)")
-    connector_share: float = p(0.02, 0.0, 1.0, "fraction", "adults who are informal connectors")
-    awareness: float = p(0.4, 0.0, 1.0, "fraction", "adults aware of local community activity")
-    n_interests: int = p(8, 1, 32, "categories", "interest categories shared by residents and groups")
+    name: str
+    n_neighbourhoods: int = p(1, 20000, "", "hyperlocal neighbourhoods (street-connector scale)")
+    households_min: int = p(1, 10000, "households", "smallest neighbourhood")
+    households_max: int = p(1, 10000, "households", "largest neighbourhood")
+    adults_per_household: tuple[float, ...] = p(doc="weights for 1..k adults per household")
+    share_65_84: float = p(0.0, 1.0, "fraction", "adults aged 65-84")
+    share_85_plus: float = p(0.0, 1.0, "fraction", "adults aged 85+")
+    deprivation_mean: float = p(0.01, 0.99, "index 0-1", "mean neighbourhood deprivation")
+    deprivation_concentration: float = p(0.5, 1000.0, "", "beta concentration: higher = less varied")
+    personal_resources_mean: float = p(0.01, 0.99, "0-1", "mean skills/knowledge/confidence at zero deprivation")
+    personal_deprivation_effect: float = p(0.0, 1.0, "0-1", "drop in mean personal resources at full deprivation")
+    family_ties_mean: float = p(0.0, 20.0, "ties", "kin ties outside the household")
+    friend_ties_mean: float = p(0.0, 30.0, "ties", "friend ties (mostly within the neighbourhood)")
+    neighbour_ties_mean: float = p(0.0, 30.0, "ties", "neighbour ties within the neighbourhood")
+    tie_deprivation_effect: float = p(0.0, 1.0, "0-1", "fewer friend/neighbour ties at full deprivation")
+    tie_slack: int = p(1, 64, "ties", "spare slots per resident for ties formed later")
+    associations_per_100_households: float = p(0.0, 50.0, "groups", "associations, groups and venues")
+    membership_share: float = p(0.0, 1.0, "fraction", "adults in at least one group at start")
+    contributor_share: float = p(0.0, 1.0, "fraction", "adults who volunteer (contributors)")
+    connector_share: float = p(0.0, 1.0, "fraction", "adults who are informal connectors")
+    awareness: float = p(0.0, 1.0, "fraction", "adults aware of local community activity")
+    n_interests: int = p(1, 32, "categories", "interest categories shared by residents and groups")
 
 
 @dataclass(frozen=True)
 class Needs:
     """Life events: need onset, acute episodes, recovery, deterioration, mortality."""
 
-    onset_weekly: float = p(0.0022, 0.0, 0.2, "per week", "chronic-need onset hazard at age 75, zero deprivation")
-    onset_age_factor: float = p(1.9, 1.0, 5.0, "x per decade", "onset hazard multiplier per decade of age")
-    onset_deprivation: float = p(1.0, 0.0, 10.0, "relative", "extra onset hazard at full deprivation")
-    onset_isolation: float = p(0.5, 0.0, 10.0, "relative", "extra onset hazard when isolated (loneliness harms health)")
-    onset_mean_hours: float = p(3.0, 0.1, 40.0, "hours/week", "mean chronic need added per onset")
-    acute_weekly: float = p(0.0012, 0.0, 0.2, "per week", "acute episode (e.g. hospital discharge) hazard at 75")
-    acute_mean_hours: float = p(9.0, 0.1, 60.0, "hours/week", "mean acute need added per episode")
-    acute_recovery: float = p(0.15, 0.0, 1.0, "per week", "fraction of acute need recovered weekly")
-    chronic_recovery: float = p(0.004, 0.0, 1.0, "per week", "fraction of chronic need recovered weekly")
-    deterioration: float = p(0.04, 0.0, 1.0, "per week", "chronic need added per hour of unmet need (revolving door)")
-    max_need_hours: float = p(60.0, 1.0, 168.0, "hours/week", "cap on weekly need")
-    initial_need_share_85: float = p(0.45, 0.0, 1.0, "fraction", "adults 85+ with chronic need at start")
-    mortality_log_base: float = p(-10.5, -20.0, 0.0, "log annual", "Gompertz intercept (age 0)")
-    mortality_age_slope: float = p(0.1, 0.0, 0.3, "per year", "Gompertz slope")
-    mortality_need_effect: float = p(0.02, 0.0, 1.0, "per hour", "relative mortality per hour of weekly need")
-    migrant_age_mean: float = p(16.0, 1.0, 60.0, "years", "mean years over 18 of in-migrants replacing deaths")
+    onset_weekly: float = p(0.0, 0.2, "per week", "chronic-need onset hazard at age 75, zero deprivation")
+    onset_age_factor: float = p(1.0, 5.0, "x per decade", "onset hazard multiplier per decade of age")
+    onset_deprivation: float = p(0.0, 10.0, "relative", "extra onset hazard at full deprivation")
+    onset_isolation: float = p(0.0, 10.0, "relative", "extra onset hazard when isolated (loneliness harms health)")
+    onset_mean_hours: float = p(0.1, 40.0, "hours/week", "mean chronic need added per onset")
+    acute_weekly: float = p(0.0, 0.2, "per week", "acute episode (e.g. hospital discharge) hazard at 75")
+    acute_mean_hours: float = p(0.1, 60.0, "hours/week", "mean acute need added per episode")
+    acute_recovery: float = p(0.0, 1.0, "per week", "fraction of acute need recovered weekly")
+    chronic_recovery: float = p(0.0, 1.0, "per week", "fraction of chronic need recovered weekly")
+    deterioration: float = p(0.0, 1.0, "per week", "chronic need added per hour of unmet need (revolving door)")
+    max_need_hours: float = p(1.0, 168.0, "hours/week", "cap on weekly need")
+    initial_need_share_85: float = p(0.0, 1.0, "fraction", "adults 85+ with chronic need at start")
+    mortality_log_base: float = p(-20.0, 0.0, "log annual", "Gompertz intercept (age 0)")
+    mortality_age_slope: float = p(0.0, 0.3, "per year", "Gompertz slope")
+    mortality_need_effect: float = p(0.0, 1.0, "per hour", "relative mortality per hour of weekly need")
+    migrant_age_mean: float = p(1.0, 60.0, "years", "mean years over 18 of in-migrants replacing deaths")
 
 
 @dataclass(frozen=True)
 class Network:
     """Tie strength dynamics, helper capacity and carer strain."""
 
-    active_threshold: float = p(0.3, 0.0, 1.0, "strength", "tie counts as active (for isolation)")
-    drop_threshold: float = p(0.03, 0.0, 1.0, "strength", "non-household ties below this are lost")
-    contact_household: float = p(0.95, 0.0, 1.0, "per week", "chance of contact along a household tie")
-    contact_family: float = p(0.6, 0.0, 1.0, "per week", "chance of contact along a family tie")
-    contact_friend: float = p(0.45, 0.0, 1.0, "per week", "chance of contact along a friend tie")
-    contact_neighbour: float = p(0.5, 0.0, 1.0, "per week", "chance of contact along a neighbour tie")
-    contact_groupmate: float = p(0.35, 0.0, 1.0, "per week", "chance of contact outside group along a group-mate tie")
-    reinforce: float = p(0.08, 0.0, 1.0, "fraction", "strength gained towards 1 on contact")
-    decay: float = p(0.04, 0.0, 1.0, "fraction", "strength lost without contact")
-    neighbour_formation: float = p(0.0015, 0.0, 1.0, "per resident-week", "new neighbour ties")
-    groupmate_formation: float = p(0.01, 0.0, 1.0, "per member-week", "new ties between members of an active group")
-    helper_hours: float = p(5.0, 0.0, 60.0, "hours/week", "informal help a healthy adult under 65 can give")
-    helper_hours_older: float = p(0.6, 0.0, 1.0, "fraction", "helper capacity at 65-84 relative to younger adults")
-    household_weight: float = p(3.0, 1.0, 20.0, "relative", "how much more people ask their own household")
-    strain_gain: float = p(0.05, 0.0, 1.0, "per week", "carer strain gained at full load")
-    strain_recovery: float = p(0.05, 0.0, 1.0, "per week", "strain lost weekly")
-    burnout_threshold: float = p(0.7, 0.0, 1.0, "strain", "strain at which a carer withdraws")
-    burnout_weeks: int = p(12, 0, 520, "weeks", "how long a burnt-out carer withdraws")
-    bereavement_wellbeing: float = p(0.1, 0.0, 1.0, "wellbeing", "wellbeing lost by each tie of someone who dies")
+    active_threshold: float = p(0.0, 1.0, "strength", "tie counts as active (for isolation)")
+    drop_threshold: float = p(0.0, 1.0, "strength", "non-household ties below this are lost")
+    contact_household: float = p(0.0, 1.0, "per week", "chance of contact along a household tie")
+    contact_family: float = p(0.0, 1.0, "per week", "chance of contact along a family tie")
+    contact_friend: float = p(0.0, 1.0, "per week", "chance of contact along a friend tie")
+    contact_neighbour: float = p(0.0, 1.0, "per week", "chance of contact along a neighbour tie")
+    contact_groupmate: float = p(0.0, 1.0, "per week", "chance of contact outside group along a group-mate tie")
+    reinforce: float = p(0.0, 1.0, "fraction", "strength gained towards 1 on contact")
+    decay: float = p(0.0, 1.0, "fraction", "strength lost without contact")
+    neighbour_formation: float = p(0.0, 1.0, "per resident-week", "new neighbour ties")
+    groupmate_formation: float = p(0.0, 1.0, "per member-week", "new ties between members of an active group")
+    helper_hours: float = p(0.0, 60.0, "hours/week", "informal help a healthy adult under 65 can give")
+    helper_hours_older: float = p(0.0, 1.0, "fraction", "helper capacity at 65-84 relative to younger adults")
+    household_weight: float = p(1.0, 20.0, "relative", "how much more people ask their own household")
+    strain_gain: float = p(0.0, 1.0, "per week", "carer strain gained at full load")
+    strain_recovery: float = p(0.0, 1.0, "per week", "strain lost weekly")
+    burnout_threshold: float = p(0.0, 1.0, "strain", "strain at which a carer withdraws")
+    burnout_weeks: int = p(0, 520, "weeks", "how long a burnt-out carer withdraws")
+    bereavement_wellbeing: float = p(0.0, 1.0, "wellbeing", "wellbeing lost by each tie of someone who dies")
 
 
 @dataclass(frozen=True)
 class Support:
     """How need is met: personal resources first, then network, then community."""
 
-    personal_hours: float = p(8.0, 0.0, 60.0, "hours/week", "own need a resident with full personal resources meets")
-    community_max_hours: float = p(4.0, 0.0, 60.0, "hours/week", "most one person can draw from community support")
-    unmet_threshold: float = p(1.0, 0.0, 40.0, "hours/week", "unmet need that counts as 'need not met'")
-    persist_weeks: int = p(4, 1, 104, "weeks", "weeks of unmet need before people consider contacting the council")
-    contact_weekly: float = p(0.25, 0.0, 1.0, "per week", "chance of contacting once unmet need has persisted")
-    crisis_contact: float = p(0.6, 0.0, 1.0, "probability", "chance an acute episode with unmet need leads to contact")
+    personal_hours: float = p(0.0, 60.0, "hours/week", "own need a resident with full personal resources meets")
+    community_max_hours: float = p(0.0, 60.0, "hours/week", "most one person can draw from community support")
+    asking_base: float = p(0.0, 1.0, "fraction", "share of unmet need a resident with no personal resources asks of their network")
+    asking_personal: float = p(0.0, 1.0, "fraction", "extra share asked at full personal resources (confidence to ask)")
+    asking_return: float = p(0.0, 1.0, "per week", "speed at which asking returns to its baseline after a conversation")
+    unmet_threshold: float = p(0.0, 40.0, "hours/week", "unmet need that counts as 'need not met'")
+    persist_weeks: int = p(1, 104, "weeks", "weeks of unmet need before people consider contacting the council")
+    contact_weekly: float = p(0.0, 1.0, "per week", "chance of contacting once unmet need has persisted")
+    patience_weeks: int = p(0, 520, "weeks", "after a contact, weeks people give the offer before unmet need counts again")
+    contact_scale_hours: float = p(0.01, 168.0, "hours/week", "unmet need at which contacting is most likely")
+    crisis_contact: float = p(0.0, 1.0, "probability", "chance an acute episode with unmet need leads to contact")
 
 
 @dataclass(frozen=True)
 class Wellbeing:
     """Wellbeing moves weekly toward a target set by resources, unmet need, isolation and strain."""
 
-    base: float = p(0.35, 0.0, 1.0, "0-1", "target wellbeing with no personal resources and no problems")
-    personal_weight: float = p(0.45, 0.0, 1.0, "0-1", "target gained at full personal resources")
-    unmet_weight: float = p(0.35, 0.0, 1.0, "0-1", "target lost at or above unmet_scale hours of unmet need")
-    unmet_scale: float = p(8.0, 0.1, 168.0, "hours/week", "unmet need at which the unmet penalty is full")
-    isolation_weight: float = p(0.15, 0.0, 1.0, "0-1", "target lost when isolated")
-    strain_weight: float = p(0.2, 0.0, 1.0, "0-1", "target lost at full carer strain")
-    group_weight: float = p(0.05, 0.0, 1.0, "0-1", "target gained by belonging to an active group")
-    adjustment: float = p(0.1, 0.0, 1.0, "per week", "share of the gap to target closed weekly")
-    discouragement: float = p(0.002, 0.0, 1.0, "per week", "personal resources lost in a week of unmet need")
+    base: float = p(0.0, 1.0, "0-1", "target wellbeing with no personal resources and no problems")
+    personal_weight: float = p(0.0, 1.0, "0-1", "target gained at full personal resources")
+    unmet_weight: float = p(0.0, 1.0, "0-1", "target lost at or above unmet_scale hours of unmet need")
+    unmet_scale: float = p(0.1, 168.0, "hours/week", "unmet need at which the unmet penalty is full")
+    isolation_weight: float = p(0.0, 1.0, "0-1", "target lost when isolated")
+    strain_weight: float = p(0.0, 1.0, "0-1", "target lost at full carer strain")
+    group_weight: float = p(0.0, 1.0, "0-1", "target gained by belonging to an active group")
+    adjustment: float = p(0.0, 1.0, "per week", "share of the gap to target closed weekly")
+    discouragement: float = p(0.0, 1.0, "per week", "personal resources lost in a week of unmet need")
 
 
 @dataclass(frozen=True)
 class Community:
     """Associations, contributors, awareness and reciprocity."""
 
-    volunteer_hours: float = p(2.0, 0.0, 40.0, "hours/week", "community support a contributor gives")
-    group_support_hours: float = p(10.0, 0.0, 200.0, "hours/week", "support an active group gives its area")
-    critical_mass: float = p(12.0, 1.0, 500.0, "members", "members at which a group is fully active")
-    activity_rate: float = p(0.1, 0.0, 1.0, "per week", "speed at which activity moves to its target")
-    dissolve_activity: float = p(0.1, 0.0, 1.0, "activity", "groups below this activity dissolve")
-    formation_weekly: float = p(0.004, 0.0, 1.0, "per neighbourhood-week", "new groups per neighbourhood at 15% contributors")
-    join_weekly: float = p(0.004, 0.0, 1.0, "per resident-week", "aware residents joining a matching group")
-    leave_weekly: float = p(0.006, 0.0, 1.0, "per membership-week", "memberships lapsing")
-    reciprocity: float = p(0.02, 0.0, 1.0, "per week", "people helped by the community who become contributors")
-    contributor_lapse: float = p(0.003, 0.0, 1.0, "per week", "contributors who stop")
-    awareness_spread: float = p(0.002, 0.0, 1.0, "per tie-week", "awareness passed along an aware active tie")
-    awareness_lapse: float = p(0.002, 0.0, 1.0, "per week", "awareness forgotten")
-    membership_confidence: float = p(0.002, 0.0, 1.0, "per week", "personal resources gained by group members")
+    volunteer_hours: float = p(0.0, 40.0, "hours/week", "community support a contributor gives")
+    group_support_hours: float = p(0.0, 200.0, "hours/week", "support an active group gives its area")
+    critical_mass: float = p(1.0, 500.0, "members", "members at which a group is fully active")
+    activity_rate: float = p(0.0, 1.0, "per week", "speed at which activity moves to its target")
+    dissolve_activity: float = p(0.0, 1.0, "activity", "groups below this activity dissolve")
+    formation_weekly: float = p(0.0, 1.0, "per neighbourhood-week", "new groups per neighbourhood at 15% contributors")
+    join_weekly: float = p(0.0, 1.0, "per resident-week", "aware residents joining a matching group")
+    leave_weekly: float = p(0.0, 1.0, "per membership-week", "memberships lapsing")
+    reciprocity: float = p(0.0, 1.0, "per week", "people helped by the community who become contributors")
+    contributor_lapse: float = p(0.0, 1.0, "per week", "contributors who stop (as many start, keeping the share)")
+    awareness_spread: float = p(0.0, 1.0, "per tie-week", "awareness passed along an aware active tie")
+    awareness_lapse: float = p(0.0, 1.0, "per week", "awareness forgotten")
+    membership_confidence: float = p(0.0, 1.0, "per week", "personal resources gained by group members")
 
 
 @dataclass(frozen=True)
 class Policy:
     """What the front door does; outcomes emerge from residents' resources and capacity."""
 
-    name: str = "service_first"
-    mode: str = choice("service_first", POLICY_MODES, "front-door model")
-    staff_fte_per_10k: float = p(2.2, 0.0, 100.0, "FTE per 10,000 adults", "front-door practitioners")
-    productive_hours: float = p(22.0, 1.0, 48.0, "hours/FTE-week", "hours per FTE available for conversations")
-    contact_hours: float = p(0.75, 0.0, 40.0, "hours", "first conversation (screening or 'connect' conversation)")
-    plan_hours: float = p(3.0, 0.0, 40.0, "hours", "second conversation: short-term/crisis plan, 'let's talk local'")
-    assessment_hours: float = p(6.0, 0.0, 80.0, "hours", "needs assessment and support planning")
-    review_hours: float = p(2.0, 0.0, 40.0, "hours", "review of a long-term package")
-    review_weeks: int = p(52, 1, 520, "weeks", "interval between reviews of a long-term package")
-    eligibility_hours: float = p(5.0, 0.0, 168.0, "hours/week", "unmet need at which statutory support is eligible")
-    connect_boost: float = p(0.0, 0.0, 1.0, "strength", "tie strength a 'connect' conversation restores")
-    link_groups: bool = p(False, doc="practitioners introduce people to a group matching their interests")
-    mobilisation: float = p(0.0, 0.0, 1.0, "fraction", "share of ties' spare capacity a conversation can mobilise")
-    plan_weeks: int = p(8, 0, 104, "weeks", "length of a community plan with follow-up")
-    plan_support_hours: float = p(0.0, 0.0, 40.0, "hours/week", "practitioner/link-worker support during a plan")
-    reablement_first: bool = p(True, doc="offer reablement before long-term support when need is mostly acute")
-    step_down: bool = p(False, doc="reviews step packages down where network/community can meet the need")
-    signpost_uptake: float = p(0.1, 0.0, 1.0, "probability", "chance a signposted person joins a group")
+    name: str
+    mode: str = choice(POLICY_MODES, "front-door model")
+    staff_fte_per_10k: float = p(0.0, 100.0, "FTE per 10,000 adults", "front-door practitioners")
+    productive_hours: float = p(1.0, 48.0, "hours/FTE-week", "hours per FTE available for conversations")
+    contact_hours: float = p(0.0, 40.0, "hours", "first conversation (screening or 'connect' conversation)")
+    plan_hours: float = p(0.0, 40.0, "hours", "second conversation: short-term/crisis plan, 'let's talk local'")
+    assessment_hours: float = p(0.0, 80.0, "hours", "needs assessment and support planning")
+    review_hours: float = p(0.0, 40.0, "hours", "review of a long-term package")
+    review_weeks: int = p(1, 520, "weeks", "interval between reviews of a long-term package")
+    eligibility_hours: float = p(0.0, 168.0, "hours/week", "unmet need at which statutory support is eligible")
+    connect_boost: float = p(0.0, 1.0, "strength", "tie strength a 'connect' conversation restores")
+    link_groups: bool = p(doc="practitioners introduce people to a group matching their interests")
+    mobilisation: float = p(0.0, 1.0, "fraction", "share of the gap to asking for everything a conversation closes")
+    plan_weeks: int = p(0, 104, "weeks", "length of a community plan with follow-up")
+    plan_support_hours: float = p(0.0, 40.0, "hours/week", "practitioner/link-worker support during a plan")
+    reablement_first: bool = p(doc="offer reablement before long-term support when need is mostly acute")
+    step_down: bool = p(doc="reviews step packages down where network/community can meet the need")
+    signpost_uptake: float = p(0.0, 1.0, "probability", "chance a signposted person joins a group")
 
 
 @dataclass(frozen=True)
 class Services:
     """Statutory services: allocation rules, crowd-out, dependency."""
 
-    residential_hours: float = p(25.0, 0.0, 168.0, "hours/week", "need above which residential care is offered")
-    day_care_max_hours: float = p(10.0, 0.0, 168.0, "hours/week", "need up to which isolated people get day care")
-    day_care_hours: float = p(8.0, 0.0, 60.0, "hours/week", "need met by a day-care place")
-    shared_lives_share: float = p(0.08, 0.0, 1.0, "fraction", "residential/day-care placements made as Shared Lives")
-    reablement_weeks: int = p(6, 1, 52, "weeks", "length of reablement")
-    reablement_hours: float = p(10.0, 0.0, 60.0, "hours/week", "need met during reablement")
-    reablement_gain: float = p(0.04, 0.0, 1.0, "per week", "chronic need shed and confidence gained in reablement")
-    crowd_out: float = p(0.35, 0.0, 1.0, "fraction", "informal help and tie contact withdrawn while a package runs")
-    dependency_rate: float = p(0.02, 0.0, 1.0, "per week", "growth of dependency on a long-term package")
-    dependency_recovery: float = p(0.01, 0.0, 1.0, "per week", "dependency lost without a package")
-    resource_erosion: float = p(0.01, 0.0, 1.0, "per week", "personal resources lost at full dependency")
+    residential_hours: float = p(0.0, 168.0, "hours/week", "need above which residential care is offered")
+    day_care_max_hours: float = p(0.0, 168.0, "hours/week", "need up to which isolated people get day care")
+    day_care_hours: float = p(0.0, 60.0, "hours/week", "need met by a day-care place")
+    shared_lives_share: float = p(0.0, 1.0, "fraction", "residential/day-care placements made as Shared Lives")
+    reablement_weeks: int = p(1, 52, "weeks", "length of reablement")
+    reablement_hours: float = p(0.0, 60.0, "hours/week", "need met during reablement")
+    reablement_gain: float = p(0.0, 1.0, "per week", "chronic need shed and confidence gained in reablement")
+    crowd_out: float = p(0.0, 1.0, "fraction", "informal help and tie contact withdrawn while a package runs")
+    dependency_rate: float = p(0.0, 1.0, "per week", "growth of dependency on a long-term package")
+    dependency_recovery: float = p(0.0, 1.0, "per week", "dependency lost without a package")
+    resource_erosion: float = p(0.0, 1.0, "per week", "personal resources lost at full dependency")
 
 
 @dataclass(frozen=True)
 class Costs:
     """Unit costs in GBP (2024 prices); sources in configs/config.yaml."""
 
-    home_care_hour: float = p(25.0, 0.0, 1000.0, "GBP/hour")
-    day_care_week: float = p(250.0, 0.0, 10000.0, "GBP/week")
-    residential_week: float = p(1100.0, 0.0, 20000.0, "GBP/week")
-    shared_lives_week: float = p(600.0, 0.0, 20000.0, "GBP/week")
-    reablement_week: float = p(400.0, 0.0, 10000.0, "GBP/week")
-    staff_fte_year: float = p(55000.0, 0.0, 1e6, "GBP/FTE-year")
+    home_care_hour: float = p(0.0, 1000.0, "GBP/hour")
+    day_care_week: float = p(0.0, 10000.0, "GBP/week")
+    residential_week: float = p(0.0, 20000.0, "GBP/week")
+    shared_lives_week: float = p(0.0, 20000.0, "GBP/week")
+    reablement_week: float = p(0.0, 10000.0, "GBP/week")
+    staff_fte_year: float = p(0.0, 1e6, "GBP/FTE-year")
 
 
 @dataclass(frozen=True)
 class Scenario:
     """A shock: multipliers applied from ``start_week`` for ``duration_weeks``."""
 
-    name: str = "baseline"
-    start_week: int = p(52, 0, 10000, "weeks after policy start")
-    duration_weeks: int = p(0, 0, 10000, "weeks")
-    onset_multiplier: float = p(1.0, 0.0, 10.0, "x", "need onset hazard")
-    group_activity_multiplier: float = p(1.0, 0.0, 10.0, "x", "groups able to meet (0 = paused)")
-    mutual_aid: float = p(0.0, 0.0, 10.0, "x", "extra tie contact where ties are already active")
-    helper_capacity_multiplier: float = p(1.0, 0.0, 10.0, "x", "informal help people can give")
-    group_funding_multiplier: float = p(1.0, 0.0, 10.0, "x", "funding and activity of groups")
-    staff_multiplier: float = p(1.0, 0.0, 10.0, "x", "front-door staff")
+    name: str
+    start_week: int = p(0, 10000, "weeks after policy start")
+    duration_weeks: int = p(0, 10000, "weeks")
+    onset_multiplier: float = p(0.0, 10.0, "x", "need onset hazard")
+    group_activity_multiplier: float = p(0.0, 10.0, "x", "groups able to meet (0 = paused)")
+    mutual_aid: float = p(0.0, 10.0, "x", "extra tie contact where ties are already active")
+    helper_capacity_multiplier: float = p(0.0, 10.0, "x", "informal help people can give")
+    group_funding_multiplier: float = p(0.0, 10.0, "x", "funding and activity of groups")
+    staff_multiplier: float = p(0.0, 10.0, "x", "front-door staff")
 
 
 @dataclass(frozen=True)
 class Params:
     """Everything one run needs."""
 
-    seed: int = p(0, 0, 2**63 - 1)
-    weeks: int = p(260, 1, 5200, "weeks", "simulated weeks after the policy starts")
-    warmup_weeks: int = p(104, 0, 5200, "weeks", "weeks under the service-first status quo before the policy starts")
-    population: Population = field(default_factory=Population)
-    needs: Needs = field(default_factory=Needs)
-    network: Network = field(default_factory=Network)
-    support: Support = field(default_factory=Support)
-    community: Community = field(default_factory=Community)
-    wellbeing: Wellbeing = field(default_factory=Wellbeing)
-    policy: Policy = field(default_factory=Policy)
-    services: Services = field(default_factory=Services)
-    costs: Costs = field(default_factory=Costs)
-    scenario: Scenario = field(default_factory=Scenario)
+    seed: int = p(0, 2**63 - 1)
+    weeks: int = p(1, 5200, "weeks", "simulated weeks after the policy starts")
+    warmup_weeks: int = p(0, 5200, "weeks", "weeks under the service-first status quo before the policy starts")
+    population: Population
+    needs: Needs
+    network: Network
+    support: Support
+    community: Community
+    wellbeing: Wellbeing
+    policy: Policy
+    warmup_policy: Policy
+    services: Services
+    costs: Costs
+    scenario: Scenario
 
 
 _KERNEL_VIEWS: dict[type, type] = {}
+_NUMERIC = ("float", "int", "bool")
 
 
 def kernel_view(section):
     """The numeric fields of a parameter section as a namedtuple numba kernels can take."""
     cls = type(section)
     if cls not in _KERNEL_VIEWS:
-        names = [f.name for f in dataclasses.fields(cls) if isinstance(f.default, (int, float))]
+        names = [f.name for f in dataclasses.fields(cls) if f.type in _NUMERIC]
         view = namedtuple(f"{cls.__name__}Values", names, module=__name__)
         globals()[view.__name__] = view  # importable by name, so numba can cache kernels taking it
         _KERNEL_VIEWS[cls] = view
@@ -258,16 +265,15 @@ def kernel_view(section):
 def _check_value(path: str, f: dataclasses.Field, value: Any) -> Any:
     """Coerce ``value`` to the field's type and check its range; raise a one-line ConfigError."""
     meta = f.metadata
-    default = f.default
     if "allowed" in meta:
         if value not in meta["allowed"]:
             raise ConfigError(f"{path}={value!r} is not allowed; choose one of: {', '.join(meta['allowed'])}")
         return value
-    if isinstance(default, bool):
+    if f.type == "bool":
         if not isinstance(value, bool):
             raise ConfigError(f"{path}={value!r} must be true or false")
         return value
-    if isinstance(default, tuple):
+    if f.type.startswith("tuple"):
         try:
             weights = tuple(float(v) for v in value)
         except (TypeError, ValueError):
@@ -275,19 +281,22 @@ def _check_value(path: str, f: dataclasses.Field, value: Any) -> Any:
         if not weights or min(weights) < 0 or sum(weights) <= 0:
             raise ConfigError(f"{path}={value!r} must be a non-empty list of non-negative numbers with a positive sum")
         return weights
-    if isinstance(default, str):
+    if f.type == "str":
         if not isinstance(value, str) or not value:
             raise ConfigError(f"{path}={value!r} must be a non-empty string")
         return value
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ConfigError(f"{path}={value!r} must be a number")
-    if isinstance(default, int) and value != int(value):
+    if f.type == "int" and value != int(value):
         raise ConfigError(f"{path}={value!r} must be a whole number")
-    value = int(value) if isinstance(default, int) else float(value)
+    value = int(value) if f.type == "int" else float(value)
     lo, hi = meta.get("lo"), meta.get("hi")
     if value != value or (lo is not None and value < lo) or (hi is not None and value > hi):
         raise ConfigError(f"{path}={value!r} is out of range; allowed [{lo}, {hi}]")
     return value
+
+
+_SECTIONS: dict[str, type] = {}
 
 
 def _build(cls: type, values: Mapping[str, Any], path: str):
@@ -295,13 +304,16 @@ def _build(cls: type, values: Mapping[str, Any], path: str):
     unknown = sorted(set(values) - set(fields))
     if unknown:
         raise ConfigError(f"unknown field {path}{unknown[0]}; allowed: {', '.join(fields)}")
+    missing = [name for name in fields if name not in values]
+    if missing:
+        raise ConfigError(f"missing field {path}{missing[0]}")
     kwargs = {}
-    for name, value in values.items():
-        f = fields[name]
-        if dataclasses.is_dataclass(f.default_factory if f.default_factory is not dataclasses.MISSING else None):
+    for name, f in fields.items():
+        value = values[name]
+        if f.type in _SECTIONS:
             if not isinstance(value, Mapping):
                 raise ConfigError(f"{path}{name} must be a mapping of fields")
-            kwargs[name] = _build(f.default_factory, value, f"{path}{name}.")
+            kwargs[name] = _build(_SECTIONS[f.type], value, f"{path}{name}.")
         else:
             kwargs[name] = _check_value(f"{path}{name}", f, value)
     return cls(**kwargs)
@@ -312,6 +324,8 @@ def params_from_dict(values: Mapping[str, Any]) -> Params:
 
     Keys outside the model's parameters (``output``, ``hydra``) are ignored.
     """
+    _SECTIONS.update({cls.__name__: cls for cls in (Population, Needs, Network, Support, Wellbeing, Community,
+                                                      Policy, Services, Costs, Scenario)})
     model_keys = {f.name for f in dataclasses.fields(Params)}
     params = _build(Params, {k: v for k, v in values.items() if k in model_keys}, "")
     pop = params.population

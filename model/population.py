@@ -11,6 +11,7 @@ import numpy as np
 from . import codes
 from .params import Params, kernel_view
 from .state import Associations, Neighbourhoods, Residents, State, Ties
+from .support import baseline_asking
 from .wellbeing import baseline_wellbeing
 
 _POPULATION_STREAM = 0x504F50  # "POP"
@@ -75,6 +76,7 @@ def build_population(params: Params) -> State:
         member=member,
         contributor=contributor,
         aware=aware,
+        asking=baseline_asking(personal, kernel_view(params.support)),
         need=chronic.copy(),
         met_service=zeros(),
         met_personal=zeros(),

@@ -79,7 +79,7 @@ class Recorder:
         n = t["residents"]
         row = {
             "week": week,
-            "population": int(n),
+            "residents": int(n),
             "deaths": int(t["deaths"]),
             "contacts": int(t["contacts"]),
             "contacts_per_1000": 1000 * t["contacts"] / n,

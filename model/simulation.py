@@ -19,7 +19,7 @@ from . import codes
 from .community import community_pool, groups_by_hood, members_by_group, update_groups, update_people
 from .frontdoor import new_contacts, review_and_transition, service_effects, triage
 from .life import life_events, replace_deceased
-from .params import Params, Policy, kernel_view
+from .params import Params, kernel_view
 from .population import build_population
 from .recorder import Recorder, hood_sums
 from .rng import run_key
@@ -56,7 +56,7 @@ class ResilienceModel(mesa.Model):
         self._new_aware = np.zeros(n, dtype=np.bool_)
         self._views = {name: kernel_view(getattr(params, name))
                        for name in ("needs", "network", "support", "community", "services", "wellbeing", "population")}
-        self._status_quo = kernel_view(Policy())
+        self._status_quo = kernel_view(params.warmup_policy)
         self._policy = kernel_view(params.policy)
         self.fte = params.policy.staff_fte_per_10k * n / 10_000
 
@@ -88,15 +88,16 @@ class ResilienceModel(mesa.Model):
                     r.onsets, v["needs"], sc["onset_multiplier"])
         replace_deceased(key, t, r.died, r.age, r.hood, r.household, r.interests, r.chronic, r.acute, r.personal,
                          r.wellbeing, r.strain, r.burnout_until, r.dependency, r.service, r.service_hours,
-                         r.service_until, r.next_review, r.member, r.contributor, r.aware, r.weeks_unmet,
+                         r.service_until, r.next_review, r.member, r.contributor, r.aware, r.asking, r.weeks_unmet,
                          r.queued_since, r.last_contact, r.contacts, ties.indptr, ties.degree, ties.other,
                          ties.strength, ties.kind, hd.deprivation, v["needs"], v["population"],
-                         self.params.population.n_interests, self.params.network.bereavement_wellbeing, v["wellbeing"])
+                         self.params.population.n_interests, self.params.network.bereavement_wellbeing, v["wellbeing"],
+                         v["support"])
         service_effects(r.service, r.chronic, r.personal, r.dependency, v["services"])
 
         hood_groups_start, hood_groups = groups_by_hood(a.hood, a.alive, hd.households.size)
         update_people(key, t, r.hood, r.interests, r.member, r.aware, r.contributor, r.service, r.met_community,
-                      r.unmet, ties.indptr, ties.degree, ties.other, ties.strength, a.alive, a.interest,
+                      r.unmet, self.params.population.contributor_share, ties.indptr, ties.degree, ties.other, ties.strength, a.alive, a.interest,
                       hood_groups_start, hood_groups, v["community"], v["network"].active_threshold, self._new_aware)
         r.aware[:] = self._new_aware
         update_groups(key, t, hd.start, r.hood, r.interests, r.member, r.contributor, r.age, a.hood, a.interest,
@@ -117,13 +118,9 @@ class ResilienceModel(mesa.Model):
                         sc["helper_capacity_multiplier"])
         community_pool(hd.start, r.contributor, r.helper_cap, a.hood, a.activity, a.alive, v["community"], hd.pool,
                        hd.pool_used, groups_mult, sc["helper_capacity_multiplier"])
-        ask, ask_total, demand = self._scratch
-        allocate(r.chronic, r.acute, r.personal, r.service, r.service_hours, r.hood, r.member, a.activity, r.aware,
-                 ties.indptr, ties.degree, ties.other, ties.strength, ties.kind, r.helper_cap, r.helper_load,
-                 r.need, r.met_service, r.met_personal, r.met_network, r.met_community, r.unmet, hd.start, hd.pool,
-                 hd.pool_used, v["support"], net, v["services"], pol.plan_support_hours, ask, ask_total, demand)
+        allocate(s, v["support"], net, v["services"], pol.plan_support_hours, self._scratch)
         update_wellbeing(t, ties.indptr, ties.degree, ties.strength, r.member, a.activity, r.service, r.unmet,
-                         r.helper_cap, r.helper_load, r.strain, r.burnout_until, r.personal, r.wellbeing, r.isolated,
+                         r.helper_cap, r.helper_load, r.strain, r.burnout_until, r.personal, r.asking, r.wellbeing, r.isolated,
                          net, v["support"], v["community"], v["wellbeing"])
 
         new_contacts(key, t, r.unmet, r.crisis, r.weeks_unmet, r.service, r.queued_since, r.last_contact, r.contacts,
@@ -139,8 +136,8 @@ class ResilienceModel(mesa.Model):
         waiting = np.flatnonzero(r.queued_since != codes.NEVER)
         order = waiting[np.argsort(r.queued_since[waiting], kind="stable")].astype(np.int64)
         counts = np.zeros(_N_OUT + 3)
-        triage(key, t, staff_hours, order, r.need, r.acute, r.unmet, r.met_network, r.hood, r.interests, r.member,
-               r.aware, r.isolated, r.crisis, r.service, r.service_hours, r.service_until, r.next_review,
+        triage(key, t, staff_hours, order, r.need, r.acute, r.unmet, r.met_service, r.met_personal, r.met_network, r.asking, r.hood, r.interests, r.member,
+               r.aware, r.isolated, r.weeks_unmet, r.service, r.service_hours, r.service_until, r.next_review,
                r.queued_since, ties.indptr, ties.degree, ties.other, ties.strength, r.helper_cap, r.helper_load,
                hd.pool, hd.pool_used, hood_groups_start, hood_groups, a.interest, a.activity, community_first, pol,
                v["services"], v["support"], counts)

@@ -36,6 +36,7 @@ class Residents:
     member: np.ndarray  # int32 [N, 2] association ids, -1 for an empty slot
     contributor: np.ndarray  # int8 role (codes.NOT_CONTRIBUTOR, VOLUNTEER, CONNECTOR)
     aware: np.ndarray  # bool aware of local community activity
+    asking: np.ndarray  # float64 share of remaining need this resident asks of their network, 0-1
     # Last week's support, kept for triage (spare capacity) and outputs
     need: np.ndarray  # float64 total need this week
     met_service: np.ndarray

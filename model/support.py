@@ -2,9 +2,11 @@
 
 Network help is shared fairly without locks: askers spread their request over
 their ties by weight (strength, household ties weighted up); each helper sums
-what is asked of them and gives at most their capacity, scaling every request
-down by the same fill ratio.  Three parallel passes, each writing only its own
-rows, so results do not depend on the thread count.
+what is asked of them and gives at most their spare capacity, scaling every
+request down by the same fill ratio; what is left is asked again of ties that
+still have room.  How much of their need people ask for at all is their
+``asking`` propensity (confidence to ask, raised by a 'connect' conversation).
+Every pass writes only its own rows, so results do not depend on the thread count.
 """
 
 import numpy as np
@@ -12,6 +14,8 @@ from numba import njit, prange
 
 from . import codes
 from .ties import on_long_term
+
+_EPS = 1e-9
 
 
 @njit(parallel=True, cache=True)
@@ -27,19 +31,57 @@ def helper_capacity(week, age, chronic, acute, strain, burnout_until, service, h
 
 
 @njit(inline="always", cache=True)
+def baseline_asking(personal, sup):
+    """Share of their remaining need someone with these personal resources asks of their network."""
+    return np.minimum(1.0, sup.asking_base + sup.asking_personal * personal)
+
+
+@njit(inline="always", cache=True)
 def _weight(strength, tie_kind, household_weight):
     return strength * (household_weight if tie_kind == codes.HOUSEHOLD else 1.0)
 
 
 @njit(parallel=True, cache=True)
-def allocate(chronic, acute, personal, service, service_hours, hood, member, activity, aware,
-             indptr, degree, other, strength, kind, helper_cap, helper_load,
-             need, met_service, met_personal, met_network, met_community, unmet,
-             hood_start, pool, pool_used, sup, net, svc, plan_hours, ask, ask_total, demand):
-    """Meet this week's need in order: service, personal, network, community.  Fills the met_* arrays."""
-    n = chronic.shape[0]
-    # Pass 1: needs after services and personal resources; what each asks of its network.
+def _share_round(ask, indptr, degree, other, strength, kind, household_weight, helper_cap, helper_load,
+                 met_network, weight_total, fill):
+    """One round of asking: each asker spreads ``ask`` over ties with spare capacity.
+
+    Helpers give at most their spare capacity, scaling all requests by one fill
+    ratio.  Adds what is given to ``met_network`` and ``helper_load`` and leaves
+    the unfilled part in ``ask`` for the next round.
+    """
+    n = ask.shape[0]
     for i in prange(n):
+        total = 0.0
+        if ask[i] > 0:
+            for k in range(indptr[i], indptr[i] + degree[i]):
+                if helper_cap[other[k]] - helper_load[other[k]] > _EPS:
+                    total += _weight(strength[k], kind[k], household_weight)
+        weight_total[i] = total
+    for j in prange(n):
+        demand = 0.0
+        if helper_cap[j] - helper_load[j] > _EPS:
+            for k in range(indptr[j], indptr[j] + degree[j]):
+                i = other[k]
+                if ask[i] > 0 and weight_total[i] > 0:
+                    demand += ask[i] * _weight(strength[k], kind[k], household_weight) / weight_total[i]
+        fill[j] = min(1.0, (helper_cap[j] - helper_load[j]) / demand) if demand > 0 else 0.0
+        helper_load[j] += demand * fill[j]
+    for i in prange(n):
+        got = 0.0
+        if ask[i] > 0 and weight_total[i] > 0:
+            for k in range(indptr[i], indptr[i] + degree[i]):
+                got += ask[i] * _weight(strength[k], kind[k], household_weight) / weight_total[i] * fill[other[k]]
+        got = min(got, ask[i])
+        met_network[i] += got
+        ask[i] -= got
+
+
+@njit(parallel=True, cache=True)
+def _before_network(chronic, acute, personal, asking, service, service_hours, need, met_service, met_personal,
+                    met_network, ask, sup, svc, plan_hours):
+    """Need after services and personal resources; what each resident asks of their network."""
+    for i in prange(chronic.shape[0]):
         total = chronic[i] + acute[i]
         need[i] = total
         st = service[i]
@@ -58,40 +100,20 @@ def allocate(chronic, acute, personal, service, service_hours, hood, member, act
         met_service[i] = served
         own = min(total - served, personal[i] * sup.personal_hours)
         met_personal[i] = own
-        remaining = total - served - own
         withdrawn = svc.crowd_out if (on_long_term(st) or st == codes.REABLEMENT) else 0.0
-        ask[i] = remaining * (1.0 - withdrawn)
-        weights = 0.0
-        if ask[i] > 0:
-            for k in range(indptr[i], indptr[i] + degree[i]):
-                if helper_cap[other[k]] > 0:
-                    weights += _weight(strength[k], kind[k], net.household_weight)
-        ask_total[i] = weights
-    # Pass 2: each helper's demand and load.
-    for j in prange(n):
-        d = 0.0
-        for k in range(indptr[j], indptr[j] + degree[j]):
-            i = other[k]
-            if ask[i] > 0 and ask_total[i] > 0 and helper_cap[j] > 0:
-                d += ask[i] * _weight(strength[k], kind[k], net.household_weight) / ask_total[i]
-        demand[j] = d
-        helper_load[j] = min(helper_cap[j], d)
-    # Pass 3: what each asker receives.
-    for i in prange(n):
-        got = 0.0
-        if ask[i] > 0 and ask_total[i] > 0:
-            for k in range(indptr[i], indptr[i] + degree[i]):
-                j = other[k]
-                if helper_cap[j] > 0 and demand[j] > 0:
-                    share = ask[i] * _weight(strength[k], kind[k], net.household_weight) / ask_total[i]
-                    got += share * helper_load[j] / demand[j]
-        met_network[i] = min(got, need[i] - met_service[i] - met_personal[i])
-    # Pass 4: community support per neighbourhood, shared by fill ratio.
+        ask[i] = (total - served - own) * asking[i] * (1.0 - withdrawn)
+        met_network[i] = 0.0
+
+
+@njit(parallel=True, cache=True)
+def _community_round(hood_start, need, service, member, activity, aware, met_service, met_personal, met_network,
+                     met_community, unmet, pool, pool_used, ask, community_max_hours):
+    """Community support per neighbourhood, shared by one fill ratio; what is left is unmet."""
     for h in prange(hood_start.shape[0] - 1):
         wanted = 0.0
         for i in range(hood_start[h], hood_start[h + 1]):
             remaining = need[i] - met_service[i] - met_personal[i] - met_network[i]
-            ask[i] = min(remaining, sup.community_max_hours) * _community_access(i, service, member, activity, aware)
+            ask[i] = min(remaining, community_max_hours) * _community_access(i, service, member, activity, aware)
             wanted += ask[i]
         fill = min(1.0, pool[h] / wanted) if wanted > 0 else 0.0
         used = 0.0
@@ -100,6 +122,23 @@ def allocate(chronic, acute, personal, service, service_hours, hood, member, act
             used += met_community[i]
             unmet[i] = max(0.0, need[i] - met_service[i] - met_personal[i] - met_network[i] - met_community[i])
         pool_used[h] = used
+
+
+def allocate(state, sup, net, svc, plan_hours, scratch) -> None:
+    """Meet this week's need in order: services, personal resources, network (two rounds of asking), community.
+
+    Fills ``need``, the ``met_*`` arrays, ``unmet``, ``helper_load`` and each neighbourhood's ``pool_used``.
+    """
+    r, t, a, hd = state.residents, state.ties, state.associations, state.hoods
+    ask, weight_total, fill = scratch
+    _before_network(r.chronic, r.acute, r.personal, r.asking, r.service, r.service_hours, r.need, r.met_service,
+                    r.met_personal, r.met_network, ask, sup, svc, plan_hours)
+    r.helper_load[:] = 0.0
+    for _ in range(2):  # people who cannot get help from some ties ask the others
+        _share_round(ask, t.indptr, t.degree, t.other, t.strength, t.kind, net.household_weight, r.helper_cap,
+                     r.helper_load, r.met_network, weight_total, fill)
+    _community_round(hd.start, r.need, r.service, r.member, a.activity, r.aware, r.met_service, r.met_personal,
+                     r.met_network, r.met_community, r.unmet, hd.pool, hd.pool_used, ask, sup.community_max_hours)
 
 
 @njit(inline="always", cache=True)
@@ -123,9 +162,10 @@ def _community_access(i, service, member, activity, aware):
 
 @njit(cache=True)
 def network_spare(i, indptr, degree, other, strength, helper_cap, helper_load):
-    """Spare informal capacity around ``i``, weighted by tie strength (what a conversation can find)."""
+    """Spare informal time around ``i`` that a conversation can find: each tie's spare hours weighted by
+    the square of its strength, since people give much more time to close ties than to acquaintances."""
     total = 0.0
     for k in range(indptr[i], indptr[i] + degree[i]):
         j = other[k]
-        total += strength[k] * max(0.0, helper_cap[j] - helper_load[j])
+        total += strength[k] * strength[k] * max(0.0, helper_cap[j] - helper_load[j])
     return total

@@ -4,11 +4,12 @@ import numpy as np
 from numba import njit, prange
 
 from . import codes
+from .support import baseline_asking
 
 
 @njit(parallel=True, cache=True)
 def update_wellbeing(week, indptr, degree, strength, member, activity, service, unmet, helper_cap, helper_load,
-                     strain, burnout_until, personal, wellbeing, isolated, net, sup, comm, wb):
+                     strain, burnout_until, personal, asking, wellbeing, isolated, net, sup, comm, wb):
     """Isolation from active ties and groups; strain from caring; wellbeing moves toward its target."""
     for i in prange(service.shape[0]):
         active = 0
@@ -28,6 +29,8 @@ def update_wellbeing(week, indptr, degree, strength, member, activity, service, 
             personal[i] += comm.membership_confidence * (1.0 - personal[i])
         if unmet[i] > sup.unmet_threshold:
             personal[i] -= wb.discouragement * personal[i]
+
+        asking[i] += sup.asking_return * (baseline_asking(personal[i], sup) - asking[i])
 
         target = baseline_wellbeing(personal[i], wb) - wb.unmet_weight * min(1.0, unmet[i] / wb.unmet_scale)
         target += wb.group_weight * in_group - wb.isolation_weight * isolated[i] - wb.strain_weight * strain[i]

@@ -1,0 +1,1 @@
+"""Reading a results store and drawing comparison reports."""

@@ -1,0 +1,1 @@
+"""Hydra apps that run simulations and write the results store."""

@@ -1,0 +1,142 @@
+"""Results store: one directory per run, written atomically, with full provenance.
+
+A run directory holds ``steps.parquet`` (per week), ``neighbourhoods.parquet``
+(per neighbourhood every few weeks), ``summary.parquet`` (one row),
+``config.yaml`` (the fully resolved config) and ``metadata.json`` (seed,
+package versions, git revision, timings).  Every file is written to a
+temporary name and renamed into place, and ``metadata.json`` is written last:
+a run is complete exactly when it exists, so a killed run leaves no partial
+Parquet and a restarted sweep redoes only what is missing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import tempfile
+from datetime import datetime, timezone
+from importlib import metadata as importlib_metadata
+from pathlib import Path
+from typing import Any, Callable
+
+import polars as pl
+import yaml
+
+from model import codes
+from model.params import Params
+from model.simulation import Results
+
+STEPS, HOODS, SUMMARY, CONFIG, METADATA = (
+    "steps.parquet", "neighbourhoods.parquet", "summary.parquet", "config.yaml", "metadata.json")
+PACKAGES = ("community-resilience-abm", "mesa", "numpy", "numba", "polars", "pyarrow", "plotly", "hydra-core", "omegaconf")
+REPO = Path(__file__).resolve().parents[1]
+
+
+def is_complete(run_dir: Path) -> bool:
+    """Whether ``run_dir`` holds a finished run."""
+    return (Path(run_dir) / METADATA).is_file()
+
+
+def _atomic_write(path: Path, write: Callable[[Path], Any]) -> None:
+    """Write via ``write(tmp)`` to a temporary file beside ``path``, then rename it into place."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def git_revision() -> str:
+    """The project's git commit (with ``-dirty`` if the tree has changes), or ``unknown``."""
+    try:
+        rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO, capture_output=True,
+                               text=True, check=True).stdout.strip()
+        return rev + ("-dirty" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def package_versions() -> dict[str, str]:
+    versions = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            versions[name] = importlib_metadata.version(name)
+        except importlib_metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def summarise(steps: pl.DataFrame) -> pl.DataFrame:
+    """One row of whole-run measures from the per-step table."""
+    contacts = pl.col("contacts").sum()
+    years = pl.len() / 52
+    return steps.select(
+        pl.len().alias("weeks"),
+        contacts.alias("contacts"),
+        (1000 * contacts / pl.col("residents").mean() / years).alias("contacts_per_1000_per_year"),
+        *[(pl.col(f"outcome_{o}").sum() / pl.col("contacts_served").sum()).alias(f"share_{o}") for o in codes.OUTCOMES],
+        (1 - pl.col("outcome_long_term_service").sum() / pl.col("contacts_served").sum()).alias("share_handled_at_gateway"),
+        (pl.col("recontacts_12w").sum() / contacts).alias("recontact_12w_share"),
+        (pl.col("recontacts_26w").sum() / contacts).alias("recontact_26w_share"),
+        pl.col("statutory_starts").sum(),
+        pl.col("caseload_long_term").mean().alias("caseload_long_term_mean"),
+        pl.col("caseload_long_term").last().alias("caseload_long_term_final"),
+        pl.col("queue_length").mean().alias("queue_length_mean"),
+        pl.col("mean_wait_weeks").mean(),
+        pl.col("unmet_share").mean(),
+        pl.col("isolation_rate").mean(),
+        pl.col("wellbeing_mean").mean(),
+        pl.col("wellbeing_p10").mean(),
+        pl.col("carer_strain_mean").mean(),
+        pl.col("groups_active").last().alias("groups_active_final"),
+        pl.col("cost_statutory").sum(),
+        pl.col("cost_staff").sum(),
+        pl.col("cost_community").sum(),
+        pl.col("cost_total").sum(),
+    )
+
+
+def _labelled(frame: pl.DataFrame, params: Params) -> pl.DataFrame:
+    """Prefix a table with the columns that identify its run, so a sweep can be scanned as one table."""
+    return frame.select(
+        pl.lit(params.population.name).alias("population"),
+        pl.lit(params.scenario.name).alias("scenario"),
+        pl.lit(params.policy.name).alias("policy"),
+        pl.lit(params.seed, dtype=pl.Int64).alias("seed"),
+        pl.all(),
+    )
+
+
+def write_run(run_dir: Path, results: Results, params: Params, resolved_config: dict, started: datetime) -> None:
+    """Write a finished run's tables, config and provenance into ``run_dir`` atomically."""
+    run_dir = Path(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    (run_dir / METADATA).unlink(missing_ok=True)  # the run is incomplete until metadata is rewritten
+    tables = {
+        STEPS: _labelled(results.steps, params),
+        HOODS: _labelled(results.neighbourhoods, params),
+        SUMMARY: _labelled(summarise(results.steps), params),
+    }
+    for name, frame in tables.items():
+        _atomic_write(run_dir / name, frame.write_parquet)
+    _atomic_write(run_dir / CONFIG, lambda p: p.write_text(yaml.safe_dump(resolved_config, sort_keys=False)))
+    finished = datetime.now(timezone.utc)
+    meta = {
+        "seed": params.seed,
+        "population": params.population.name,
+        "scenario": params.scenario.name,
+        "policy": params.policy.name,
+        "git_revision": git_revision(),
+        "packages": package_versions(),
+        "started": started.isoformat(),
+        "finished": finished.isoformat(),
+        "seconds": (finished - started).total_seconds(),
+        "files": sorted(tables) + [CONFIG],
+    }
+    _atomic_write(run_dir / METADATA, lambda p: p.write_text(json.dumps(meta, indent=2)))
