@@ -1,0 +1,26 @@
+"""Shared fixtures: small towns run once per session and reused by many tests."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pytest
+
+from model.config import load_params
+from model.simulation import ResilienceModel, Results
+
+# A small town (6 neighbourhoods, ~1,700 adults): fast, yet with queues, groups and packages.
+SMALL = ("population.n_neighbourhoods=6", "weeks=78", "warmup_weeks=26")
+POLICIES = ("service_first", "community_first")
+
+
+@lru_cache(maxsize=None)
+def run_model(overrides: tuple[str, ...]) -> tuple[ResilienceModel, Results]:
+    """Run (once per session) the model for these Hydra overrides."""
+    model = ResilienceModel(load_params(overrides))
+    return model, model.run()
+
+
+@pytest.fixture(params=POLICIES)
+def small_run(request):
+    return run_model(SMALL + (f"policy={request.param}",))

@@ -1,0 +1,69 @@
+"""Invariants that must hold in every run: conservation, one outcome per contact, values in range."""
+
+import numpy as np
+import polars as pl
+
+from model import codes
+from model.simulation import _live_slots
+
+
+def test_people_are_conserved(small_run):
+    model, results = small_run
+    n = model.state.residents.n
+    assert results.steps["residents"].unique().to_list() == [n]
+    assert results.steps["deaths"].sum() > 0  # deaths happen and are replaced
+
+
+def test_every_contact_ends_in_exactly_one_outcome(small_run):
+    _, results = small_run
+    s = results.steps
+    outcomes = sum(s[f"outcome_{o}"] for o in codes.OUTCOMES)
+    assert (outcomes == s["contacts_served"]).all()
+    # The queue changes only by new contacts in and served contacts out.
+    change = s["queue_length"].diff().drop_nulls()
+    assert (change == (s["contacts"] - s["contacts_served"]).slice(1)).all()
+    assert s["contacts_served"].sum() > 0
+
+
+def test_tables_have_no_missing_or_infinite_values(small_run):
+    _, results = small_run
+    for frame in (results.steps, results.neighbourhoods):
+        numeric = frame.select(pl.selectors.numeric())
+        assert numeric.null_count().sum_horizontal().item() == 0
+        assert np.isfinite(numeric.to_numpy()).all()
+
+
+def test_resident_state_in_range(small_run):
+    model, _ = small_run
+    r = model.state.residents
+    for name in ("personal", "wellbeing", "strain", "dependency", "asking"):
+        values = getattr(r, name)
+        assert np.isfinite(values).all() and values.min() >= 0 and values.max() <= 1, name
+    for name in ("chronic", "acute", "need", "met_service", "met_personal", "met_network", "met_community", "unmet",
+                 "helper_cap", "helper_load"):
+        assert getattr(r, name).min() >= 0, name
+    met = r.met_service + r.met_personal + r.met_network + r.met_community
+    np.testing.assert_allclose(met + r.unmet, r.need, atol=1e-9)
+    assert (r.helper_load <= r.helper_cap + 1e-9).all()
+    hoods = model.state.hoods
+    assert (hoods.pool_used <= hoods.pool + 1e-9).all()
+    assert set(np.unique(r.service)) <= set(range(len(codes.SERVICES)))
+
+
+def test_ties_are_symmetric_and_in_range(small_run):
+    model, _ = small_run
+    t = model.state.ties
+    live = _live_slots(t)
+    assert (t.degree <= np.diff(t.indptr)).all()
+    assert t.strength[live].min() >= 0 and t.strength[live].max() <= 1
+    rows = np.repeat(np.arange(t.degree.size), np.diff(t.indptr))[live]
+    forward = {(a, b): (s, k) for a, b, s, k in zip(rows, t.other[live], t.strength[live], t.kind[live])}
+    assert all(forward.get((b, a)) == value for (a, b), value in forward.items())
+    assert all(a != b for a, b in forward)
+
+
+def test_memberships_point_at_groups(small_run):
+    model, _ = small_run
+    member = model.state.residents.member
+    groups = member[member >= 0]
+    assert groups.max() < model.state.associations.alive.size
