@@ -230,7 +230,7 @@ class Scenario:
 class Params:
     """Everything one run needs."""
 
-    seed: int = p(0, 2**63 - 1)
+    seed: int = p(0, 2**63 - 1, "", "seeds every random draw: the town and all its dynamics")
     weeks: int = p(1, 5200, "weeks", "simulated weeks after the policy starts")
     warmup_weeks: int = p(0, 5200, "weeks", "weeks under the service-first status quo before the policy starts")
     population: Population
@@ -296,7 +296,8 @@ def _check_value(path: str, f: dataclasses.Field, value: Any) -> Any:
     return value
 
 
-_SECTIONS: dict[str, type] = {}
+# Section name (as annotated in Params) -> its dataclass
+SECTIONS: dict[str, type] = {f.type: globals()[f.type] for f in dataclasses.fields(Params) if f.type[:1].isupper()}
 
 
 def _build(cls: type, values: Mapping[str, Any], path: str):
@@ -310,10 +311,10 @@ def _build(cls: type, values: Mapping[str, Any], path: str):
     kwargs = {}
     for name, f in fields.items():
         value = values[name]
-        if f.type in _SECTIONS:
+        if f.type in SECTIONS:
             if not isinstance(value, Mapping):
                 raise ConfigError(f"{path}{name} must be a mapping of fields")
-            kwargs[name] = _build(_SECTIONS[f.type], value, f"{path}{name}.")
+            kwargs[name] = _build(SECTIONS[f.type], value, f"{path}{name}.")
         else:
             kwargs[name] = _check_value(f"{path}{name}", f, value)
     return cls(**kwargs)
@@ -324,8 +325,6 @@ def params_from_dict(values: Mapping[str, Any]) -> Params:
 
     Keys outside the model's parameters (``output``, ``hydra``) are ignored.
     """
-    _SECTIONS.update({cls.__name__: cls for cls in (Population, Needs, Network, Support, Wellbeing, Community,
-                                                      Policy, Services, Costs, Scenario)})
     model_keys = {f.name for f in dataclasses.fields(Params)}
     params = _build(Params, {k: v for k, v in values.items() if k in model_keys}, "")
     pop = params.population
