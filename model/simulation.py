@@ -154,11 +154,13 @@ class ResilienceModel(mesa.Model):
         caseload = np.bincount(r.service, minlength=len(codes.SERVICES))
         c = p.costs
         home_care_hours = float(r.met_service[r.service == codes.HOME_CARE].sum())
-        cost_statutory = (home_care_hours * c.home_care_hour
-                          + caseload[codes.DAY_CARE] * c.day_care_week
-                          + caseload[codes.RESIDENTIAL] * c.residential_week
-                          + caseload[codes.SHARED_LIVES] * c.shared_lives_week
-                          + caseload[codes.REABLEMENT] * c.reablement_week)
+        cost_by_service = {
+            "cost_home_care": home_care_hours * c.home_care_hour,
+            "cost_day_care": caseload[codes.DAY_CARE] * c.day_care_week,
+            "cost_residential": caseload[codes.RESIDENTIAL] * c.residential_week,
+            "cost_shared_lives": caseload[codes.SHARED_LIVES] * c.shared_lives_week,
+            "cost_reablement": caseload[codes.REABLEMENT] * c.reablement_week,
+        }
         staff_cost_hour = c.staff_fte_year / 52 / p.policy.productive_hours
         plan_hours = float(r.met_service[r.service == codes.COMMUNITY_PLAN].sum())
         cost_staff = self.fte * sc["staff_multiplier"] * c.staff_fte_year / 52 + plan_hours * staff_cost_hour
@@ -177,7 +179,8 @@ class ResilienceModel(mesa.Model):
             "groups_active": int(alive.sum()),
             "group_diversity": float(a.diversity[alive].mean()) if alive.any() else 0.0,
             "ties_active": int((s.ties.strength[_live_slots(s.ties)] >= p.network.active_threshold).sum() // 2),
-            "cost_statutory": cost_statutory,
+            **{name: float(cost) for name, cost in cost_by_service.items()},
+            "cost_statutory": float(sum(cost_by_service.values())),
             "cost_staff": cost_staff,
             "cost_community": 0.0,
         }
