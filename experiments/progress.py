@@ -1,0 +1,101 @@
+"""Progress of a Hydra multirun: one log line per finished run, and a closing tally.
+
+Each line shows ``k/N`` runs done, whether this run was simulated, skipped (already complete, so a
+restarted sweep shows what it did not redo) or failed, and an estimate of the time left from the
+runs simulated so far.  Enabled for every multirun in ``configs/config.yaml`` (``hydra.callbacks``).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.core.utils import JobReturn, JobStatus
+from hydra.experimental.callback import Callback
+from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+from omegaconf import DictConfig
+
+from experiments import store
+
+log = logging.getLogger(__name__)
+
+
+def count_jobs(config: DictConfig) -> int | None:
+    """Number of jobs the basic sweeper will launch for ``config``, or None if it cannot be told
+    beforehand (e.g. ``glob()`` sweeps, which need the config loader, or another sweeper plugin)."""
+    params = [f"{key}={value}" for key, value in (config.hydra.sweeper.get("params") or {}).items()]
+    try:
+        overrides = OverridesParser.create().parse_overrides(params + list(config.hydra.overrides.task))
+        return sum(len(batch) for batch in BasicSweeper.split_arguments(overrides, None))
+    except Exception:  # noqa: BLE001 - the count is only a nicety; the sweep itself reports bad overrides
+        return None
+
+
+def _finished_at(run_dir: Path) -> float | None:
+    """Modification time of the run's completion marker, or None if the run is not complete."""
+    marker = Path(run_dir) / store.METADATA
+    return marker.stat().st_mtime_ns if marker.is_file() else None
+
+
+def _clock(seconds: float) -> str:
+    return str(timedelta(seconds=round(seconds)))
+
+
+class SweepProgress(Callback):
+    """Logs ``[k/N] simulated|skipped|FAILED <run dir>`` after each job of a multirun."""
+
+    def __init__(self) -> None:
+        self.total: int | None = None
+        self.counts = {"simulated": 0, "skipped": 0, "failed": 0}
+        self.simulating_seconds = 0.0
+        self._sweep_started = 0.0
+        self._job_started = 0.0
+        self._marker_before: float | None = None
+        self._multirun = False
+
+    def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
+        self._multirun = True
+        self.total = count_jobs(config)
+        self._sweep_started = time.monotonic()
+        log.info("sweep of %s runs into %s", self.total if self.total is not None else "?", config.hydra.sweep.dir)
+
+    def on_job_start(self, config: DictConfig, **kwargs: Any) -> None:
+        self._job_started = time.monotonic()
+        self._marker_before = _finished_at(config.hydra.runtime.output_dir)
+
+    def on_job_end(self, config: DictConfig, job_return: JobReturn, **kwargs: Any) -> None:
+        if not self._multirun:
+            return
+        run_dir = Path(config.hydra.runtime.output_dir)
+        seconds = time.monotonic() - self._job_started
+        if job_return.status != JobStatus.COMPLETED:
+            outcome = "failed"
+        elif self._marker_before is not None and _finished_at(run_dir) == self._marker_before:
+            outcome = "skipped"
+        else:
+            outcome = "simulated"
+            self.simulating_seconds += seconds
+        self.counts[outcome] += 1
+        done = sum(self.counts.values())
+        line = f"[{done}/{self.total or '?'}] {outcome:9s} {_relative(run_dir, config.hydra.sweep.dir)} ({seconds:.1f} s)"
+        if self.total and self.counts["simulated"] and done < self.total:
+            per_run = self.simulating_seconds / self.counts["simulated"]
+            line += f", at most {_clock(per_run * (self.total - done))} left"
+        (log.warning if outcome == "failed" else log.info)(line)
+
+    def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        c = self.counts
+        log.info("sweep finished in %s: %d simulated, %d skipped (already complete), %d failed; results in %s",
+                 _clock(time.monotonic() - self._sweep_started), c["simulated"], c["skipped"], c["failed"],
+                 config.hydra.sweep.dir)
+
+
+def _relative(run_dir: Path, sweep_dir: str) -> str:
+    try:
+        return str(run_dir.relative_to(Path(sweep_dir).resolve()))
+    except ValueError:
+        return str(run_dir)
