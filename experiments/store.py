@@ -39,7 +39,7 @@ def is_complete(run_dir: Path) -> bool:
     return (Path(run_dir) / METADATA).is_file()
 
 
-def _atomic_write(path: Path, write: Callable[[Path], Any]) -> None:
+def atomic_write(path: Path, write: Callable[[Path], Any]) -> None:
     """Write via ``write(tmp)`` to a temporary file beside ``path``, then rename it into place."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
@@ -115,23 +115,35 @@ def _labelled(frame: pl.DataFrame, params: Params) -> pl.DataFrame:
 
 def write_run(run_dir: Path, results: Results, params: Params, resolved_config: dict, started: datetime) -> None:
     """Write a finished run's tables, config and provenance into ``run_dir`` atomically."""
-    run_dir = Path(run_dir)
-    run_dir.mkdir(parents=True, exist_ok=True)
-    (run_dir / METADATA).unlink(missing_ok=True)  # the run is incomplete until metadata is rewritten
     tables = {
         STEPS: _labelled(results.steps, params),
         HOODS: _labelled(results.neighbourhoods, params),
         SUMMARY: _labelled(summarise(results.steps), params),
     }
+    labels = {"seed": params.seed, "population": params.population.name, "scenario": params.scenario.name,
+              "policy": params.policy.name}
+    write_result(run_dir, tables, resolved_config, labels, started)
+
+
+def write_result(out_dir: Path, tables: dict[str, pl.DataFrame], resolved_config: dict, labels: dict,
+                 started: datetime) -> None:
+    """Write Parquet ``tables`` (file name -> frame), the resolved config and provenance into ``out_dir``.
+
+    Every file is written atomically and ``metadata.json`` (``labels`` plus git revision, package
+    versions and timings) last, so ``out_dir`` is complete exactly when it exists.  Temporary files
+    left by an earlier attempt that was killed are removed first.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / METADATA).unlink(missing_ok=True)  # incomplete until metadata is rewritten
+    for stale in out_dir.glob(".*.tmp"):
+        stale.unlink(missing_ok=True)
     for name, frame in tables.items():
-        _atomic_write(run_dir / name, frame.write_parquet)
-    _atomic_write(run_dir / CONFIG, lambda p: p.write_text(yaml.safe_dump(resolved_config, sort_keys=False)))
+        atomic_write(out_dir / name, frame.write_parquet)
+    atomic_write(out_dir / CONFIG, lambda p: p.write_text(yaml.safe_dump(resolved_config, sort_keys=False)))
     finished = datetime.now(timezone.utc)
     meta = {
-        "seed": params.seed,
-        "population": params.population.name,
-        "scenario": params.scenario.name,
-        "policy": params.policy.name,
+        **labels,
         "git_revision": git_revision(),
         "packages": package_versions(),
         "started": started.isoformat(),
@@ -139,4 +151,4 @@ def write_run(run_dir: Path, results: Results, params: Params, resolved_config: 
         "seconds": (finished - started).total_seconds(),
         "files": sorted(tables) + [CONFIG],
     }
-    _atomic_write(run_dir / METADATA, lambda p: p.write_text(json.dumps(meta, indent=2)))
+    atomic_write(out_dir / METADATA, lambda p: p.write_text(json.dumps(meta, indent=2)))

@@ -1,0 +1,102 @@
+"""Outputs are written atomically: a run that fails or is killed midway leaves no partial Parquet,
+earlier complete runs stay intact, and re-running a sweep completes only what is missing."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from experiments import store
+from model.config import load_params
+
+from .conftest import run_model
+
+TINY = ("population.n_neighbourhoods=2", "weeks=20", "warmup_weeks=5")
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _write(run_dir: Path) -> None:
+    params = load_params(list(TINY))
+    _, results = run_model(TINY)
+    store.write_run(run_dir, results, params, {"seed": params.seed}, datetime.now(timezone.utc))
+
+
+def _assert_no_partial_files(run_dir: Path) -> None:
+    """Every Parquet file present reads back whole, and no temporary file is left behind."""
+    assert not list(run_dir.glob(".*.tmp"))
+    for path in run_dir.glob("*.parquet"):
+        pl.read_parquet(path)
+
+
+def test_failure_between_files_leaves_an_incomplete_run_and_no_partial_file(tmp_path, monkeypatch):
+    real_write = pl.DataFrame.write_parquet
+    calls = []
+
+    def fail_on_second_table(frame, path, *args, **kwargs):
+        calls.append(path)
+        if len(calls) == 2:
+            Path(path).write_bytes(b"PAR1 half a file")  # the failure strikes mid-write
+            raise OSError("disk full")
+        return real_write(frame, path, *args, **kwargs)
+
+    monkeypatch.setattr(pl.DataFrame, "write_parquet", fail_on_second_table)
+    with pytest.raises(OSError, match="disk full"):
+        _write(tmp_path)
+    assert not store.is_complete(tmp_path)
+    assert [p.name for p in tmp_path.glob("*.parquet")] == [store.STEPS]  # only the table written in full
+    _assert_no_partial_files(tmp_path)
+
+    monkeypatch.setattr(pl.DataFrame, "write_parquet", real_write)
+    _write(tmp_path)  # running again completes the run
+    assert store.is_complete(tmp_path)
+    assert {p.name for p in tmp_path.glob("*.parquet")} == {store.STEPS, store.HOODS, store.SUMMARY}
+
+
+def test_temporary_files_of_a_killed_write_are_cleared_on_the_next_attempt(tmp_path):
+    (tmp_path / f".{store.STEPS}.abc123.tmp").write_bytes(b"left by a killed process")
+    _write(tmp_path)
+    assert store.is_complete(tmp_path)
+    _assert_no_partial_files(tmp_path)
+
+
+def _sweep(sweep_dir: Path) -> list[str]:
+    """A three-seed sweep of a small town, each run taking a second or two."""
+    return [sys.executable, "-m", "experiments.run", "--multirun", "seed=0,1,2", "population.n_neighbourhoods=2",
+            "weeks=150", "warmup_weeks=10", f"hydra.sweep.dir={sweep_dir}"]
+
+
+def test_sweep_killed_midway_resumes_with_only_the_missing_runs(tmp_path):
+    runs = {seed: tmp_path / "market_town" / "baseline" / "community_first" / f"seed={seed}" for seed in range(3)}
+    first = subprocess.Popen(_sweep(tmp_path), cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not store.is_complete(runs[0]):
+            assert first.poll() is None, "the sweep ended before it could be killed"
+            assert time.monotonic() < deadline, "the first run did not finish in time"
+            time.sleep(0.02)
+        time.sleep(0.3)  # into the second run's simulation
+    finally:
+        os.killpg(first.pid, signal.SIGKILL)
+        first.wait()
+
+    assert not store.is_complete(runs[2]), "the kill came too late to test anything"
+    for run_dir in runs.values():
+        if run_dir.exists():
+            _assert_no_partial_files(run_dir)
+    finished_first = (runs[0] / store.METADATA).read_bytes()
+
+    again = subprocess.run(_sweep(tmp_path), cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert all(store.is_complete(run_dir) for run_dir in runs.values())
+    assert (runs[0] / store.METADATA).read_bytes() == finished_first  # the complete run was not redone
+    for run_dir in runs.values():
+        _assert_no_partial_files(run_dir)
