@@ -18,6 +18,7 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
 from experiments import store
+from experiments.cli import run_app
 from model import ConfigError, params_from_dict
 from model.simulation import ResilienceModel
 
@@ -49,4 +50,4 @@ def main(cfg: DictConfig) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_app(main)

@@ -6,9 +6,10 @@ from pathlib import Path
 from typing import Sequence
 
 from hydra import compose, initialize_config_dir
+from hydra.errors import CompactHydraException, MissingConfigException
 from omegaconf import DictConfig, OmegaConf
 
-from .params import Params, params_from_dict
+from .params import ConfigError, Params, params_from_dict
 
 CONFIG_DIR = Path(__file__).resolve().parents[1] / "configs"
 
@@ -16,7 +17,20 @@ CONFIG_DIR = Path(__file__).resolve().parents[1] / "configs"
 def compose_config(overrides: Sequence[str] = ()) -> DictConfig:
     """The composed config for ``overrides`` (Hydra override syntax, e.g. ``policy=service_first``)."""
     with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base=None):
-        return compose(config_name="config", overrides=list(overrides))
+        try:
+            return compose(config_name="config", overrides=list(overrides))
+        except CompactHydraException as error:
+            raise composition_error(error) from error
+
+
+def composition_error(error: CompactHydraException) -> ConfigError:
+    """Hydra's multi-line composition error as a one-line ConfigError; an unknown option lists the valid ones."""
+    if isinstance(error, MissingConfigException) and error.options and error.missing_cfg_file:
+        group, _, option = error.missing_cfg_file.rpartition("/")
+        return ConfigError(f"{group}={option} is not an option; choose one of: {', '.join(error.options)}")
+    first_lines = [(str(e).splitlines() or [type(e).__name__])[0] for e in (error, error.__cause__) if e]
+    parts = [getattr(error, "override", None), *first_lines]
+    return ConfigError(": ".join(part.rstrip(".") for part in parts if part))
 
 
 def load_params(overrides: Sequence[str] = ()) -> Params:

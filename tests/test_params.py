@@ -4,9 +4,7 @@ import subprocess
 import sys
 
 import pytest
-from hydra.errors import MissingConfigException
-
-from model.config import compose_config, load_params
+from model.config import CONFIG_DIR, compose_config, load_params
 from model.params import ConfigError, params_from_dict
 from omegaconf import OmegaConf
 
@@ -47,10 +45,34 @@ def test_missing_and_unknown_fields_are_named():
         params_from_dict(values)
 
 
+def _not_an_option(group: str, option: str) -> str:
+    options = ", ".join(sorted(p.stem for p in (CONFIG_DIR / group).glob("*.yaml")))
+    return f"{group}={option} is not an option; choose one of: {options}"
+
+
 def test_unknown_policy_lists_the_valid_ones():
-    with pytest.raises(MissingConfigException) as error:
+    with pytest.raises(ConfigError) as error:
         compose_config(["policy=magic"])
-    assert "community_first" in str(error.value) and "service_first" in str(error.value)
+    assert str(error.value) == _not_an_option("policy", "magic")
+    assert "community_first, service_first" in str(error.value)
+
+
+@pytest.mark.parametrize(
+    "override, message",
+    [
+        ("scenario=calm", _not_an_option("scenario", "calm")),
+        ("policy@warmup_policy=magic", _not_an_option("policy", "magic")),
+        ("needs.bogus=3", "Could not override 'needs.bogus': Key 'bogus' is not in struct"),
+    ],
+)
+def test_cli_composition_errors_are_one_line(tmp_path, override, message):
+    done = subprocess.run(
+        [sys.executable, "-m", "experiments.run", override, f"hydra.run.dir={tmp_path / 'run'}"],
+        capture_output=True, text=True,
+    )
+    assert done.returncode == 1
+    assert done.stderr.strip() == f"config error: {message}"
+    assert not (tmp_path / "run").exists()
 
 
 def test_cli_rejects_bad_value_without_writing_results(tmp_path):
