@@ -1,0 +1,116 @@
+"""Tidy comparison tables from a sweep's lazy tables (``analysis.sweep``).
+
+Every table has one row per policy x scenario x population (x week, x measure) and summarises the
+runs across seeds: the mean and the 10th and 90th percentiles.  Differences from the status quo
+(``BASELINE_POLICY``) are paired by seed: under common random numbers a seed gives every policy
+the same town and the same life events, so the difference of a pair is due to the policy alone.
+The heavy lifting is done in polars' lazy engine; only the aggregated tables are collected.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from model import codes
+
+from .sweep import RUN_KEYS
+
+GROUP = ("population", "scenario", "policy")
+PLACE = ("population", "scenario")
+BASELINE_POLICY = "service_first"
+LOW, HIGH = 0.1, 0.9  # the band shown across seeds
+SMOOTH_WEEKS = 4  # trailing window for weekly flows that are noisy week to week
+
+
+def trailing_mean(column: str, weeks: int = SMOOTH_WEEKS) -> pl.Expr:
+    """``column`` averaged over the last ``weeks`` weeks of the same run."""
+    return pl.col(column).rolling_mean(weeks, min_samples=1).over(RUN_KEYS, order_by="week")
+
+
+# Weekly measures drawn as curves, by name: an expression over one run's per-step table.
+CURVES: dict[str, pl.Expr] = {
+    "contacts_per_1000_per_year": 52 * trailing_mean("contacts_per_1000"),
+    "caseload_long_term": pl.col("caseload_long_term"),
+    "unmet_share": pl.col("unmet_share"),
+    "isolation_rate": pl.col("isolation_rate"),
+    "cost_total": pl.col("cost_total"),
+}
+
+OUTCOME_COLUMNS = tuple(f"outcome_{name}" for name in codes.OUTCOMES)
+
+
+def _band(column: str = "value") -> list[pl.Expr]:
+    """Mean and 10th/90th percentiles of ``column`` across the runs of a group, and how many runs."""
+    c = pl.col(column)
+    return [c.mean().alias("mean"), c.quantile(LOW, "linear").alias("p10"), c.quantile(HIGH, "linear").alias("p90"),
+            pl.len().alias("seeds")]
+
+
+def weekly_bands(steps: pl.LazyFrame, curves: dict[str, pl.Expr] = CURVES) -> pl.DataFrame:
+    """Long table: GROUP, measure, week, mean, p10, p90, seeds (one row per group, measure and week)."""
+    per_run = steps.select(*RUN_KEYS, "week", *[expr.alias(name) for name, expr in curves.items()])
+    return (per_run.unpivot(index=[*RUN_KEYS, "week"], variable_name="measure")
+            .group_by(*GROUP, "measure", "week").agg(_band())
+            .sort(*GROUP, "measure", "week")
+            .collect())
+
+
+def _paired_with_baseline(frame: pl.LazyFrame, value_columns: list[str], keys: tuple[str, ...]) -> pl.LazyFrame:
+    """``frame`` with ``<col>_diff`` = value minus the baseline policy's value for the same place, seed (and ``keys``).
+
+    Rows with no baseline run to pair with get null differences.
+    """
+    baseline = (frame.filter(pl.col("policy") == BASELINE_POLICY)
+                .select(*PLACE, "seed", *keys, *[pl.col(c).alias(f"{c}_baseline") for c in value_columns]))
+    return (frame.join(baseline, on=[*PLACE, "seed", *keys], how="left")
+            .with_columns((pl.col(c) - pl.col(f"{c}_baseline")).alias(f"{c}_diff") for c in value_columns)
+            .drop(f"{c}_baseline" for c in value_columns))
+
+
+def cumulative_cost_difference(steps: pl.LazyFrame) -> pl.DataFrame:
+    """Cumulative total cost of each policy minus the baseline policy's, paired by seed, banded across seeds.
+
+    Columns: GROUP, week, mean, p10, p90, seeds; no rows for the baseline policy itself.
+    """
+    cumulative = steps.select(*RUN_KEYS, "week", pl.col("cost_total").cum_sum().over(RUN_KEYS, order_by="week"))
+    return (_paired_with_baseline(cumulative, ["cost_total"], ("week",))
+            .filter(pl.col("policy") != BASELINE_POLICY, pl.col("cost_total_diff").is_not_null())
+            .group_by(*GROUP, "week").agg(_band("cost_total_diff"))
+            .sort(*GROUP, "week")
+            .collect())
+
+
+def summary_table(summary: pl.LazyFrame) -> pl.DataFrame:
+    """Long table of whole-run measures: GROUP, measure, mean, p10, p90, seeds, and the paired difference
+    from the baseline policy (diff_mean, diff_p10, diff_p90; null where there is no baseline run)."""
+    measures = [name for name, dtype in summary.collect_schema().items()
+                if dtype.is_numeric() and name not in RUN_KEYS]
+    paired = _paired_with_baseline(summary.select(*RUN_KEYS, *[pl.col(m).cast(pl.Float64) for m in measures]),
+                                   measures, ())
+    long = paired.unpivot(index=list(RUN_KEYS), on=[*measures, *[f"{m}_diff" for m in measures]])
+    long = long.with_columns(
+        pl.col("variable").str.strip_suffix("_diff").alias("measure"),
+        pl.col("variable").str.ends_with("_diff").alias("is_diff"),
+    )
+    levels = long.filter(~pl.col("is_diff")).group_by(*GROUP, "measure").agg(_band())
+    diffs = (long.filter(pl.col("is_diff")).group_by(*GROUP, "measure")
+             .agg(pl.col("value").mean().alias("diff_mean"),
+                  pl.col("value").quantile(LOW, "linear").alias("diff_p10"),
+                  pl.col("value").quantile(HIGH, "linear").alias("diff_p90")))
+    return levels.join(diffs, on=[*GROUP, "measure"], how="left").sort(*GROUP, "measure").collect()
+
+
+def funnel(steps: pl.LazyFrame) -> pl.DataFrame:
+    """Front-door flows a year, mean across seeds: GROUP, contacts, contacts_served, each outcome_*, waiting, seeds.
+
+    ``waiting`` is contacts not yet served (still queued at the end, or withdrawn); it is zero when the
+    staff served more than arrived (people queued during the warm-up).
+    """
+    flows = ["contacts", "contacts_served", *OUTCOME_COLUMNS]
+    per_run = (steps.group_by(RUN_KEYS)
+               .agg(*[(pl.col(c).sum() * 52 / pl.len()).alias(c) for c in flows])
+               .with_columns((pl.col("contacts") - pl.col("contacts_served")).clip(lower_bound=0).alias("waiting")))
+    return (per_run.group_by(GROUP)
+            .agg(*[pl.col(c).mean() for c in [*flows, "waiting"]], pl.len().alias("seeds"))
+            .sort(GROUP)
+            .collect())
