@@ -9,7 +9,7 @@ from . import codes
 from .rng import COMMUNITY, below, uniform
 
 # Draw indices in the COMMUNITY stream for per-resident decisions (subjects offset past groups/hoods)
-_LEAVE, _JOIN, _JOIN_PICK, _RECIPROCITY, _LAPSE, _AWARE = 0, 2, 3, 4, 5, 6
+_LEAVE, _JOIN, _JOIN_PICK, _RECIPROCITY, _LAPSE, _AWARE, _ROLE = 0, 2, 3, 4, 5, 6, 7
 _RESIDENT_OFFSET = 1 << 40  # keeps resident subjects apart from neighbourhood and group subjects
 
 
@@ -42,7 +42,7 @@ def members_by_group(member, n_groups):
 
 @njit(parallel=True, cache=True)
 def update_people(key, week, hood, interests, member, aware, contributor, service, met_community, unmet, share,
-                  indptr, degree, other, strength, alive, assoc_interest, hood_groups_start, hood_groups,
+                  connector_share, indptr, degree, other, strength, alive, assoc_interest, hood_groups_start, hood_groups,
                   comm, active_threshold, new_aware):
     """Memberships lapse and form, contributors come and go, awareness spreads along ties.
 
@@ -75,7 +75,9 @@ def update_people(key, week, hood, interests, member, aware, contributor, servic
             if met_community[i] > 0 and unmet[i] <= 0:
                 start += comm.reciprocity
             if service[i] != codes.RESIDENTIAL and uniform(key, COMMUNITY, week, s, _RECIPROCITY) < start:
-                contributor[i] = codes.VOLUNTEER
+                # New contributors keep the town's mix of roles: some are connectors.
+                connects = uniform(key, COMMUNITY, week, s, _ROLE) * share < connector_share
+                contributor[i] = codes.CONNECTOR if connects else codes.VOLUNTEER
         elif uniform(key, COMMUNITY, week, s, _LAPSE) < comm.contributor_lapse or service[i] == codes.RESIDENTIAL:
             contributor[i] = codes.NOT_CONTRIBUTOR
 
@@ -89,6 +91,35 @@ def update_people(key, week, hood, interests, member, aware, contributor, servic
                 if aware[other[k]] and strength[k] >= active_threshold:
                     aware_ties += 1
             new_aware[i] = uniform(key, COMMUNITY, week, s, _AWARE) < 1.0 - (1.0 - comm.awareness_spread) ** aware_ties
+
+
+@njit(cache=True)
+def found_group(first_free, h, interest, assoc_hood, assoc_interest, activity, alive):
+    """Open a new group on ``interest`` in neighbourhood ``h`` in the first free slot from ``first_free``.
+
+    Returns the slot, or -1 when every slot is taken.
+    """
+    g = first_free
+    while g < alive.shape[0] and alive[g]:
+        g += 1
+    if g == alive.shape[0]:
+        return -1
+    alive[g] = True
+    assoc_hood[g] = h
+    assoc_interest[g] = interest
+    activity[g] = 0.3
+    return g
+
+
+@njit(cache=True)
+def join_group(member, i, g):
+    """Make ``i`` a member of ``g`` if they have a free membership slot and are not in it already."""
+    if member[i, 0] == g or member[i, 1] == g:
+        return
+    if member[i, 0] < 0:
+        member[i, 0] = g
+    elif member[i, 1] < 0:
+        member[i, 1] = g
 
 
 @njit(cache=True)
@@ -130,20 +161,14 @@ def update_groups(key, week, hood_start, hood, interests, member, contributor, a
         rate = comm.formation_weekly * contributors / (0.15 * size) if size > 0 else 0.0
         if activity_mult <= 0 or uniform(key, COMMUNITY, week, h, 100) >= rate:
             continue
-        while free < n_groups and alive[free]:
-            free += 1
-        if free == n_groups:
+        free = found_group(free, h, below(key, COMMUNITY, week, h, 101, n_interests), assoc_hood, assoc_interest,
+                           activity, alive)
+        if free < 0:
             return
-        alive[free] = True
-        assoc_hood[free] = h
-        assoc_interest[free] = below(key, COMMUNITY, week, h, 101, n_interests)
-        activity[free] = 0.3
         for i in range(hood_start[h], hood_start[h + 1]):
             if (contributor[i] != codes.NOT_CONTRIBUTOR or uniform(key, COMMUNITY, week, h, 200 + i - hood_start[h]) < 0.05) \
                     and shares_interest(interests[i], assoc_interest[free]):
-                slot = 0 if member[i, 0] < 0 else (1 if member[i, 1] < 0 else -1)
-                if slot >= 0:
-                    member[i, slot] = free
+                join_group(member, i, free)
 
 
 @njit(parallel=True, cache=True)

@@ -23,8 +23,15 @@ _SHARED_LIVES, _UPTAKE = 0, 1
 
 @njit(parallel=True, cache=True)
 def new_contacts(key, week, unmet, crisis, weeks_unmet, service, queued_since, last_contact, contacts,
-                 contacted, since_last, sup):
-    """Persistent unmet need or a crisis turns into a contact; contacts join the queue."""
+                 contacted, since_last, isolated, need, sup, pol):
+    """Persistent unmet need or a crisis turns into a contact; contacts join the queue.
+
+    Two further routes bring people to a conversation before they would call:
+    proactive outreach to anyone with unmet need (``pol.outreach_weekly``,
+    local area coordination) and primary-care referral of isolated people with a
+    need (``pol.referral_weekly``, social prescribing).  Neither reaches someone
+    already supported or contacted within ``sup.patience_weeks``.
+    """
     for i in prange(unmet.shape[0]):
         contacted[i] = False
         if unmet[i] > sup.unmet_threshold:
@@ -38,6 +45,11 @@ def new_contacts(key, week, unmet, crisis, weeks_unmet, service, queued_since, l
             chance = sup.crisis_contact
         if weeks_unmet[i] >= sup.persist_weeks:
             chance = max(chance, sup.contact_weekly * min(1.0, unmet[i] / sup.contact_scale_hours))
+        if service[i] == codes.NO_SERVICE and week - last_contact[i] > sup.patience_weeks:
+            if weeks_unmet[i] > 0:
+                chance = max(chance, pol.outreach_weekly)
+            if isolated[i] and need[i] > 0:
+                chance = max(chance, pol.referral_weekly)
         if chance > 0 and uniform(key, CONTACT, week, i, 0) < chance:
             contacted[i] = True
             since_last[i] = week - last_contact[i]
@@ -97,7 +109,7 @@ def triage(key, week, staff_hours, order, r_need, r_acute, r_unmet, r_met_servic
            hood_groups, assoc_interest, activity, community_first, pol, svc, sup, counts):
     """Serve the queue in order until staff hours run out.
 
-    ``counts`` receives [outcome counts..., hours used, served, total weeks waited].
+    ``counts`` receives [outcome counts..., hours used, served, total weeks waited, full assessments].
     Returns the staff hours left.
     """
     n_out = len(codes.OUTCOMES)
@@ -159,6 +171,7 @@ def triage(key, week, staff_hours, order, r_need, r_acute, r_unmet, r_met_servic
         counts[n_out] += hours
         counts[n_out + 1] += 1
         counts[n_out + 2] += week - r_queued[i]
+        counts[n_out + 3] += outcome == codes.LONG_TERM or (outcome == codes.SHORT_TERM and not community_first)
         r_queued[i] = codes.NEVER
     return staff_hours
 

@@ -159,6 +159,23 @@ class Community:
 
 
 @dataclass(frozen=True)
+class Builders:
+    """What a community builder site and the connectors it recruits do (``model/builders.py``)."""
+
+    lag_weeks: int = p(0, 520, "weeks", "weeks in post before a builder's work shows any effect")
+    ramp_weeks: int = p(1, 520, "weeks", "further weeks until a builder reaches full effect")
+    introductions_weekly: float = p(0.0, 50.0, "per FTE-week", "residents introduced to someone sharing an interest")
+    introduction_strength: float = p(0.0, 1.0, "strength", "strength of the tie an introduction creates")
+    connectors_yearly: float = p(0.0, 100.0, "per FTE-year", "residents recruited as community connectors")
+    connector_introductions: float = p(0.0, 1.0, "per connector-week", "introductions a connector makes")
+    grants_yearly: float = p(0.0, 100.0, "per FTE-year", "small-sparks grants, each founding a group")
+    spark_invites: int = p(0, 100, "residents", "neighbours sharing the interest a new group invites")
+    celebrations_yearly: float = p(0.0, 52.0, "per FTE-year", "celebrations of community activity")
+    celebration_reach: float = p(0.0, 1.0, "fraction", "residents of the neighbourhood a celebration makes aware")
+    connector_aid_hours: float = p(0.0, 40.0, "hours/week", "neighbours' help a connector organises per unit of scenario.mutual_aid")
+
+
+@dataclass(frozen=True)
 class Policy:
     """What the front door does; outcomes emerge from residents' resources and capacity."""
 
@@ -180,6 +197,10 @@ class Policy:
     reablement_first: bool = p(doc="offer reablement before long-term support when need is mostly acute")
     step_down: bool = p(doc="reviews step packages down where network/community can meet the need")
     signpost_uptake: float = p(0.0, 1.0, "probability", "chance a signposted person joins a group")
+    outreach_weekly: float = p(0.0, 1.0, "per week", "chance a coordinator reaches someone with unmet need before they call")
+    referral_weekly: float = p(0.0, 1.0, "per week", "chance primary care refers an isolated person with a need to a link worker")
+    builder_coverage: float = p(0.0, 1.0, "fraction", "neighbourhoods with a community builder site, most deprived first")
+    builder_fte: float = p(0.0, 5.0, "FTE per site", "community builder time at each site")
 
 
 @dataclass(frozen=True)
@@ -209,6 +230,7 @@ class Costs:
     shared_lives_week: float = p(0.0, 20000.0, "GBP/week")
     reablement_week: float = p(0.0, 10000.0, "GBP/week")
     staff_fte_year: float = p(0.0, 1e6, "GBP/FTE-year")
+    builder_site_year: float = p(0.0, 1e6, "GBP/FTE-year", "community builder site per builder FTE, incl. small-sparks pot")
 
 
 @dataclass(frozen=True)
@@ -238,6 +260,7 @@ class Params:
     network: Network
     support: Support
     community: Community
+    builders: Builders
     wellbeing: Wellbeing
     policy: Policy
     warmup_policy: Policy
@@ -318,6 +341,12 @@ def _build(cls: type, values: Mapping[str, Any], path: str):
         else:
             kwargs[name] = _check_value(f"{path}{name}", f, value)
     return cls(**kwargs)
+
+
+def validate(cls: type, values: Mapping[str, Any], path: str = ""):
+    """Validate ``values`` into ``cls``, any dataclass whose fields are declared with :func:`p` or :func:`choice`
+    (e.g. an experiment's settings), by the same rule as the model's parameters."""
+    return _build(cls, values, path)
 
 
 def params_from_dict(values: Mapping[str, Any]) -> Params:

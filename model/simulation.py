@@ -16,6 +16,8 @@ import numpy as np
 import polars as pl
 
 from . import codes
+from .builders import (CELEBRATIONS, CONNECTORS, GROUPS, INTRODUCTIONS, Builder, connectors_week, mutual_aid_pool,
+                       site_hoods)
 from .community import community_pool, groups_by_hood, members_by_group, update_groups, update_people
 from .frontdoor import new_contacts, review_and_transition, service_effects, triage
 from .life import life_events, replace_deceased
@@ -59,6 +61,12 @@ class ResilienceModel(mesa.Model):
         self._status_quo = kernel_view(params.warmup_policy)
         self._policy = kernel_view(params.policy)
         self.fte = params.policy.staff_fte_per_10k * n / 10_000
+        self.builder_view = kernel_view(params.builders)
+        pol = params.policy
+        sites = site_hoods(self.state.hoods.deprivation, pol.builder_coverage if pol.builder_fte > 0 else 0.0)
+        self.builders = mesa.agent.AgentSet([Builder(self, int(h), pol.builder_fte) for h in sites], random=self.random)
+        self._builder_tally = np.zeros(4, dtype=np.int64)  # builders' cumulative tally at the last record
+        self._connector_introductions = 0
 
     @property
     def week(self) -> int:
@@ -97,12 +105,18 @@ class ResilienceModel(mesa.Model):
 
         hood_groups_start, hood_groups = groups_by_hood(a.hood, a.alive, hd.households.size)
         update_people(key, t, r.hood, r.interests, r.member, r.aware, r.contributor, r.service, r.met_community,
-                      r.unmet, self.params.population.contributor_share, ties.indptr, ties.degree, ties.other, ties.strength, a.alive, a.interest,
+                      r.unmet, self.params.population.contributor_share, self.params.population.connector_share,
+                      ties.indptr, ties.degree, ties.other, ties.strength, a.alive, a.interest,
                       hood_groups_start, hood_groups, v["community"], v["network"].active_threshold, self._new_aware)
         r.aware[:] = self._new_aware
         update_groups(key, t, hd.start, r.hood, r.interests, r.member, r.contributor, r.age, a.hood, a.interest,
                       a.activity, a.members, a.alive, a.diversity, v["community"], self.params.population.n_interests,
                       groups_mult)
+        self._connector_introductions = connectors_week(
+            key, t, hd.start, r.hood, r.interests, r.contributor, r.service, r.aware, ties.indptr, ties.degree,
+            ties.other, ties.strength, ties.kind, self.builder_view)
+        if policy_on:
+            self.builders.do("step")
 
         net = v["network"]
         contact = np.array([net.contact_household, net.contact_family, net.contact_friend, net.contact_neighbour,
@@ -118,13 +132,16 @@ class ResilienceModel(mesa.Model):
                         sc["helper_capacity_multiplier"])
         community_pool(hd.start, r.contributor, r.helper_cap, a.hood, a.activity, a.alive, v["community"], hd.pool,
                        hd.pool_used, groups_mult, sc["helper_capacity_multiplier"])
+        if sc["mutual_aid"] > 0:
+            mutual_aid_pool(hd.start, r.contributor, r.helper_cap, hd.pool,
+                            sc["mutual_aid"] * self.params.builders.connector_aid_hours)
         allocate(s, v["support"], net, v["services"], pol.plan_support_hours, self._scratch)
         update_wellbeing(t, ties.indptr, ties.degree, ties.strength, r.member, a.activity, r.service, r.unmet,
                          r.helper_cap, r.helper_load, r.strain, r.burnout_until, r.personal, r.asking, r.wellbeing, r.isolated,
                          net, v["support"], v["community"], v["wellbeing"])
 
         new_contacts(key, t, r.unmet, r.crisis, r.weeks_unmet, r.service, r.queued_since, r.last_contact, r.contacts,
-                     self._contacted, self._since_last, v["support"])
+                     self._contacted, self._since_last, r.isolated, r.need, v["support"], pol)
         staff_hours = pol.staff_fte_per_10k * r.n / 10_000 * pol.productive_hours * sc["staff_multiplier"]
         available = staff_hours
         transitions = np.zeros(3)
@@ -135,7 +152,7 @@ class ResilienceModel(mesa.Model):
             v["support"], transitions)
         waiting = np.flatnonzero(r.queued_since != codes.NEVER)
         order = waiting[np.argsort(r.queued_since[waiting], kind="stable")].astype(np.int64)
-        counts = np.zeros(_N_OUT + 3)
+        counts = np.zeros(_N_OUT + 4)
         triage(key, t, staff_hours, order, r.need, r.acute, r.unmet, r.met_service, r.met_personal, r.met_network, r.asking, r.hood, r.interests, r.member,
                r.aware, r.isolated, r.weeks_unmet, r.service, r.service_hours, r.service_until, r.next_review,
                r.queued_since, ties.indptr, ties.degree, ties.other, ties.strength, r.helper_cap, r.helper_load,
@@ -174,6 +191,7 @@ class ResilienceModel(mesa.Model):
             "staff_hours_available": staff_available,
             "staff_hours_used": counts[_N_OUT] + transitions[2] * p.policy.review_hours,
             "statutory_starts": int(counts[codes.LONG_TERM] + transitions[0]),
+            "full_assessments": int(counts[_N_OUT + 3] + transitions[0]),  # at the front door or after reablement
             "step_downs": int(transitions[1]),
             "reviews": int(transitions[2]),
             "groups_active": int(alive.sum()),
@@ -182,10 +200,25 @@ class ResilienceModel(mesa.Model):
             **{name: float(cost) for name, cost in cost_by_service.items()},
             "cost_statutory": float(sum(cost_by_service.values())),
             "cost_staff": cost_staff,
-            "cost_community": 0.0,
+            "cost_community": sum(b.fte for b in self.builders) * c.builder_site_year / 52,
+            **self._builder_activity(),
         }
         extra["cost_total"] = extra["cost_statutory"] + extra["cost_staff"] + extra["cost_community"]
         self.recorder.record(self.week, sums, extra, r.wellbeing, groups_per_hood)
+
+    def _builder_activity(self) -> dict:
+        """This week's community-building activity: builders' work and connectors' introductions."""
+        total = np.sum([b.tally for b in self.builders], axis=0) if len(self.builders) else np.zeros(4, np.int64)
+        week, self._builder_tally = total - self._builder_tally, total
+        r = self.state.residents
+        return {
+            "builder_effort_fte": float(sum(b.effort() for b in self.builders)),  # FTE weighted by ramp-up
+            "introductions": int(week[INTRODUCTIONS]) + self._connector_introductions,
+            "connectors": int((r.contributor == codes.CONNECTOR).sum()),
+            "connectors_recruited": int(week[CONNECTORS]),
+            "groups_seeded": int(week[GROUPS]),
+            "celebrations": int(week[CELEBRATIONS]),
+        }
 
     def run(self) -> Results:
         """Warm up, run the policy weeks, and return the tables."""
