@@ -57,7 +57,7 @@ CURVES = {
 SUMMARY_ROWS = {
     "contacts_per_1000_per_year": ("Contacts a year per 1,000 adults", "rate"),
     "share_resolved_first_contact": ("Contacts resolved at first contact", "share"),
-    "share_handled_at_gateway": ("Contacts handled without a long-term service", "share"),
+    "share_handled_at_gateway": ("Contacts handled without a full assessment", "share"),
     "recontact_26w_share": ("Contacts that return within 26 weeks", "share"),
     "statutory_starts": ("Statutory service starts, whole period", "count"),
     "caseload_long_term_mean": ("Long-term caseload, mean", "count"),

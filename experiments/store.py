@@ -81,7 +81,10 @@ def summarise(steps: pl.DataFrame) -> pl.DataFrame:
         contacts.alias("contacts"),
         (1000 * contacts / pl.col("residents").mean() / years).alias("contacts_per_1000_per_year"),
         *[(pl.col(f"outcome_{o}").sum() / pl.col("contacts_served").sum()).alias(f"share_{o}") for o in codes.OUTCOMES],
-        (1 - pl.col("outcome_long_term_service").sum() / pl.col("contacts_served").sum()).alias("share_handled_at_gateway"),
+        # Calderdale's gateway measure: contacts not needing a full assessment (calderdale_3pct_assessment)
+        (1 - pl.col("full_assessments").sum() / pl.col("contacts_served").sum()).alias("share_handled_at_gateway"),
+        # Shropshire's measure: statutory (long-term) services started per contact (shropshire_statutory_3pct)
+        (pl.col("statutory_starts").sum() / pl.col("contacts_served").sum()).alias("statutory_per_contact"),
         (pl.col("recontacts_12w").sum() / contacts).alias("recontact_12w_share"),
         (pl.col("recontacts_26w").sum() / contacts).alias("recontact_26w_share"),
         pl.col("statutory_starts").sum(),
