@@ -2,7 +2,7 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup run test
+.PHONY: setup report run test
 
 setup: $(VENV)/.installed
 
@@ -11,6 +11,9 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
+
+report: setup  ## the main job: the default policy comparison sweep (resumes if interrupted) and its HTML report
+	$(PY) -m experiments.run --multirun +experiment=policy_comparison
 
 run: setup  ## one simulation with the default config
 	$(PY) -m experiments.run

@@ -24,3 +24,13 @@ def run_model(overrides: tuple[str, ...]) -> tuple[ResilienceModel, Results]:
 @pytest.fixture(params=POLICIES)
 def small_run(request):
     return run_model(SMALL + (f"policy={request.param}",))
+
+
+@pytest.fixture(scope="session")
+def tiny_sweep(tmp_path_factory):
+    """A real multirun of the tiny town: 2 policies x 2 seeds (read-only: copy it before changing it)."""
+    from .sweeps import run_sweep
+
+    sweep_dir = tmp_path_factory.mktemp("sweep") / "policy_comparison"
+    run_sweep(sweep_dir, "seed=0,1")
+    return sweep_dir

@@ -1,0 +1,24 @@
+"""Hydra callback: when a multirun ends, write its comparison report (``analysis.report``) into the sweep directory.
+
+Enabled by the experiment presets (``configs/experiment/``), so one command runs a sweep and leaves
+``<sweep dir>/report.html``; a sweep with failed runs stops before this, and its report can be built
+later with ``python -m analysis.report <sweep dir>``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from hydra.experimental.callback import Callback
+from omegaconf import DictConfig
+
+from analysis.report import write_report
+
+log = logging.getLogger(__name__)
+
+
+class WriteReport(Callback):
+    def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        out = write_report(config.hydra.sweep.dir)
+        log.info("report written: %s", out)
