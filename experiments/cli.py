@@ -15,7 +15,6 @@ from typing import Callable
 from hydra.errors import CompactHydraException
 
 from model.config import composition_error
-from model.params import ConfigError
 
 
 def run_app(app: Callable[[], None]) -> None:
@@ -25,5 +24,3 @@ def run_app(app: Callable[[], None]) -> None:
         app()
     except CompactHydraException as error:
         sys.exit(f"config error: {composition_error(error)}")
-    except ConfigError as error:
-        sys.exit(f"config error: {error}")

@@ -14,11 +14,12 @@ from .params import ConfigError, Params, params_from_dict
 CONFIG_DIR = Path(__file__).resolve().parents[1] / "configs"
 
 
-def compose_config(overrides: Sequence[str] = ()) -> DictConfig:
-    """The composed config for ``overrides`` (Hydra override syntax, e.g. ``policy=service_first``)."""
+def compose_config(overrides: Sequence[str] = (), config_name: str = "config") -> DictConfig:
+    """The composed config for ``overrides`` (Hydra override syntax, e.g. ``policy=service_first``);
+    ``config_name`` picks another primary config of ``configs/`` (e.g. ``sensitivity``)."""
     with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base=None):
         try:
-            return compose(config_name="config", overrides=list(overrides))
+            return compose(config_name=config_name, overrides=list(overrides))
         except CompactHydraException as error:
             raise composition_error(error) from error
 
