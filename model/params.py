@@ -10,6 +10,7 @@ allowed range) and the ODD parameter table is generated from the same source.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections import namedtuple
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -310,7 +311,7 @@ def _check_value(path: str, f: dataclasses.Field, value: Any) -> Any:
         return value
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ConfigError(f"{path}={value!r} must be a number")
-    if f.type == "int" and value != int(value):
+    if f.type == "int" and not (math.isfinite(value) and value == int(value)):
         raise ConfigError(f"{path}={value!r} must be a whole number")
     value = int(value) if f.type == "int" else float(value)
     lo, hi = meta.get("lo"), meta.get("hi")

@@ -94,6 +94,7 @@ class ResilienceModel(mesa.Model):
 
         life_events(key, t, r.age, r.hood, hd.deprivation, r.chronic, r.acute, r.unmet, r.isolated, r.died, r.crisis,
                     r.onsets, v["needs"], sc["onset_multiplier"])
+        self._queue_deaths = int((r.died & (r.queued_since != codes.NEVER)).sum())  # leave the queue unserved
         replace_deceased(key, t, r.died, r.age, r.hood, r.household, r.interests, r.chronic, r.acute, r.personal,
                          r.wellbeing, r.strain, r.burnout_until, r.dependency, r.service, r.service_hours,
                          r.service_until, r.next_review, r.member, r.contributor, r.aware, r.asking, r.weeks_unmet,
@@ -188,6 +189,7 @@ class ResilienceModel(mesa.Model):
             "contacts_served": int(served),
             "mean_wait_weeks": counts[_N_OUT + 2] / served if served else 0.0,
             "queue_length": int((r.queued_since != codes.NEVER).sum()),
+            "queue_deaths": self._queue_deaths,
             "staff_hours_available": staff_available,
             "staff_hours_used": counts[_N_OUT] + transitions[2] * p.policy.review_hours,
             "statutory_starts": int(counts[codes.LONG_TERM] + transitions[0]),

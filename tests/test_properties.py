@@ -1,0 +1,155 @@
+"""Property-based tests over the parameter space (hypothesis).
+
+Configs are drawn from the ranges declared in ``model/params.py`` (the strategies are built from the
+dataclass field metadata, so they follow the code), over small towns and short horizons.  For any
+valid config the model must run without error and keep its invariants; any out-of-range value must be
+rejected with a one-line error naming the field and the allowed range.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numba
+import polars as pl
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+from omegaconf import OmegaConf
+
+from model import codes
+from model.config import compose_config
+from model.params import SECTIONS, ConfigError, Params, params_from_dict
+from model.simulation import ResilienceModel, _live_slots
+
+from . import test_invariants as invariants
+
+# Small towns and short horizons keep each example well under a second.
+SMALL_TOWN = {
+    "n_neighbourhoods": st.integers(1, 3),
+    "households_min": st.integers(1, 40),
+    "households_max": st.integers(1, 80),
+}
+SHORT = {"weeks": st.integers(1, 30), "warmup_weeks": st.integers(0, 15)}
+SHARES = ("unmet_share", "isolation_rate", "wellbeing_mean", "wellbeing_p10", "aware_share", "carer_strain_mean")
+
+
+def value_strategy(f: dataclasses.Field) -> st.SearchStrategy:
+    """Any valid value of a parameter field, from its declared type and range."""
+    meta = f.metadata
+    if "allowed" in meta:
+        return st.sampled_from(meta["allowed"])
+    if f.type == "bool":
+        return st.booleans()
+    if f.type == "str":
+        return st.just(f"drawn_{f.name}")
+    if f.type.startswith("tuple"):
+        return st.lists(st.floats(0.0, 1.0), min_size=1, max_size=8).filter(lambda w: sum(w) > 0)
+    if f.type == "int":
+        return st.integers(int(meta["lo"]), int(meta["hi"]))
+    return st.floats(meta["lo"], meta["hi"], allow_nan=False)
+
+
+def section_strategy(cls: type, fixed: dict[str, st.SearchStrategy]) -> st.SearchStrategy[dict]:
+    return st.fixed_dictionaries({f.name: fixed[f.name] if f.name in fixed else value_strategy(f)
+                                  for f in dataclasses.fields(cls)})
+
+
+def _sections() -> dict[str, type]:
+    return {f.name: SECTIONS[f.type] for f in dataclasses.fields(Params) if f.type in SECTIONS}
+
+
+@st.composite
+def valid_params(draw) -> Params:
+    values = {f.name: draw(SHORT[f.name] if f.name in SHORT else value_strategy(f))
+              for f in dataclasses.fields(Params) if f.type not in SECTIONS}
+    for name, cls in _sections().items():
+        values[name] = draw(section_strategy(cls, SMALL_TOWN if name == "population" else {}))
+    pop = values["population"]
+    assume(pop["households_min"] <= pop["households_max"] and pop["share_65_84"] + pop["share_85_plus"] <= 1)
+    return params_from_dict(values)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_thread():
+    """Tiny towns run faster on one numba thread; results do not depend on it (test_determinism)."""
+    threads = numba.get_num_threads()
+    numba.set_num_threads(1)
+    yield
+    numba.set_num_threads(threads)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(params=valid_params())
+def test_any_valid_config_runs_and_keeps_the_invariants(params):
+    model = ResilienceModel(params)
+    results = model.run()
+    steps = results.steps
+    assert steps.height == params.weeks
+    assert (steps["residents"] == model.state.residents.n).all()  # people are conserved
+    served = sum(steps[f"outcome_{o}"] for o in codes.OUTCOMES)
+    assert (served == steps["contacts_served"]).all()  # each contact served ends in exactly one outcome
+    queue_change = steps["queue_length"].diff().drop_nulls()
+    assert (queue_change == (steps["contacts"] - steps["contacts_served"] - steps["queue_deaths"]).slice(1)).all()
+    for name in SHARES:
+        assert steps[name].min() >= 0 and steps[name].max() <= 1, name
+    assert steps.select(pl.selectors.starts_with("cost_")).min_horizontal().min() >= 0
+    for frame in (steps, results.neighbourhoods):  # no NaN, null or infinity anywhere
+        numeric = frame.select(pl.selectors.numeric()).to_numpy()
+        assert np.isfinite(numeric).all()
+    invariants.test_resident_state_in_range((model, results))
+    ties = model.state.ties
+    live = _live_slots(ties)
+    rows = np.repeat(np.arange(ties.degree.size), np.diff(ties.indptr))[live]
+    assert ((ties.strength[live] >= 0) & (ties.strength[live] <= 1)).all()
+    forward = set(zip(rows.tolist(), ties.other[live].tolist()))
+    assert all((b, a) in forward and a != b for a, b in forward)  # ties are symmetric, never to oneself
+    member = model.state.residents.member
+    assert (member[member >= 0] < model.state.associations.alive.size).all()
+
+
+def _ranged_fields() -> list[tuple[str, dataclasses.Field]]:
+    """(path, field) of every numeric parameter with a declared range."""
+    out = [(f.name, f) for f in dataclasses.fields(Params) if f.type in ("int", "float")]
+    for section, cls in _sections().items():
+        out += [(f"{section}.{f.name}", f) for f in dataclasses.fields(cls)
+                if f.type in ("int", "float") and f.metadata.get("lo") is not None]
+    return out
+
+
+@st.composite
+def out_of_range(draw) -> tuple[str, dataclasses.Field, float]:
+    path, f = draw(st.sampled_from(_ranged_fields()))
+    lo, hi = f.metadata["lo"], f.metadata["hi"]
+    below = st.floats(max_value=float(lo), allow_nan=False).filter(lambda v: v < lo)
+    above = st.floats(min_value=float(hi), allow_nan=False).filter(lambda v: v > hi)
+    bad = [below, above, st.just(math.nan)] + ([st.floats(float(lo), float(hi)).filter(lambda v: v != int(v))]
+                                               if f.type == "int" else [])
+    value = draw(st.one_of(bad))
+    if f.type == "int" and math.isfinite(value) and value == int(value):
+        value = int(value)
+    return path, f, value
+
+
+@pytest.fixture(scope="module")
+def default_values() -> dict:
+    return OmegaConf.to_container(compose_config(), resolve=True)
+
+
+@settings(max_examples=200, deadline=None)
+@given(case=out_of_range())
+def test_any_out_of_range_value_is_rejected_in_one_line_naming_field_and_range(default_values, case):
+    path, f, value = case
+    values = {k: (dict(v) if isinstance(v, dict) else v) for k, v in default_values.items()}
+    section, _, name = path.rpartition(".")
+    (values[section] if section else values)[name] = value
+    with pytest.raises(ConfigError) as error:
+        params_from_dict(values)
+    message = str(error.value)
+    assert "\n" not in message
+    assert message.startswith(f"{path}=")
+    lo, hi = f.metadata["lo"], f.metadata["hi"]
+    assert f"allowed [{lo}, {hi}]" in message or "must be a whole number" in message
+
