@@ -18,7 +18,7 @@ from .support import network_spare
 from .ties import on_long_term, strengthen_tie
 
 # Triage draw indices
-_SHARED_LIVES, _UPTAKE = 0, 1
+_SHARED_LIVES, _UPTAKE, _PERSONAL_BUDGET = 0, 1, 2
 
 
 @njit(parallel=True, cache=True)
@@ -60,8 +60,13 @@ def new_contacts(key, week, unmet, crisis, weeks_unmet, service, queued_since, l
 
 @njit(cache=True)
 def _start_package(key, week, i, need, unmet, met_network, isolated, service, service_hours, next_review, pol, svc):
-    """Choose and start a long-term package sized to the need that nothing else meets."""
-    if need[i] >= svc.residential_hours and met_network[i] < 0.3 * need[i]:
+    """Choose and start a long-term package sized to the need that nothing else meets.
+
+    Someone offered residential care may take a personal budget (direct payment
+    or individual service fund) for support at home instead (``pol.personal_budget_share``).
+    """
+    if need[i] >= svc.residential_hours and met_network[i] < 0.3 * need[i] and \
+            uniform(key, TRIAGE, week, i, _PERSONAL_BUDGET) >= pol.personal_budget_share:
         shared = uniform(key, TRIAGE, week, i, _SHARED_LIVES) < svc.shared_lives_share
         service[i] = codes.SHARED_LIVES if shared else codes.RESIDENTIAL
     elif isolated[i] and unmet[i] <= svc.day_care_max_hours:
@@ -177,15 +182,23 @@ def triage(key, week, staff_hours, order, r_need, r_acute, r_unmet, r_met_servic
 
 
 @njit(cache=True)
+def _carried(i, h, pool, pool_used, indptr, degree, other, strength, helper_cap, helper_load, sup):
+    """Hours a week the person's ties and neighbourhood could carry now: what a strengths-based review looks for."""
+    community = min(sup.community_max_hours, max(0.0, pool[h] - pool_used[h]))
+    return community + network_spare(i, indptr, degree, other, strength, helper_cap, helper_load)
+
+
+@njit(cache=True)
 def review_and_transition(key, week, staff_hours, r_need, r_unmet, r_met_service, r_met_network, r_isolated,
                           r_service, r_service_hours, r_service_until, r_next_review, indptr, degree, other, strength,
                           helper_cap, helper_load, pool, pool_used, r_hood, community_first, pol, svc, sup, counts):
     """End plans and reablement that are due, and review long-term packages while staff hours last.
 
     Reablement ends in an assessment: a long-term package if the need still
-    exceeds eligibility.  Reviews resize home care to the current need, end
-    packages whose need fell below eligibility and, where the policy steps down,
-    end packages the person's network and community can now carry.
+    exceeds eligibility and, where the policy steps down, the person's network
+    and community cannot carry it.  Reviews resize home care to the current need,
+    end packages whose need fell below eligibility and, where the policy steps
+    down, end packages the person's network and community can now carry.
     ``counts`` receives [long-term starts, step-downs, reviews].  Returns staff hours left.
     """
     for i in range(r_service.shape[0]):
@@ -193,7 +206,10 @@ def review_and_transition(key, week, staff_hours, r_need, r_unmet, r_met_service
         if (st == codes.COMMUNITY_PLAN or st == codes.REABLEMENT) and r_service_until[i] <= week:
             r_service[i] = codes.NO_SERVICE
             r_service_until[i] = codes.NEVER
-            if st == codes.REABLEMENT and r_unmet[i] + r_met_service[i] >= pol.eligibility_hours:
+            need_for_service = r_unmet[i] + r_met_service[i]
+            if st == codes.REABLEMENT and need_for_service >= pol.eligibility_hours and not (
+                    pol.step_down and _carried(i, r_hood[i], pool, pool_used, indptr, degree, other, strength,
+                                               helper_cap, helper_load, sup) >= need_for_service):
                 r_unmet[i] += r_met_service[i]
                 _start_package(key, week, i, r_need, r_unmet, r_met_network, r_isolated, r_service,
                                r_service_hours, r_next_review, pol, svc)
@@ -202,9 +218,8 @@ def review_and_transition(key, week, staff_hours, r_need, r_unmet, r_met_service
             staff_hours -= pol.review_hours
             counts[2] += 1
             r_next_review[i] = week + pol.review_weeks
-            h = r_hood[i]
-            carried = min(sup.community_max_hours, max(0.0, pool[h] - pool_used[h]))
-            carried += network_spare(i, indptr, degree, other, strength, helper_cap, helper_load)
+            carried = _carried(i, r_hood[i], pool, pool_used, indptr, degree, other, strength, helper_cap,
+                               helper_load, sup)
             need_for_service = r_met_service[i] + r_unmet[i]
             if need_for_service < pol.eligibility_hours or (
                     pol.step_down and st != codes.RESIDENTIAL and carried >= need_for_service):

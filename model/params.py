@@ -200,6 +200,8 @@ class Policy:
     signpost_uptake: float = p(0.0, 1.0, "probability", "chance a signposted person joins a group")
     outreach_weekly: float = p(0.0, 1.0, "per week", "chance a coordinator reaches someone with unmet need before they call")
     referral_weekly: float = p(0.0, 1.0, "per week", "chance primary care refers an isolated person with a need to a link worker")
+    personal_budget_share: float = p(0.0, 1.0, "probability",
+                                     "chance someone offered residential care takes a personal budget for care at home")
     builder_coverage: float = p(0.0, 1.0, "fraction", "neighbourhoods with a community builder site, most deprived first")
     builder_fte: float = p(0.0, 5.0, "FTE per site", "community builder time at each site")
 
