@@ -133,7 +133,9 @@ def funnel_figure(row: dict, colour: str, scale: float) -> go.Figure:
     pixels per contact a year (``funnel_scale``), the same for every policy compared.
     """
     targets = _funnel_targets(row)
-    nodes = [f"Contacts: {row['contacts']:,.0f} a year"] + [f"{name}: {value:,.0f}" for name, value, _ in targets]
+    total = sum(value for _, value, _ in targets)
+    nodes = [f"Contacts: {row['contacts']:,.0f} a year"] + [f"{name}: {value:,.0f} ({value / total:.0%})"
+                                                            for name, value, _ in targets]
     fig = go.Figure(go.Sankey(
         valueformat=",.0f", valuesuffix=" a year",
         node=dict(label=nodes, color=[colour] + [c for _, _, c in targets], pad=_SANKEY_PAD, thickness=16,

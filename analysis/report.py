@@ -58,6 +58,7 @@ SUMMARY_ROWS = {
     "contacts_per_1000_per_year": ("Contacts a year per 1,000 adults", "rate"),
     "share_resolved_first_contact": ("Contacts resolved at first contact", "share"),
     "share_handled_at_gateway": ("Contacts handled without a full assessment", "share"),
+    "statutory_per_contact": ("Long-term services started per contact", "share"),
     "recontact_26w_share": ("Contacts that return within 26 weeks", "share"),
     "statutory_starts": ("Statutory service starts, whole period", "count"),
     "caseload_long_term_mean": ("Long-term caseload, mean", "count"),
@@ -135,7 +136,8 @@ def _headline(summary: pl.DataFrame, policy: str, years: float) -> str:
 def _chart(div_id: str, title: str, text: str, fig) -> str:
     body = pio.to_html(fig, full_html=False, include_plotlyjs=False, div_id=div_id, config=_PLOT_CONFIG,
                        default_height=f"{fig.layout.height}px")
-    return f"<figure class='chart'><h3>{html.escape(title)}</h3><p>{text}</p>{body}</figure>"
+    caption = f"<p>{text}</p>" if text else ""
+    return f"<figure class='chart'><h3>{html.escape(title)}</h3>{caption}{body}</figure>"
 
 
 def _place_config(sweep: Sweep, population: str, scenario: str) -> dict:
@@ -197,7 +199,8 @@ def _section(index: int, population: str, scenario: str, sweep: Sweep, data: dic
 
 def _provenance(sweep: Sweep) -> str:
     revisions = sweep.metadata.group_by("git_revision").len().sort("len", descending=True)
-    revision_text = "; ".join(f"{html.escape(r)} ({n} runs)" for r, n in revisions.iter_rows())
+    revision_text = "; ".join(f"<code>{html.escape(r[:12] + ('-dirty' if r.endswith('-dirty') else ''))}</code> "
+                              f"({n} runs)" for r, n in revisions.iter_rows())
     packages = ", ".join(f"{html.escape(k)} {html.escape(v)}" for k, v in sweep.packages.items())
     return (f"<footer><h2>Provenance</h2><ul>"
             f"<li>Sweep: <code>{html.escape(str(sweep.root))}</code>, {len(sweep.runs)} runs, "
@@ -208,13 +211,14 @@ def _provenance(sweep: Sweep) -> str:
 
 
 def _warnings(sweep: Sweep) -> str:
-    items = [f"<li><code>{html.escape(p)}</code></li>" for p in sweep.problems]
+    notes = []
+    if sweep.problems:
+        items = "".join(f"<li><code>{html.escape(p)}</code></li>" for p in sweep.problems)
+        notes.append(f"<p><b>{len(sweep.problems)} run(s) left out</b> of this report:</p><ul>{items}</ul>")
     if sweep.metadata["git_revision"].n_unique() > 1:
-        items.append("<li>The runs come from more than one model revision (see Provenance): results may mix "
-                     "versions of the model. Run the sweep again in a new directory to compare like with like.</li>")
-    if not items:
-        return ""
-    return f"<div class='warning'><b>Read with care:</b> {len(sweep.problems)} run(s) left out.<ul>{''.join(items)}</ul></div>"
+        notes.append("<p><b>The runs come from more than one state of the code</b> (see Provenance), so they may mix "
+                     "versions of the model. To compare like with like, run the sweep again into a new directory.</p>")
+    return f"<div class='warning'>{''.join(notes)}</div>" if notes else ""
 
 
 def build_report(sweep: Sweep) -> str:
