@@ -4,6 +4,8 @@ earlier complete runs stay intact, and re-running a sweep completes only what is
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -100,3 +102,16 @@ def test_sweep_killed_midway_resumes_with_only_the_missing_runs(tmp_path):
     assert (runs[0] / store.METADATA).read_bytes() == finished_first  # the complete run was not redone
     for run_dir in runs.values():
         _assert_no_partial_files(run_dir)
+
+
+def test_sweep_scanner_names_a_complete_run_with_a_missing_table(tiny_sweep, tmp_path):
+    """A file deleted after the run finished is reported by name and the run left out, never dropped silently."""
+    from analysis.sweep import SweepWarning, open_sweep
+
+    sweep_dir = tmp_path / "sweep"
+    shutil.copytree(tiny_sweep, sweep_dir)
+    damaged = sorted(sweep_dir.rglob(store.METADATA))[0].parent
+    (damaged / store.HOODS).unlink()
+    with pytest.warns(SweepWarning, match=re.escape(str(damaged / store.HOODS))):
+        sweep = open_sweep(sweep_dir)
+    assert damaged not in sweep.runs and len(sweep.runs) == 3
