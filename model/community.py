@@ -28,16 +28,25 @@ def groups_by_hood(assoc_hood, alive, n_hoods):
     return start, ids
 
 
+@njit(cache=True)
 def members_by_group(member, n_groups):
-    """CSR of members per group: (start [G+1], resident ids)."""
-    residents = np.repeat(np.arange(member.shape[0], dtype=np.int32), 2)
-    groups = member.ravel()
-    keep = groups >= 0
-    residents, groups = residents[keep], groups[keep]
-    order = np.argsort(groups, kind="stable")
+    """CSR of members per group: (start [G+1], resident ids in ascending order)."""
     start = np.zeros(n_groups + 1, dtype=np.int64)
-    np.cumsum(np.bincount(groups, minlength=n_groups), out=start[1:])
-    return start, residents[order]
+    for i in range(member.shape[0]):
+        for slot in range(2):
+            if member[i, slot] >= 0:
+                start[member[i, slot] + 1] += 1
+    for g in range(n_groups):
+        start[g + 1] += start[g]
+    filled = start[:-1].copy()
+    residents = np.empty(start[-1], dtype=np.int32)
+    for i in range(member.shape[0]):
+        for slot in range(2):
+            g = member[i, slot]
+            if g >= 0:
+                residents[filled[g]] = i
+                filled[g] += 1
+    return start, residents
 
 
 @njit(parallel=True, cache=True)
@@ -90,7 +99,8 @@ def update_people(key, week, hood, interests, member, aware, contributor, servic
             for k in range(indptr[i], indptr[i] + degree[i]):
                 if aware[other[k]] and strength[k] >= active_threshold:
                     aware_ties += 1
-            new_aware[i] = uniform(key, COMMUNITY, week, s, _AWARE) < 1.0 - (1.0 - comm.awareness_spread) ** aware_ties
+            # with no aware active tie the chance is zero, so the draw is skipped
+            new_aware[i] = aware_ties > 0 and uniform(key, COMMUNITY, week, s, _AWARE) < 1.0 - (1.0 - comm.awareness_spread) ** aware_ties
 
 
 @njit(cache=True)

@@ -19,32 +19,71 @@ _DEATH, _ONSET, _ONSET_SIZE, _ACUTE, _ACUTE_SIZE = 0, 1, 2, 3, 4
 _MIGRANT_AGE, _MIGRANT_PERSONAL, _MIGRANT_CONTRIB, _MIGRANT_AWARE, _MIGRANT_INTEREST = 5, 6, 7, 8, 9
 
 
+_MAX_TABLE_AGE = 160  # years covered by the age-factor bound table; older residents take the exact path
+
+
+@njit(cache=True)
+def _age_factor_bounds(onset_age_factor):
+    """``bound[a]`` >= ``onset_age_factor ** ((age - 75) / 10)`` for every age in ``[a, a + 1)``.
+
+    The factor rises with age (``onset_age_factor >= 1``), so its value at ``a + 1``, raised by a
+    margin far above rounding error, bounds it over the whole year.
+    """
+    bound = np.empty(_MAX_TABLE_AGE)
+    for a in range(_MAX_TABLE_AGE):
+        bound[a] = onset_age_factor ** ((a + 1 - 75.0) / 10.0) * (1.0 + 1e-9)
+    return bound
+
+
 @njit(parallel=True, cache=True)
 def life_events(key, week, age, hood, deprivation, chronic, acute, unmet, isolated, died, crisis, onsets, needs, onset_mult):
-    """Advance every resident one week of life; flags deaths and acute crises."""
+    """Advance every resident one week of life; flags deaths and acute crises.
+
+    Each hazard is compared with its uniform draw.  The costly powers are computed only when the
+    draw falls below a cheap upper bound of the hazard (the annual death rate bounds the weekly
+    one; a table bounds the age factor), which changes no outcome: a draw above the bound is above
+    the hazard too.
+    """
+    bound = _age_factor_bounds(needs.onset_age_factor)
     for i in prange(age.shape[0]):
         age[i] += 1.0 / 52.0
         need = chronic[i] + acute[i]
         annual = np.exp(needs.mortality_log_base + needs.mortality_age_slope * age[i]) * (1.0 + needs.mortality_need_effect * need)
-        weekly = 1.0 - (1.0 - min(annual, 1.0)) ** (1.0 / 52.0)
-        died[i] = uniform(key, LIFE, week, i, _DEATH) < weekly
+        u = uniform(key, LIFE, week, i, _DEATH)
+        died[i] = u < annual and u < 1.0 - (1.0 - min(annual, 1.0)) ** (1.0 / 52.0)
 
         acute[i] *= 1.0 - needs.acute_recovery
         chronic[i] = chronic[i] * (1.0 - needs.chronic_recovery) + needs.deterioration * unmet[i]
 
-        frailty = needs.onset_age_factor ** ((age[i] - 75.0) / 10.0) * (1.0 + needs.onset_deprivation * deprivation[hood[i]])
+        u_onset = uniform(key, LIFE, week, i, _ONSET)
+        u_acute = uniform(key, LIFE, week, i, _ACUTE)
+        deprived = 1.0 + needs.onset_deprivation * deprivation[hood[i]]
+        whole_years = np.int64(age[i])
+        if 0 <= whole_years < _MAX_TABLE_AGE:
+            most = bound[whole_years] * deprived
+            if (u_onset >= needs.onset_weekly * most * (1.0 + needs.onset_isolation * isolated[i]) * onset_mult
+                    and u_acute >= needs.acute_weekly * most):
+                crisis[i] = False
+                _cap_need(i, chronic, acute, needs.max_need_hours)
+                continue
+        frailty = needs.onset_age_factor ** ((age[i] - 75.0) / 10.0) * deprived
         onset = needs.onset_weekly * frailty * (1.0 + needs.onset_isolation * isolated[i]) * onset_mult
-        if uniform(key, LIFE, week, i, _ONSET) < onset:
+        if u_onset < onset:
             chronic[i] += exponential(key, LIFE, week, i, _ONSET_SIZE, needs.onset_mean_hours)
             onsets[i] += 1
-        crisis[i] = uniform(key, LIFE, week, i, _ACUTE) < needs.acute_weekly * frailty
+        crisis[i] = u_acute < needs.acute_weekly * frailty
         if crisis[i]:
             acute[i] += exponential(key, LIFE, week, i, _ACUTE_SIZE, needs.acute_mean_hours)
-        total = chronic[i] + acute[i]
-        if total > needs.max_need_hours:
-            scale = needs.max_need_hours / total
-            chronic[i] *= scale
-            acute[i] *= scale
+        _cap_need(i, chronic, acute, needs.max_need_hours)
+
+
+@njit(inline="always", cache=True)
+def _cap_need(i, chronic, acute, max_need_hours):
+    total = chronic[i] + acute[i]
+    if total > max_need_hours:
+        scale = max_need_hours / total
+        chronic[i] *= scale
+        acute[i] *= scale
 
 
 @njit(cache=True)

@@ -206,13 +206,18 @@ def _initial_associations(rng, pop, critical_mass, households, hood, interests):
     first_group = np.zeros(H + 1, dtype=np.int64)
     np.cumsum(per_hood, out=first_group[1:])
     joiners = np.flatnonzero(rng.random(n) < pop.membership_share)
-    for i in joiners:
-        h = hood[i]
-        groups = np.arange(first_group[h], first_group[h + 1])
-        if groups.size == 0:
-            continue
-        matching = groups[(interests[i] >> g_interest[groups].astype(np.uint32)) & 1 == 1]
-        member[i, 0] = rng.choice(matching if matching.size else groups)
+    joiners = joiners[per_hood[hood[joiners]] > 0]
+    # Each joiner picks uniformly among their neighbourhood's groups sharing an interest (any group if none does):
+    # one row of candidate slots per joiner, one integer draw per joiner in resident order.
+    first = first_group[hood[joiners]][:, None]
+    rank = np.arange(max(int(per_hood.max(initial=0)), 1))[None, :]
+    exists = rank < per_hood[hood[joiners]][:, None]
+    candidate = np.where(exists, first + rank, 0)
+    matching = exists & ((interests[joiners][:, None] >> g_interest[candidate].astype(np.uint32)) & 1 == 1)
+    choices = np.where(matching.any(axis=1)[:, None], matching, exists)
+    pick = rng.integers(0, choices.sum(axis=1))
+    column = np.argmax(np.cumsum(choices, axis=1) > pick[:, None], axis=1)
+    member[joiners, 0] = candidate[np.arange(joiners.size), column]
 
     members = np.bincount(member[member >= 0], minlength=capacity).astype(np.int32)
     activity = np.where(alive, np.clip(members / critical_mass, 0.2, 1.0), 0.0)

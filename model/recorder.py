@@ -27,31 +27,50 @@ def _hood_sums(hood_start, need, unmet, isolated, wellbeing, helper_load, strain
                contacted, since_last, service, met_service, unmet_threshold, out):
     n_hoods = hood_start.shape[0] - 1
     for h in prange(n_hoods):
-        row = out[h]
-        row[:] = 0.0
+        # Local accumulators (kept in registers), written once per neighbourhood.
+        need_sum = unmet_sum = with_unmet = n_isolated = wellbeing_sum = carers = strain_sum = high_strain = 0.0
+        n_aware = contributors = members = deaths = contacts = recontacts_12 = recontacts_26 = home_care = 0.0
+        caseload = np.zeros(len(codes.SERVICES))
         for i in range(hood_start[h], hood_start[h + 1]):
-            row[0] += 1
-            row[1] += need[i]
-            row[2] += unmet[i]
-            row[3] += unmet[i] > unmet_threshold
-            row[4] += isolated[i]
-            row[5] += wellbeing[i]
+            need_sum += need[i]
+            unmet_sum += unmet[i]
+            with_unmet += unmet[i] > unmet_threshold
+            n_isolated += isolated[i]
+            wellbeing_sum += wellbeing[i]
             if helper_load[i] > 0:
-                row[6] += 1
-                row[7] += strain[i]
-                row[8] += strain[i] >= 0.5
-            row[9] += aware[i]
-            row[10] += contributor[i] != codes.NOT_CONTRIBUTOR
-            row[11] += member[i, 0] >= 0
-            row[12] += died[i]
+                carers += 1
+                strain_sum += strain[i]
+                high_strain += strain[i] >= 0.5
+            n_aware += aware[i]
+            contributors += contributor[i] != codes.NOT_CONTRIBUTOR
+            members += member[i, 0] >= 0
+            deaths += died[i]
             if contacted[i]:
-                row[13] += 1
-                row[14] += since_last[i] <= 12
-                row[15] += since_last[i] <= 26
+                contacts += 1
+                recontacts_12 += since_last[i] <= 12
+                recontacts_26 += since_last[i] <= 26
             if service[i] == codes.HOME_CARE:
-                row[16] += met_service[i]
-            if service[i] > codes.NO_SERVICE:
-                row[_CASELOAD + service[i] - 1] += 1
+                home_care += met_service[i]
+            caseload[service[i]] += 1
+        row = out[h]
+        row[0] = hood_start[h + 1] - hood_start[h]
+        row[1] = need_sum
+        row[2] = unmet_sum
+        row[3] = with_unmet
+        row[4] = n_isolated
+        row[5] = wellbeing_sum
+        row[6] = carers
+        row[7] = strain_sum
+        row[8] = high_strain
+        row[9] = n_aware
+        row[10] = contributors
+        row[11] = members
+        row[12] = deaths
+        row[13] = contacts
+        row[14] = recontacts_12
+        row[15] = recontacts_26
+        row[16] = home_care
+        row[_CASELOAD:_CASELOAD + len(codes.SERVICES) - 1] = caseload[1:]
 
 
 def hood_sums(state, unmet_threshold: float, contacted: np.ndarray, since_last: np.ndarray) -> np.ndarray:

@@ -26,7 +26,7 @@ from .population import build_population
 from .recorder import Recorder, hood_sums
 from .rng import run_key
 from .support import allocate, helper_capacity
-from .ties import form_ties, update_ties
+from .ties import count_active, form_ties, update_ties
 from .wellbeing import update_wellbeing
 
 _N_OUT = len(codes.OUTCOMES)
@@ -198,7 +198,7 @@ class ResilienceModel(mesa.Model):
             "reviews": int(transitions[2]),
             "groups_active": int(alive.sum()),
             "group_diversity": float(a.diversity[alive].mean()) if alive.any() else 0.0,
-            "ties_active": int((s.ties.strength[_live_slots(s.ties)] >= p.network.active_threshold).sum() // 2),
+            "ties_active": int(count_active(s.ties.indptr, s.ties.degree, s.ties.strength, p.network.active_threshold)),
             **{name: float(cost) for name, cost in cost_by_service.items()},
             "cost_statutory": float(sum(cost_by_service.values())),
             "cost_staff": cost_staff,
@@ -227,12 +227,6 @@ class ResilienceModel(mesa.Model):
         for _ in range(self.params.warmup_weeks + self.params.weeks):
             self.step()
         return Results(self.recorder.steps_frame(), self.recorder.hoods_frame(self.state.hoods.deprivation))
-
-
-def _live_slots(ties) -> np.ndarray:
-    """Boolean mask of the CSR slots holding live ties."""
-    rank = np.arange(ties.other.size) - np.repeat(ties.indptr[:-1], np.diff(ties.indptr))
-    return rank < np.repeat(ties.degree, np.diff(ties.indptr))
 
 
 def simulate(params: Params) -> Results:

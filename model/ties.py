@@ -48,9 +48,10 @@ def update_ties(key, week, indptr, degree, other, strength, kind, service, conta
             else:
                 s *= 1.0 - net.decay
             if tie_kind == codes.HOUSEHOLD or s >= net.drop_threshold:
-                other[write] = j
                 strength[write] = s
-                kind[write] = tie_kind
+                if write != k:  # compact over dropped ties (skipped when nothing moved: less memory traffic)
+                    other[write] = j
+                    kind[write] = tie_kind
                 write += 1
         degree[i] = write - indptr[i]
 
@@ -131,3 +132,13 @@ def form_ties(key, week, indptr, degree, other, strength, kind, hood_start, grou
             a = group_members[group_start[g] + below(key, COMMUNITY, week, subject, 1 + 2 * t, size)]
             b = group_members[group_start[g] + below(key, COMMUNITY, week, subject, 2 + 2 * t, size)]
             add_tie(indptr, degree, other, strength, kind, a, b, 0.3, codes.GROUPMATE)
+
+
+@njit(parallel=True, cache=True)
+def count_active(indptr, degree, strength, threshold):
+    """Undirected live ties with strength at or above ``threshold``."""
+    total = 0
+    for i in prange(degree.shape[0]):
+        for k in range(indptr[i], indptr[i] + degree[i]):
+            total += strength[k] >= threshold
+    return total // 2
