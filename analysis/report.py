@@ -1,6 +1,6 @@
 """The comparison report of a sweep: one self-contained HTML page (plotly.js inlined, works offline).
 
-    python -m analysis.report results/sweeps/policy_comparison [-o report.html]
+    python -m analysis.report results/sweeps/policy_comparison [-o report.html] [--sensitivity DIR]
 
 For each place (population x scenario) in the sweep: a summary table with paired differences from
 the status quo, curves of demand, caseload, unmet need, isolation and cost per policy with bands
@@ -25,7 +25,7 @@ import yaml
 from experiments import store
 from experiments.store import atomic_write
 
-from . import figures, tables
+from . import figures, sensitivity, tables
 from .figures import Shock, label
 from .sweep import Sweep, SweepError, SweepWarning, open_sweep
 
@@ -221,8 +221,8 @@ def _warnings(sweep: Sweep) -> str:
     return f"<div class='warning'>{''.join(notes)}</div>" if notes else ""
 
 
-def build_report(sweep: Sweep) -> str:
-    """The report's HTML for ``sweep``."""
+def build_report(sweep: Sweep, sensitivity_dir: str | Path | None = None) -> str:
+    """The report's HTML for ``sweep``, with the sensitivity experiment in ``sensitivity_dir`` if given."""
     steps, summary = sweep.scan("steps"), sweep.scan("summary")
     data = {
         "bands": tables.weekly_bands(steps),
@@ -234,6 +234,8 @@ def build_report(sweep: Sweep) -> str:
     places = data["funnel"].select(tables.PLACE).unique(maintain_order=True).rows()
     seeds = sweep.metadata["seed"].n_unique()
     sections = "".join(_section(i, pop, sc, sweep, data) for i, (pop, sc) in enumerate(places))
+    if sensitivity_dir is not None:
+        sections += sensitivity.section(sensitivity.load(sensitivity_dir))
     toc = ("<nav><b>Places and scenarios:</b> " + " · ".join(
         f"<a href='#place-{i}'>{html.escape(label(pop))}, {html.escape(label(sc).lower())}</a>"
         for i, (pop, sc) in enumerate(places)) + "</nav>") if len(places) > 1 else ""
@@ -246,11 +248,12 @@ def build_report(sweep: Sweep) -> str:
     )
 
 
-def write_report(sweep_dir: str | Path, output: str | Path | None = None) -> Path:
+def write_report(sweep_dir: str | Path, output: str | Path | None = None,
+                 sensitivity_dir: str | Path | None = None) -> Path:
     """Build the report of ``sweep_dir`` and write it atomically to ``output`` (default ``<sweep_dir>/report.html``)."""
     sweep = open_sweep(sweep_dir)
     out = Path(output) if output is not None else Path(sweep_dir) / "report.html"
-    page = build_report(sweep)
+    page = build_report(sweep, sensitivity_dir)
     out.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(out, lambda path: path.write_text(page, encoding="utf-8"))
     return out
@@ -260,12 +263,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m analysis.report", description=__doc__.splitlines()[0])
     parser.add_argument("sweep_dir", help="directory of a sweep (or of one run)")
     parser.add_argument("-o", "--output", help="HTML file to write (default: <sweep_dir>/report.html)")
+    parser.add_argument("--sensitivity", metavar="DIR",
+                        help="add the sensitivity experiment in DIR (python -m experiments.sensitivity)")
     args = parser.parse_args(argv)
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", SweepWarning)
-            out = write_report(args.sweep_dir, args.output)
-    except SweepError as error:
+            out = write_report(args.sweep_dir, args.output, args.sensitivity)
+    except (SweepError, sensitivity.SensitivityError) as error:
         print(f"report: {error}", file=sys.stderr)
         return 2
     for warning in caught:

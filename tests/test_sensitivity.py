@@ -144,6 +144,15 @@ def test_report_section_has_a_figure_per_method_and_outcome(experiment, tmp_path
     assert "Sensitivity to uncertain parameters" in page.read_text()
 
 
+def test_comparison_report_can_include_the_sensitivity_section(tiny_sweep, experiment, tmp_path):
+    from analysis.report import write_report
+
+    out, *_ = experiment
+    page = write_report(tiny_sweep, tmp_path / "report.html", sensitivity_dir=out).read_text()
+    assert "The front-door funnel" in page  # the comparison itself
+    assert "Sensitivity to uncertain parameters" in page and "-sobol-" in page and "-morris-" in page
+
+
 def test_report_names_an_incomplete_or_unreadable_experiment(experiment, tmp_path):
     with pytest.raises(report.SensitivityError, match="no complete sensitivity experiment"):
         report.load(tmp_path)
