@@ -36,7 +36,7 @@ class Sweep:
     """The usable runs of a sweep directory."""
 
     root: Path
-    runs: tuple[Path, ...]  # complete, readable run directories, sorted
+    runs: tuple[Path, ...]  # complete, readable run directories, in RUN_KEYS order
     problems: tuple[str, ...]  # one line per run left out: its path and why
     metadata: pl.DataFrame  # one row per usable run: RUN_KEYS, git_revision, finished, seconds, run_dir
 

@@ -301,7 +301,8 @@ def run(config: Mapping[str, Any], out_dir: Path, skip_complete: bool = True) ->
     labels = {"experiment": "sensitivity", "seed": d.base.seed, "population": d.base.population.name,
               "scenario": d.base.scenario.name, "policy": d.base.policy.name, "runs": runs.height}
     store.write_result(out_dir, tables, dict(config), labels, started)
-    shutil.rmtree(checkpoints)
+    for done in Path(out_dir).glob(".checkpoints-*"):  # this design's, and any left by a design given up
+        shutil.rmtree(done)
     log.info("wrote %s", out_dir)
     return Path(out_dir)
 

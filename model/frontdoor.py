@@ -112,10 +112,14 @@ def triage(key, week, staff_hours, order, r_need, r_acute, r_unmet, r_met_servic
            r_aware, r_isolated, r_weeks_unmet, r_service, r_service_hours, r_service_until, r_next_review, r_queued,
            indptr, degree, other, strength, helper_cap, helper_load, pool, pool_used, hood_groups_start,
            hood_groups, assoc_interest, activity, community_first, pol, svc, sup, counts):
-    """Serve the queue in order until staff hours run out.
+    """Serve the queue in order while staff hours remain.
+
+    The last person served may take more hours than were left: the overrun
+    (a negative return) is carried into next week, so a contact needing more
+    than a week's hours in a small team is served rather than blocking the queue.
 
     ``counts`` receives [outcome counts..., hours used, served, total weeks waited, full assessments].
-    Returns the staff hours left.
+    Returns the staff hours left (negative after an overrun).
     """
     n_out = len(codes.OUTCOMES)
     for t in range(order.shape[0]):
@@ -147,9 +151,9 @@ def triage(key, week, staff_hours, order, r_need, r_acute, r_unmet, r_met_servic
                 outcome, hours = codes.SHORT_TERM, pol.contact_hours + pol.assessment_hours
             else:
                 outcome, hours = codes.LONG_TERM, pol.contact_hours + pol.assessment_hours
-        if hours > staff_hours:
+        if staff_hours <= 0:
             break
-        staff_hours -= hours
+        staff_hours -= hours  # work begun is finished; an overrun comes out of next week's hours
 
         if outcome == codes.RESOLVED or outcome == codes.PLAN:
             cover = min(unmet, found_net)

@@ -40,7 +40,7 @@ def _mix(z):
 
 def run_key(seed: int) -> np.uint64:
     """The 64-bit key every draw of a run derives from."""
-    return np.uint64(_mix(np.uint64(seed & 0xFFFFFFFFFFFFFFFF) + _GOLDEN))
+    return np.uint64(_mix(np.uint64((seed + int(_GOLDEN)) & 0xFFFFFFFFFFFFFFFF)))  # wraps as uint64 addition would
 
 
 @njit(inline="always", cache=True)

@@ -67,6 +67,7 @@ class ResilienceModel(mesa.Model):
         self.builders = mesa.agent.AgentSet([Builder(self, int(h), pol.builder_fte) for h in sites], random=self.random)
         self._builder_tally = np.zeros(4, dtype=np.int64)  # builders' cumulative tally at the last record
         self._connector_introductions = 0
+        self._overrun = 0.0  # front-door hours worked beyond last week's (carried as a deficit)
 
     @property
     def week(self) -> int:
@@ -145,6 +146,7 @@ class ResilienceModel(mesa.Model):
                      self._contacted, self._since_last, r.isolated, r.need, v["support"], pol)
         staff_hours = pol.staff_fte_per_10k * r.n / 10_000 * pol.productive_hours * sc["staff_multiplier"]
         available = staff_hours
+        staff_hours += self._overrun  # last week's overrun (zero or negative)
         transitions = np.zeros(3)
         staff_hours = review_and_transition(
             key, t, staff_hours, r.need, r.unmet, r.met_service, r.met_network, r.isolated, r.service,
@@ -154,11 +156,12 @@ class ResilienceModel(mesa.Model):
         waiting = np.flatnonzero(r.queued_since != codes.NEVER)
         order = waiting[np.argsort(r.queued_since[waiting], kind="stable")].astype(np.int64)
         counts = np.zeros(_N_OUT + 4)
-        triage(key, t, staff_hours, order, r.need, r.acute, r.unmet, r.met_service, r.met_personal, r.met_network, r.asking, r.hood, r.interests, r.member,
+        left = triage(key, t, staff_hours, order, r.need, r.acute, r.unmet, r.met_service, r.met_personal, r.met_network, r.asking, r.hood, r.interests, r.member,
                r.aware, r.isolated, r.weeks_unmet, r.service, r.service_hours, r.service_until, r.next_review,
                r.queued_since, ties.indptr, ties.degree, ties.other, ties.strength, r.helper_cap, r.helper_load,
                hd.pool, hd.pool_used, hood_groups_start, hood_groups, a.interest, a.activity, community_first, pol,
                v["services"], v["support"], counts)
+        self._overrun = min(0.0, left)
 
         if policy_on:
             self._record(counts, transitions, available, sc)

@@ -74,6 +74,11 @@ class Ties:
     strength: np.ndarray  # float64 [capacity]
     kind: np.ndarray  # int8 [capacity]
 
+    def live(self) -> np.ndarray:
+        """Boolean mask of the slots holding live ties (for checks and analysis; kernels use ``degree``)."""
+        rank = np.arange(self.other.size) - np.repeat(self.indptr[:-1], np.diff(self.indptr))
+        return rank < np.repeat(self.degree, np.diff(self.indptr))
+
 
 @dataclass
 class Associations:

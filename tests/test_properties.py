@@ -22,7 +22,7 @@ from omegaconf import OmegaConf
 from model import codes
 from model.config import compose_config
 from model.params import SECTIONS, ConfigError, Params, params_from_dict
-from model.simulation import ResilienceModel, _live_slots
+from model.simulation import ResilienceModel
 
 from . import test_invariants as invariants
 
@@ -100,14 +100,8 @@ def test_any_valid_config_runs_and_keeps_the_invariants(params):
         numeric = frame.select(pl.selectors.numeric()).to_numpy()
         assert np.isfinite(numeric).all()
     invariants.test_resident_state_in_range((model, results))
-    ties = model.state.ties
-    live = _live_slots(ties)
-    rows = np.repeat(np.arange(ties.degree.size), np.diff(ties.indptr))[live]
-    assert ((ties.strength[live] >= 0) & (ties.strength[live] <= 1)).all()
-    forward = set(zip(rows.tolist(), ties.other[live].tolist()))
-    assert all((b, a) in forward and a != b for a, b in forward)  # ties are symmetric, never to oneself
-    member = model.state.residents.member
-    assert (member[member >= 0] < model.state.associations.alive.size).all()
+    invariants.test_ties_are_symmetric_and_in_range((model, results))
+    invariants.test_memberships_point_at_groups((model, results))
 
 
 def _ranged_fields() -> list[tuple[str, dataclasses.Field]]:
