@@ -1,0 +1,362 @@
+"""Residents, their ties and groups as plain Python objects, and each resident's own weekly rules.
+
+A resident is a ``mesa.Agent`` with ordinary attributes; a tie is one object shared by both ends, so
+a change of strength is seen from both sides; a group is one slot of the town's fixed pool of
+association slots (a slot freed when a group dissolves is reused by the next group founded, as in
+the engine).  Rules that involve only the resident and what they can see (their ties, their groups)
+are methods here; rules that need the whole town in order (queues, group formation, tie formation,
+support sharing) live in ``reference/model.py``.
+
+Every random draw is ``model.rng.uniform`` keyed exactly as in the engine's kernels, so a rule
+written here and the same rule in ``model/`` see the same numbers.
+"""
+
+from __future__ import annotations
+
+import math
+
+import mesa
+
+from model import codes
+from model.rng import BUILDERS, COMMUNITY, CONTACT, LIFE, TIES, below, exponential, uniform
+
+# Draw indices, as in the engine's kernels (model/life.py, model/community.py)
+_DEATH, _ONSET, _ONSET_SIZE, _ACUTE, _ACUTE_SIZE = 0, 1, 2, 3, 4
+_MIGRANT_AGE, _MIGRANT_PERSONAL, _MIGRANT_CONTRIB, _MIGRANT_AWARE, _MIGRANT_INTEREST = 5, 6, 7, 8, 9
+_LEAVE, _JOIN, _JOIN_PICK, _RECIPROCITY, _LAPSE, _AWARE, _ROLE = 0, 2, 3, 4, 5, 6, 7
+RESIDENT_OFFSET = 1 << 40  # resident subjects in the COMMUNITY and BUILDERS streams
+
+
+def on_long_term(service: int) -> bool:
+    return service >= codes.HOME_CARE
+
+
+def can_take_part(service: int) -> bool:
+    """Whether someone can meet neighbours or join in (not in residential care or Shared Lives)."""
+    return service != codes.RESIDENTIAL and service != codes.SHARED_LIVES
+
+
+class Tie:
+    """An undirected tie; the same object sits in both residents' ``ties`` lists."""
+
+    __slots__ = ("a", "b", "strength", "kind", "updated")
+
+    def __init__(self, a: "Resident", b: "Resident", strength: float, kind: int):
+        self.a, self.b, self.strength, self.kind = a, b, strength, kind
+        self.updated = -1  # week of the last contact-or-decay update
+
+    def other(self, me: "Resident") -> "Resident":
+        return self.b if self.a is me else self.a
+
+    def weight(self, household_weight: float) -> float:
+        """How much of a request goes along this tie (household ties are asked first)."""
+        return self.strength * (household_weight if self.kind == codes.HOUSEHOLD else 1.0)
+
+
+class Group:
+    """One association slot: a group while ``alive``, free otherwise."""
+
+    __slots__ = ("slot", "hood", "interest", "activity", "members", "alive", "diversity")
+
+    def __init__(self, slot: int, hood: int, interest: int, activity: float, members: int, alive: bool):
+        self.slot, self.hood, self.interest, self.activity = slot, hood, interest, activity
+        self.members, self.alive, self.diversity = members, alive, 0.0
+
+
+def shares_interest(interests: int, category: int) -> bool:
+    return (interests >> category) & 1 == 1
+
+
+def add_tie(i: "Resident", j: "Resident", strength: float, kind: int) -> bool:
+    """Tie ``i`` and ``j`` unless they are the same, already tied, or either has no room; True if added."""
+    if i is j or any(t.other(i) is j for t in i.ties):
+        return False
+    if len(i.ties) >= i.capacity or len(j.ties) >= j.capacity:
+        return False
+    tie = Tie(i, j, strength, kind)
+    i.ties.append(tie)
+    j.ties.append(tie)
+    return True
+
+
+def join_group(resident: "Resident", group: Group) -> None:
+    """Take ``group`` into a free membership slot, unless already a member."""
+    m = resident.member
+    if m[0] is group or m[1] is group:
+        return
+    if m[0] is None:
+        m[0] = group
+    elif m[1] is None:
+        m[1] = group
+
+
+class Resident(mesa.Agent):
+    """One adult: needs, resources, ties, memberships, services and front-door history."""
+
+    def __init__(self, model: mesa.Model, slot: int, capacity: int, **attributes):
+        super().__init__(model)
+        self.slot = slot  # position in the town, which keys the resident's draws
+        self.capacity = capacity  # most ties the resident can hold
+        self.ties: list[Tie] = []
+        self.member: list[Group | None] = [None, None]
+        self.__dict__.update(attributes)
+
+    # --- life events -------------------------------------------------------------------------
+    def live_week(self, week: int, onset_mult: float) -> None:
+        """Age a week; die, fall ill or have an acute episode by the hazards of ``params.needs``."""
+        m, nd, i = self.model, self.model.params.needs, self.slot
+        self.age += 1.0 / 52.0
+        annual = math.exp(nd.mortality_log_base + nd.mortality_age_slope * self.age) * (
+            1.0 + nd.mortality_need_effect * (self.chronic + self.acute))
+        u = uniform(m.key, LIFE, week, i, _DEATH)
+        self.died = u < annual and u < 1.0 - (1.0 - min(annual, 1.0)) ** (1.0 / 52.0)
+        self.acute *= 1.0 - nd.acute_recovery
+        self.chronic = self.chronic * (1.0 - nd.chronic_recovery) + nd.deterioration * self.unmet
+        frailty = nd.onset_age_factor ** ((self.age - 75.0) / 10.0) * (
+            1.0 + nd.onset_deprivation * m.deprivation[self.hood])
+        onset = nd.onset_weekly * frailty * (1.0 + nd.onset_isolation * self.isolated) * onset_mult
+        if uniform(m.key, LIFE, week, i, _ONSET) < onset:
+            self.chronic += exponential(m.key, LIFE, week, i, _ONSET_SIZE, nd.onset_mean_hours)
+            self.onsets += 1
+        self.crisis = uniform(m.key, LIFE, week, i, _ACUTE) < nd.acute_weekly * frailty
+        if self.crisis:
+            self.acute += exponential(m.key, LIFE, week, i, _ACUTE_SIZE, nd.acute_mean_hours)
+        total = self.chronic + self.acute
+        if total > nd.max_need_hours:
+            scale = nd.max_need_hours / total
+            self.chronic *= scale
+            self.acute *= scale
+
+    def grieve_and_leave(self) -> None:
+        """On death: everyone tied to this resident loses wellbeing, and the ties go."""
+        bereavement = self.model.params.network.bereavement_wellbeing
+        for tie in self.ties:
+            j = tie.other(self)
+            j.wellbeing = max(0.0, j.wellbeing - bereavement * tie.strength)
+        for tie in self.ties:
+            theirs = tie.other(self).ties
+            k = theirs.index(tie)
+            theirs[k] = theirs[-1]  # the engine's CSR rows delete by moving the last tie into the gap
+            theirs.pop()
+        self.ties = []
+
+    def receive_services(self) -> None:
+        """Reablement restores; a long-term package builds dependency and erodes personal resources."""
+        svc = self.model.params.services
+        if self.service == codes.REABLEMENT:
+            self.chronic *= 1.0 - svc.reablement_gain
+            self.personal += svc.reablement_gain * (1.0 - self.personal)
+        if on_long_term(self.service):
+            self.dependency += svc.dependency_rate * (1.0 - self.dependency)
+            self.personal -= svc.resource_erosion * self.dependency * self.personal
+        else:
+            self.dependency -= svc.dependency_recovery * self.dependency
+
+    # --- community ---------------------------------------------------------------------------
+    def take_part(self, week: int, hood_groups: list[Group]) -> None:
+        """Memberships lapse and form; volunteers start and stop; awareness spreads along active ties.
+
+        Sets ``next_aware`` (everyone's awareness changes together, from last week's).
+        """
+        m, comm, pop = self.model, self.model.params.community, self.model.params.population
+        s = RESIDENT_OFFSET + self.slot
+        in_care = self.service == codes.RESIDENTIAL
+        for slot in range(2):
+            g = self.member[slot]
+            if g is not None and (not g.alive or uniform(m.key, COMMUNITY, week, s, _LEAVE + slot) < comm.leave_weekly
+                                  or in_care):
+                self.member[slot] = None
+        if self.member[0] is None and self.member[1] is not None:
+            self.member = [self.member[1], None]
+        if self.aware and self.member[1] is None and not in_care:
+            if uniform(m.key, COMMUNITY, week, s, _JOIN) < comm.join_weekly and hood_groups:
+                g = hood_groups[below(m.key, COMMUNITY, week, s, _JOIN_PICK, len(hood_groups))]
+                if shares_interest(self.interests, g.interest) and self.member[0] is not g:
+                    self.member[1 if self.member[0] is not None else 0] = g
+
+        share = pop.contributor_share
+        if self.contributor == codes.NOT_CONTRIBUTOR:
+            start = comm.contributor_lapse * share / (1.0 - share) if share < 1 else 1.0
+            if self.met_community > 0 and self.unmet <= 0:
+                start += comm.reciprocity
+            if not in_care and uniform(m.key, COMMUNITY, week, s, _RECIPROCITY) < start:
+                connects = uniform(m.key, COMMUNITY, week, s, _ROLE) * share < pop.connector_share
+                self.contributor = codes.CONNECTOR if connects else codes.VOLUNTEER
+        elif uniform(m.key, COMMUNITY, week, s, _LAPSE) < comm.contributor_lapse or in_care:
+            self.contributor = codes.NOT_CONTRIBUTOR
+
+        if self.member[0] is not None or self.contributor != codes.NOT_CONTRIBUTOR:
+            self.next_aware = True
+        elif self.aware:
+            self.next_aware = uniform(m.key, COMMUNITY, week, s, _AWARE) >= comm.awareness_lapse
+        else:
+            active = m.params.network.active_threshold
+            aware_ties = sum(1 for t in self.ties if t.other(self).aware and t.strength >= active)
+            self.next_aware = aware_ties > 0 and (
+                uniform(m.key, COMMUNITY, week, s, _AWARE) < 1.0 - (1.0 - comm.awareness_spread) ** aware_ties)
+
+    def introduce(self, week: int, subject: int, draw: int, neighbours: list["Resident"]) -> bool:
+        """Introduce this resident to one of ``neighbours`` sharing an interest (up to 12 tries)."""
+        m, bld = self.model, self.model.params.builders
+        for t in range(12):
+            j = neighbours[below(m.key, BUILDERS, week, subject, draw + t, len(neighbours))]
+            if j is not self and self.interests & j.interests and can_take_part(j.service):
+                if add_tie(self, j, bld.introduction_strength, codes.NEIGHBOUR):
+                    self.aware = j.aware = True
+                    return True
+        return False
+
+    def connect_someone(self, week: int) -> bool:
+        """As a connector: maybe introduce someone they know locally to a neighbour sharing an interest."""
+        m = self.model
+        if self.contributor != codes.CONNECTOR or not can_take_part(self.service) or not self.ties:
+            return False
+        s = RESIDENT_OFFSET + self.slot
+        if uniform(m.key, BUILDERS, week, s, 0) >= m.params.builders.connector_introductions:
+            return False
+        i = self.ties[below(m.key, BUILDERS, week, s, 1, len(self.ties))].other(self)
+        if i.hood != self.hood or not can_take_part(i.service):
+            return False
+        return i.introduce(week, s, 2, m.hood_residents[self.hood])
+
+    # --- ties --------------------------------------------------------------------------------
+    def keep_in_touch(self, week: int, contact: dict, group_mult: float, mutual_aid: float) -> None:
+        """Each tie is reinforced by contact or decays without it (once a week, whichever end comes
+        first); weak non-household ties are dropped from both ends' lists."""
+        m, net = self.model, self.model.params.network
+        crowd_out = m.params.services.crowd_out
+        n = len(m.slots)
+        for tie in self.ties:
+            if tie.updated == week:
+                continue
+            tie.updated = week
+            j = tie.other(self)
+            chance = contact[tie.kind]
+            if on_long_term(self.service):
+                chance *= 1.0 - crowd_out
+            if on_long_term(j.service):
+                chance *= 1.0 - crowd_out
+            if tie.kind == codes.GROUPMATE:
+                chance *= group_mult
+            if tie.strength >= net.active_threshold:
+                chance = min(1.0, chance * (1.0 + mutual_aid))
+            lo, hi = min(self.slot, j.slot), max(self.slot, j.slot)
+            if uniform(m.key, TIES, week, lo * n + hi, 0) < chance:
+                tie.strength += net.reinforce * (1.0 - tie.strength)
+            else:
+                tie.strength *= 1.0 - net.decay
+        self.ties = [t for t in self.ties if t.kind == codes.HOUSEHOLD or t.strength >= net.drop_threshold]
+
+    # --- support -----------------------------------------------------------------------------
+    def set_helper_capacity(self, week: int, helper_mult: float) -> None:
+        """Informal help this resident can give this week, by age, own need, strain and burnout."""
+        net = self.model.params.network
+        if self.burnout_until > week or not can_take_part(self.service):
+            self.helper_cap = 0.0
+            return
+        factor = 1.0 if self.age < 65 else (net.helper_hours_older if self.age < 85 else 0.25 * net.helper_hours_older)
+        health = max(0.0, 1.0 - (self.chronic + self.acute) / 10.0)
+        self.helper_cap = net.helper_hours * factor * health * (1.0 - self.strain) * helper_mult
+
+    def meet_own_need(self, plan_hours: float) -> None:
+        """Need this week, met first by any service, then by personal resources; set what to ask of ties."""
+        sup, svc = self.model.params.support, self.model.params.services
+        total = self.chronic + self.acute
+        self.need = total
+        st = self.service
+        if st == codes.RESIDENTIAL or st == codes.SHARED_LIVES:
+            served = total
+        elif st == codes.HOME_CARE:
+            served = min(total, self.service_hours)
+        elif st == codes.DAY_CARE:
+            served = min(total, svc.day_care_hours)
+        elif st == codes.REABLEMENT:
+            served = min(total, svc.reablement_hours)
+        elif st == codes.COMMUNITY_PLAN:
+            served = min(total, plan_hours)
+        else:
+            served = 0.0
+        self.met_service = served
+        own = min(total - served, self.personal * sup.personal_hours)
+        self.met_personal = own
+        withdrawn = svc.crowd_out if (on_long_term(st) or st == codes.REABLEMENT) else 0.0
+        self.ask = (total - served - own) * self.asking * (1.0 - withdrawn)
+        self.met_network = 0.0
+        self.helper_load = 0.0
+
+    def community_access(self) -> float:
+        """Share of remaining need this resident can bring to community support."""
+        if self.service == codes.COMMUNITY_PLAN:
+            return 1.0
+        best = 0.0
+        for g in self.member:
+            if g is not None:
+                best = max(best, g.activity)
+        if self.aware:
+            best = max(best, 0.5)
+        return max(best, 0.1)
+
+    def network_spare(self) -> float:
+        """Spare time of this resident's ties, weighted by the square of tie strength."""
+        total = 0.0
+        for tie in self.ties:
+            j = tie.other(self)
+            total += tie.strength * tie.strength * max(0.0, j.helper_cap - j.helper_load)
+        return total
+
+    # --- after support -----------------------------------------------------------------------
+    def feel(self, week: int) -> None:
+        """Isolation, carer strain and burnout, personal resources, asking, and wellbeing."""
+        p = self.model.params
+        net, sup, comm, wb = p.network, p.support, p.community, p.wellbeing
+        active = sum(1 for t in self.ties if t.strength >= net.active_threshold)
+        in_group = any(g is not None and g.activity > 0 for g in self.member)
+        self.isolated = active < 2 and not in_group and self.service != codes.DAY_CARE
+
+        load = self.helper_load / net.helper_hours if net.helper_hours > 0 else 0.0
+        self.strain = min(1.0, max(0.0, self.strain + net.strain_gain * load - net.strain_recovery * self.strain))
+        if self.strain >= net.burnout_threshold and self.burnout_until <= week:
+            self.burnout_until = week + net.burnout_weeks
+            self.strain *= 0.5
+
+        if in_group:
+            self.personal += comm.membership_confidence * (1.0 - self.personal)
+        if self.unmet > sup.unmet_threshold:
+            self.personal -= wb.discouragement * self.personal
+        self.asking += sup.asking_return * (baseline_asking(self.personal, sup) - self.asking)
+        target = baseline_wellbeing(self.personal, wb) - wb.unmet_weight * min(1.0, self.unmet / wb.unmet_scale)
+        target += wb.group_weight * in_group - wb.isolation_weight * self.isolated - wb.strain_weight * self.strain
+        self.wellbeing = min(1.0, max(0.0, self.wellbeing + wb.adjustment * (target - self.wellbeing)))
+
+    def maybe_contact(self, week: int) -> None:
+        """Persistent unmet need, a crisis, outreach or a referral may bring this resident to the front door."""
+        m = self.model
+        sup, pol = m.params.support, m.front_door_policy
+        self.contacted = False
+        self.weeks_unmet = self.weeks_unmet + 1 if self.unmet > sup.unmet_threshold else 0
+        if self.queued_since != codes.NEVER or on_long_term(self.service) or self.service == codes.REABLEMENT:
+            return
+        chance = 0.0
+        if self.crisis and self.unmet > sup.unmet_threshold:
+            chance = sup.crisis_contact
+        if self.weeks_unmet >= sup.persist_weeks:
+            chance = max(chance, sup.contact_weekly * min(1.0, self.unmet / sup.contact_scale_hours))
+        if self.service == codes.NO_SERVICE and week - self.last_contact > sup.patience_weeks:
+            if self.weeks_unmet > 0:
+                chance = max(chance, pol.outreach_weekly)
+            if self.isolated and self.need > 0:
+                chance = max(chance, pol.referral_weekly)
+        if chance > 0 and uniform(m.key, CONTACT, week, self.slot, 0) < chance:
+            self.contacted = True
+            self.since_last = week - self.last_contact
+            self.last_contact = week
+            self.contacts += 1
+            self.queued_since = week
+
+
+def baseline_asking(personal: float, sup) -> float:
+    return min(1.0, sup.asking_base + sup.asking_personal * personal)
+
+
+def baseline_wellbeing(personal: float, wb) -> float:
+    return min(1.0, wb.base + wb.personal_weight * personal)
