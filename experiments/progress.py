@@ -3,11 +3,18 @@
 Each line shows ``k/N`` runs done, whether this run was simulated, skipped (already complete, so a
 restarted sweep shows what it did not redo) or failed, and an estimate of the time left from the
 runs simulated so far.  Enabled for every multirun in ``configs/config.yaml`` (``hydra.callbacks``).
+
+Launchers that run jobs in other processes (joblib, Ray, submitit) give each job a copy of this
+callback: there a job logs ``[job j/N] simulated|skipped <run dir>`` where it runs (joblib: this
+console; Ray: this console, prefixed by the worker; submitit: the job's log in
+``<sweep dir>/.submitit/``), and the closing tally counts the completion markers the jobs wrote.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import platform
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -41,6 +48,15 @@ def _finished_at(run_dir: Path) -> float | None:
     return marker.stat().st_mtime_ns if marker.is_file() else None
 
 
+def _markers(sweep_dir: str) -> dict[Path, int]:
+    """Modification time of every completion marker in the sweep directory, by run directory."""
+    return {marker.parent: marker.stat().st_mtime_ns for marker in Path(sweep_dir).rglob(store.METADATA)}
+
+
+def _this_process() -> tuple[str, int]:
+    return platform.node(), os.getpid()
+
+
 def _clock(seconds: float) -> str:
     return str(timedelta(seconds=round(seconds)))
 
@@ -55,12 +71,16 @@ class SweepProgress(Callback):
         self._sweep_started = 0.0
         self._job_started = 0.0
         self._marker_before: float | None = None
+        self._markers_before: dict[Path, int] = {}
         self._multirun = False
+        self._launcher: tuple[str, int] | None = None  # the process that runs the sweep
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         self._multirun = True
+        self._launcher = _this_process()
         self.total = count_jobs(config)
         self._sweep_started = time.monotonic()
+        self._markers_before = _markers(config.hydra.sweep.dir)
         log.info("sweep of %s runs into %s", self.total if self.total is not None else "?", config.hydra.sweep.dir)
 
     def on_job_start(self, config: DictConfig, **kwargs: Any) -> None:
@@ -78,20 +98,41 @@ class SweepProgress(Callback):
             outcome = "skipped"
         else:
             outcome = "simulated"
+        where = _relative(run_dir, config.hydra.sweep.dir)
+        if _this_process() != self._launcher:  # a worker's copy: it sees this job only
+            line = f"[job {config.hydra.job.num + 1}/{self.total or '?'}] {outcome:9s} {where} ({seconds:.1f} s)"
+            (log.warning if outcome == "failed" else log.info)(line)
+            return
+        if outcome == "simulated":
             self.simulating_seconds += seconds
         self.counts[outcome] += 1
         done = sum(self.counts.values())
-        line = f"[{done}/{self.total or '?'}] {outcome:9s} {_relative(run_dir, config.hydra.sweep.dir)} ({seconds:.1f} s)"
+        line = f"[{done}/{self.total or '?'}] {outcome:9s} {where} ({seconds:.1f} s)"
         if self.total and self.counts["simulated"] and done < self.total:
             per_run = self.simulating_seconds / self.counts["simulated"]
             line += f", at most {_clock(per_run * (self.total - done))} left"
         (log.warning if outcome == "failed" else log.info)(line)
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        if not any(self.counts.values()):  # the jobs ran in worker processes
+            self._count_markers(config.hydra.sweep.dir)
         c = self.counts
         log.info("sweep finished in %s: %d simulated, %d skipped (already complete), %d failed; results in %s",
                  _clock(time.monotonic() - self._sweep_started), c["simulated"], c["skipped"], c["failed"],
                  config.hydra.sweep.dir)
+
+    def _count_markers(self, sweep_dir: str) -> None:
+        """Tally jobs that ran in worker processes from the completion markers they wrote or left alone.
+
+        Hydra's sweepers stop before this callback when a job failed, so every job of the sweep
+        completed: those whose marker is new or rewritten were simulated, the rest skipped (if the
+        number of jobs is unknown, the runs whose marker is unchanged are taken as skipped).
+        """
+        before, after = self._markers_before, _markers(sweep_dir)
+        simulated = sum(before.get(run) != stamp for run, stamp in after.items())
+        unchanged = len(after) - simulated
+        self.counts["simulated"] = simulated
+        self.counts["skipped"] = self.total - simulated if self.total is not None else unchanged
 
 
 def _relative(run_dir: Path, sweep_dir: str) -> str:

@@ -3,7 +3,7 @@
 A run directory holds ``steps.parquet`` (per week), ``neighbourhoods.parquet``
 (per neighbourhood every few weeks), ``summary.parquet`` (one row),
 ``config.yaml`` (the fully resolved config) and ``metadata.json`` (seed,
-package versions, git revision, timings).  Every file is written to a
+package versions, git revision, host, numba threads, timings).  Every file is written to a
 temporary name and renamed into place, and ``metadata.json`` is written last:
 a run is complete exactly when it exists, so a killed run leaves no partial
 Parquet and a restarted sweep redoes only what is missing.
@@ -21,6 +21,7 @@ from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import Any, Callable
 
+import numba
 import polars as pl
 import yaml
 
@@ -149,6 +150,8 @@ def write_result(out_dir: Path, tables: dict[str, pl.DataFrame], resolved_config
         **labels,
         "git_revision": git_revision(),
         "packages": package_versions(),
+        "host": platform.node(),  # where it ran: sweeps may spread over processes and machines
+        "numba_threads": numba.get_num_threads(),  # results do not depend on it; timings do
         "started": started.isoformat(),
         "finished": finished.isoformat(),
         "seconds": (finished - started).total_seconds(),
