@@ -2,7 +2,9 @@
 
 Enabled by the experiment presets (``configs/experiment/``), so one command runs a sweep and leaves
 ``<sweep dir>/report.html``; a sweep with failed runs stops before this, and its report can be built
-later with ``python -m analysis.report <sweep dir>``.
+later with ``python -m analysis.report <sweep dir>``.  Whatever the launcher (joblib, Ray, submitit),
+it runs in the process that launched the sweep once every job has finished, so the sweep directory must
+be readable there (a filesystem shared with the Ray or SLURM nodes).
 """
 
 from __future__ import annotations
