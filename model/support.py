@@ -43,29 +43,33 @@ def _weight(strength, tie_kind, household_weight):
 
 @njit(parallel=True, cache=True)
 def _share_round(ask, indptr, degree, other, strength, kind, household_weight, helper_cap, helper_load,
-                 met_network, weight_total, fill, has_spare, asking_now):
+                 met_network, weight_total, fill, has_spare, asking_now, asked):
     """One round of asking: each asker spreads ``ask`` over ties with spare capacity.
 
     Helpers give at most their spare capacity, scaling all requests by one fill
     ratio.  Adds what is given to ``met_network`` and ``helper_load`` and leaves
     the unfilled part in ``ask`` for the next round.  ``has_spare`` and
     ``asking_now`` (scratch, one byte per resident) flag this round's helpers and
-    askers, so the passes over ties look up a small array instead of large ones.
+    askers, so the passes over ties look up a small array instead of large ones;
+    ``asked`` flags the helpers some asker turns to, so only their rows are
+    summed (an asker's flag is the same whichever thread writes it first).
     """
     n = ask.shape[0]
     for j in prange(n):
         has_spare[j] = helper_cap[j] - helper_load[j] > _EPS
+        asked[j] = False
     for i in prange(n):
         total = 0.0
         if ask[i] > 0:
             for k in range(indptr[i], indptr[i] + degree[i]):
                 if has_spare[other[k]]:
                     total += _weight(strength[k], kind[k], household_weight)
+                    asked[other[k]] = True
         weight_total[i] = total
         asking_now[i] = ask[i] > 0 and total > 0
     for j in prange(n):
         demand = 0.0
-        if has_spare[j]:
+        if asked[j]:  # a helper nobody asks has no demand: skip its row
             for k in range(indptr[j], indptr[j] + degree[j]):
                 i = other[k]
                 if asking_now[i]:
@@ -76,7 +80,8 @@ def _share_round(ask, indptr, degree, other, strength, kind, household_weight, h
         got = 0.0
         if asking_now[i]:
             for k in range(indptr[i], indptr[i] + degree[i]):
-                got += ask[i] * _weight(strength[k], kind[k], household_weight) / weight_total[i] * fill[other[k]]
+                if has_spare[other[k]]:  # the only ties in weight_total: a tiny total times a zero fill is not 0
+                    got += ask[i] * _weight(strength[k], kind[k], household_weight) / weight_total[i] * fill[other[k]]
         got = min(got, ask[i])
         met_network[i] += got
         ask[i] -= got
@@ -136,13 +141,13 @@ def allocate(state, sup, net, svc, plan_hours, scratch) -> None:
     """
     r, t, a, hd = state.residents, state.ties, state.associations, state.hoods
     ask, weight_total, fill = scratch
-    has_spare, asking_now = np.empty(ask.shape[0], dtype=np.bool_), np.empty(ask.shape[0], dtype=np.bool_)
+    has_spare, asking_now, asked = (np.empty(ask.shape[0], dtype=np.bool_) for _ in range(3))
     _before_network(r.chronic, r.acute, r.personal, r.asking, r.service, r.service_hours, r.need, r.met_service,
                     r.met_personal, r.met_network, ask, sup, svc, plan_hours)
     r.helper_load[:] = 0.0
     for _ in range(2):  # people who cannot get help from some ties ask the others
         _share_round(ask, t.indptr, t.degree, t.other, t.strength, t.kind, net.household_weight, r.helper_cap,
-                     r.helper_load, r.met_network, weight_total, fill, has_spare, asking_now)
+                     r.helper_load, r.met_network, weight_total, fill, has_spare, asking_now, asked)
     _community_round(hd.start, r.need, r.service, r.member, a.activity, r.aware, r.met_service, r.met_personal,
                      r.met_network, r.met_community, r.unmet, hd.pool, hd.pool_used, ask, sup.community_max_hours)
 
