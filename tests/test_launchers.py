@@ -17,7 +17,8 @@ from .sweeps import run_sweep
 
 LAUNCHERS = {  # launcher config (configs/hydra/launcher/ or a plugin's) -> its plugin, and any test-only overrides
     "joblib": ("hydra_plugins.hydra_joblib_launcher", ()),
-    "ray_cluster": ("hydra_plugins.hydra_ray_launcher", ("hydra.launcher.ray.init.address=local",)),  # a fresh cluster
+    "ray_cluster": ("hydra_plugins.hydra_ray_launcher",  # a fresh local cluster with a small object store
+                    ("hydra.launcher.ray.init.address=local", "hydra.launcher.ray.init.object_store_memory=78643200")),
     "slurm_local": ("hydra_plugins.hydra_submitit_launcher", ()),
 }
 
