@@ -4,6 +4,7 @@ import numpy as np
 import polars as pl
 
 from model import codes
+from model.support import _share_round
 
 
 def test_people_are_conserved(small_run):
@@ -65,3 +66,18 @@ def test_memberships_point_at_groups(small_run):
     model, _ = small_run
     member = model.state.residents.member
     assert (member[member >= 0] < model.state.associations.alive.size).all()
+
+
+def test_network_sharing_stays_finite_with_vanishing_tie_weights():
+    """An asker whose only tie with spare time is vanishingly weak (subnormal strength) gets a finite
+    share: ties whose helper has no spare time never enter the sum (found by the property tests)."""
+    n = 3  # resident 0 asks; 1 has spare time on a 5e-324 tie; 2 has none on a strong tie
+    indptr, degree = np.array([0, 2, 3, 4]), np.array([2, 1, 1], dtype=np.int32)
+    other = np.array([1, 2, 0, 0], dtype=np.int32)
+    strength, kind = np.array([5e-324, 0.9, 5e-324, 0.9]), np.zeros(4, dtype=np.int8)
+    ask, cap, load = np.array([1.0, 0.0, 0.0]), np.array([0.0, 5.0, 0.0]), np.zeros(n)
+    met = np.zeros(n)
+    scratch = [np.zeros(n), np.zeros(n)] + [np.empty(n, dtype=np.bool_) for _ in range(3)]
+    _share_round(ask, indptr, degree, other, strength, kind, 1.0, cap, load, met, *scratch)
+    assert np.isfinite(met).all() and np.isfinite(ask).all() and np.isfinite(load).all()
+    np.testing.assert_allclose(met + ask, [1.0, 0.0, 0.0])  # what is not given is still asked
