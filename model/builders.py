@@ -8,7 +8,7 @@ people aware of what goes on (``builder_introductions``, ``leeds_builder_role``,
 work shows nothing for ``builders.lag_weeks`` and then ramps up over
 ``builders.ramp_weeks`` (``leeds_seven_months``).  Connectors, recruited or
 already living there, keep making introductions, and in a shock with mutual aid
-each organises neighbours' help (``gloucester_500_champions``).
+each organises neighbours' help for the people they know (``gloucester_500_champions``).
 
 Every effect is a change of ordinary state (ties, memberships, groups,
 contributor roles, awareness), so what builders achieve for care demand emerges
@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import mesa
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from . import codes
 from .community import found_group, join_group, shares_interest
@@ -176,15 +176,33 @@ def connectors_week(key, week, hood_start, hood, interests, contributor, service
     return made
 
 
-@njit(parallel=True, cache=True)
-def mutual_aid_pool(hood_start, contributor, helper_cap, pool, hours):
-    """Add the neighbours' help each connector with time to give organises (``hours`` each) to their pool."""
-    for h in prange(hood_start.shape[0] - 1):
-        organised = 0.0
-        for i in range(hood_start[h], hood_start[h + 1]):
-            if contributor[i] == codes.CONNECTOR and helper_cap[i] > 0:
-                organised += hours
-        pool[h] += organised
+@njit(cache=True)
+def mutual_aid(contributor, helper_cap, indptr, degree, other, strength, active_threshold, hours, unmet,
+               met_community):
+    """Street champions in a shock: each connector able to help (``helper_cap > 0``) organises up to ``hours``
+    of neighbours' help for the people they know (active ties) who still have unmet need, shared in
+    proportion to that need.  Moves help from ``unmet`` to ``met_community``.
+
+    Help reaches only people tied to a connector, so it surges where ties and connectors already exist
+    (``gloucester_500_champions``, ``groundwork_before_crisis``, ``pandemic_unequal``).  Connectors are
+    visited in index order, so the result does not depend on the thread count.
+    """
+    for c in range(contributor.shape[0]):
+        if contributor[c] != codes.CONNECTOR or helper_cap[c] <= 0:
+            continue
+        wanted = 0.0
+        for k in range(indptr[c], indptr[c] + degree[c]):
+            if strength[k] >= active_threshold:
+                wanted += unmet[other[k]]
+        if wanted <= 0:
+            continue
+        fill = min(1.0, hours / wanted)
+        for k in range(indptr[c], indptr[c] + degree[c]):
+            if strength[k] >= active_threshold:
+                j = other[k]
+                got = unmet[j] * fill
+                unmet[j] -= got
+                met_community[j] += got
 
 
 class Builder(mesa.Agent):

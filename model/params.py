@@ -173,7 +173,7 @@ class Builders:
     spark_invites: int = p(0, 100, "residents", "neighbours sharing the interest a new group invites")
     celebrations_yearly: float = p(0.0, 52.0, "per FTE-year", "celebrations of community activity")
     celebration_reach: float = p(0.0, 1.0, "fraction", "residents of the neighbourhood a celebration makes aware")
-    connector_aid_hours: float = p(0.0, 40.0, "hours/week", "neighbours' help a connector organises per unit of scenario.mutual_aid")
+    connector_aid_hours: float = p(0.0, 40.0, "hours/week", "help a connector organises for people they know, per unit of scenario.mutual_aid")
 
 
 @dataclass(frozen=True)

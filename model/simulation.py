@@ -16,7 +16,7 @@ import numpy as np
 import polars as pl
 
 from . import codes
-from .builders import (CELEBRATIONS, CONNECTORS, GROUPS, INTRODUCTIONS, Builder, connectors_week, mutual_aid_pool,
+from .builders import (CELEBRATIONS, CONNECTORS, GROUPS, INTRODUCTIONS, Builder, connectors_week, mutual_aid,
                        site_hoods)
 from .community import community_pool, groups_by_hood, members_by_group, update_groups, update_people
 from .frontdoor import new_contacts, review_and_transition, service_effects, triage
@@ -134,10 +134,11 @@ class ResilienceModel(mesa.Model):
                         sc["helper_capacity_multiplier"])
         community_pool(hd.start, r.contributor, r.helper_cap, a.hood, a.activity, a.alive, v["community"], hd.pool,
                        hd.pool_used, groups_mult, sc["helper_capacity_multiplier"])
-        if sc["mutual_aid"] > 0:
-            mutual_aid_pool(hd.start, r.contributor, r.helper_cap, hd.pool,
-                            sc["mutual_aid"] * self.params.builders.connector_aid_hours)
         allocate(s, v["support"], net, v["services"], pol.plan_support_hours, self._scratch)
+        if sc["mutual_aid"] > 0:
+            mutual_aid(r.contributor, r.helper_cap, ties.indptr, ties.degree, ties.other, ties.strength,
+                       net.active_threshold, sc["mutual_aid"] * self.params.builders.connector_aid_hours, r.unmet,
+                       r.met_community)
         update_wellbeing(t, ties.indptr, ties.degree, ties.strength, r.member, a.activity, r.service, r.unmet,
                          r.helper_cap, r.helper_load, r.strain, r.burnout_until, r.personal, r.asking, r.wellbeing, r.isolated,
                          net, v["support"], v["community"], v["wellbeing"])
