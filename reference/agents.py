@@ -304,6 +304,24 @@ class Resident(mesa.Agent):
             total += tie.strength * tie.strength * max(0.0, j.helper_cap - j.helper_load)
         return total
 
+    def organise_mutual_aid(self, hours: float) -> None:
+        """In a shock, a connector able to help organises up to ``hours`` of help for the people they
+        know (active ties) who still have unmet need, shared in proportion to that need."""
+        if self.contributor != codes.CONNECTOR or self.helper_cap <= 0:
+            return
+        active = self.model.params.network.active_threshold
+        known = [t.other(self) for t in self.ties if t.strength >= active]
+        wanted = 0.0
+        for j in known:
+            wanted += j.unmet
+        if wanted <= 0:
+            return
+        fill = min(1.0, hours / wanted)
+        for j in known:
+            got = j.unmet * fill
+            j.unmet -= got
+            j.met_community += got
+
     # --- after support -----------------------------------------------------------------------
     def feel(self, week: int) -> None:
         """Isolation, carer strain and burnout, personal resources, asking, and wellbeing."""

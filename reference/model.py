@@ -217,8 +217,11 @@ class ReferenceModel(mesa.Model):
 
         for r in self.slots:
             r.set_helper_capacity(t, sc["helper_capacity_multiplier"])
-        self._community_pool(groups_mult, sc["helper_capacity_multiplier"], sc["mutual_aid"])
+        self._community_pool(groups_mult, sc["helper_capacity_multiplier"])
         self._allocate()
+        if sc["mutual_aid"] > 0:
+            for r in self.slots:
+                r.organise_mutual_aid(sc["mutual_aid"] * p.builders.connector_aid_hours)
         for r in self.slots:
             r.feel(t)
 
@@ -351,8 +354,8 @@ class ReferenceModel(mesa.Model):
                 pairs(self.n_hoods + g.slot, rate, members[g.slot], codes.GROUPMATE)
 
     # --- support -----------------------------------------------------------------------------
-    def _community_pool(self, activity_mult: float, helper_mult: float, mutual_aid: float) -> None:
-        """Hours of community support each neighbourhood can give: volunteers, active groups, mutual aid."""
+    def _community_pool(self, activity_mult: float, helper_mult: float) -> None:
+        """Hours of community support each neighbourhood can give: volunteers and active groups."""
         comm = self.params.community
         for h, residents in enumerate(self.hood_residents):
             hours = 0.0
@@ -363,14 +366,6 @@ class ReferenceModel(mesa.Model):
         for g in self.groups:
             if g.alive:
                 self.pool[g.hood] += g.activity * comm.group_support_hours * activity_mult
-        if mutual_aid > 0:
-            hours = mutual_aid * self.params.builders.connector_aid_hours
-            for h, residents in enumerate(self.hood_residents):
-                organised = 0.0
-                for r in residents:
-                    if r.contributor == codes.CONNECTOR and r.helper_cap > 0:
-                        organised += hours
-                self.pool[h] += organised
 
     def _allocate(self) -> None:
         """Services and personal resources, two rounds of asking the network, then community support."""
