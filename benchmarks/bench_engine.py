@@ -109,6 +109,56 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def targets(rows: list[dict]) -> list[str]:
+    """The issue's three targets, each against the rows that measure it."""
+    lines = []
+    one_core = [r for r in rows if r["engine"] == "engine" and r["threads"] == 1]
+    largest = max(one_core, key=lambda r: r["residents"], default=None)
+    if largest:
+        full = largest["step_s"] * 520 / largest["steps"]
+        verdict = "met" if full < 60 else f"missed by {full / 60:.1f}x"
+        how = "measured" if largest["steps"] == 520 else f"scaled from {largest['steps']} weeks"
+        lines.append(f"- {largest['residents']:,} residents x 520 weeks on one core: {full:,.0f} s ({how}); "
+                     f"target under 60 s: {verdict}.")
+    engine = [r for r in rows if r["engine"] == "engine"]
+    if engine:
+        peak = max(r["peak_rss_mib"] for r in engine)
+        lines.append(f"- Peak memory: {peak:,.0f} MiB at most; target under 2 GiB: {'met' if peak < 2048 else 'missed'}.")
+    for ref in (r for r in rows if r["engine"] == "reference"):
+        same = [r for r in one_core if abs(r["residents"] - ref["residents"]) <= 0.05 * ref["residents"]]
+        if same:
+            ratio = same[0]["resident_steps_per_s"] / ref["resident_steps_per_s"]
+            lines.append(f"- Engine (one thread) vs plain Mesa at {ref['residents']:,} residents: {ratio:,.0f}x; "
+                         f"target at least 100x: {'met' if ratio >= 100 else 'missed'}.")
+    return lines
+
+
+def report(rows: list[dict], load_before: tuple, load_after: tuple) -> str:
+    info = machine()
+    return "\n".join([
+        "# Engine benchmark",
+        "",
+        f"Measured {time.strftime('%Y-%m-%d %H:%M')} at revision `{info['revision']}` by "
+        f"`{' '.join(['python benchmarks/bench_engine.py', *sys.argv[1:]])}` "
+        "(each row its own process; one-thread rows pinned to one core).",
+        "",
+        table(rows),
+        "",
+        *targets(rows),
+        *([""] if targets(rows) else []),
+        f"Machine: {info['cpu']}, {info['cores']} cores, {info['memory_gib']:.1f} GiB; Python {info['python']}, "
+        f"numba {info['numba']}, numpy {info['numpy']}, mesa {info['mesa']}.  Load average (1 min) "
+        f"{load_before[0]:.1f} before and {load_after[0]:.1f} after: the machine is shared, so a load above 0 "
+        "means other work competed for the cores.",
+        "",
+        "Resident-steps/s is residents x weekly steps / stepping time.  '520 weeks' is the stepping time "
+        "of a 520-week run (~: scaled from the steps measured).  'vs plain Mesa' divides by the "
+        "fastest plain-Mesa row.  Peak memory is the process's maximum resident set, including about "
+        f"{min(r['rss_before_build_mib'] for r in rows):,.0f} MiB of interpreter, libraries and compiled kernels.",
+        "",
+    ])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--engine", nargs="*", default=["20000:520", "200000:520", "1000000:520"],
@@ -136,29 +186,10 @@ def main() -> None:
             rows.append(run_one("engine", residents, steps, threads))
             print(rows[-1], flush=True)
     load_after = os.getloadavg()
-    info = machine()
-    report = "\n".join([
-        "# Engine benchmark",
-        "",
-        f"Measured {time.strftime('%Y-%m-%d %H:%M')} at revision `{info['revision']}` by "
-        "`python benchmarks/bench_engine.py` (each row its own process; one-thread rows pinned to one core).",
-        "",
-        table(rows),
-        "",
-        f"Machine: {info['cpu']}, {info['cores']} cores, {info['memory_gib']:.1f} GiB; Python {info['python']}, "
-        f"numba {info['numba']}, numpy {info['numpy']}, mesa {info['mesa']}.  Load average (1 min) "
-        f"{load_before[0]:.1f} before and {load_after[0]:.1f} after: the machine is shared, so a load above 0 "
-        "means other work competed for the cores.",
-        "",
-        "Resident-steps/s is residents x weekly steps / stepping time.  '520 weeks' is the stepping time "
-        "of a 520-week run (~: scaled from the steps measured).  'vs plain Mesa' divides by the "
-        "fastest plain-Mesa row.  Peak memory is the process's maximum resident set, including about "
-        f"{min(r['rss_before_build_mib'] for r in rows):,.0f} MiB of interpreter, libraries and compiled kernels.",
-        "",
-    ])
-    print(report)
+    text = report(rows, load_before, load_after)
+    print(text)
     if not args.no_write:
-        RESULTS.write_text(report)
+        RESULTS.write_text(text)
 
 
 if __name__ == "__main__":

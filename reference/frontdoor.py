@@ -1,0 +1,153 @@
+"""The council's front door in plain Python: the rules of ``model/frontdoor.py``.
+
+Plans and reablement end and long-term packages are reviewed, then the queue is served oldest
+contact first while staff hours remain; each outcome follows from the help the practitioner can
+find around the person.
+"""
+
+from __future__ import annotations
+
+from model import codes
+from model.rng import TRIAGE, uniform
+
+from .agents import Resident, on_long_term, shares_interest
+
+# Triage draw indices (model/frontdoor.py)
+_SHARED_LIVES, _UPTAKE, _PERSONAL_BUDGET = 0, 1, 2
+
+
+class FrontDoor:
+    """The front-door rules of ``ReferenceModel`` (a mixin: they use its residents, pools and groups)."""
+
+    # --- front door --------------------------------------------------------------------------
+    def _spare_community(self, r: Resident) -> float:
+        return max(0.0, self.pool[r.hood] - self.pool_used[r.hood])
+
+    def _carried(self, r: Resident) -> float:
+        """Hours a week ``r``'s ties and neighbourhood could carry now: what a strengths-based review looks for."""
+        return min(self.params.support.community_max_hours, self._spare_community(r)) + r.network_spare()
+
+    def _start_package(self, week: int, r: Resident) -> None:
+        """A long-term package sized to the need nothing else meets (residential, day care or home care)."""
+        svc, pol = self.params.services, self.front_door_policy
+        if r.need >= svc.residential_hours and r.met_network < 0.3 * r.need and \
+                uniform(self.key, TRIAGE, week, r.slot, _PERSONAL_BUDGET) >= pol.personal_budget_share:
+            shared = uniform(self.key, TRIAGE, week, r.slot, _SHARED_LIVES) < svc.shared_lives_share
+            r.service = codes.SHARED_LIVES if shared else codes.RESIDENTIAL
+        elif r.isolated and r.unmet <= svc.day_care_max_hours:
+            shared = uniform(self.key, TRIAGE, week, r.slot, _SHARED_LIVES) < svc.shared_lives_share
+            r.service = codes.SHARED_LIVES if shared else codes.DAY_CARE
+        else:
+            r.service, r.service_hours = codes.HOME_CARE, r.unmet
+        r.next_review = week + pol.review_weeks
+
+    def _link_to_group(self, r: Resident) -> None:
+        """Introduce ``r`` to the most active group in their neighbourhood sharing one of their interests."""
+        r.aware = True
+        if r.member[1] is not None:
+            return
+        best, best_activity = None, 0.0
+        for g in self.hood_groups[r.hood]:
+            if shares_interest(r.interests, g.interest) and g.activity > best_activity and r.member[0] is not g:
+                best, best_activity = g, g.activity
+        if best is not None:
+            r.member[1 if r.member[0] is not None else 0] = best
+
+    def _review_and_transition(self, week: int, staff_hours: float) -> float:
+        """End due plans and reablement (reablement ends in an assessment); review long-term packages
+        while staff hours last.  Returns the hours left."""
+        pol = self.front_door_policy
+        self.transitions = [0, 0, 0]  # long-term starts, step-downs, reviews
+        for r in self.slots:
+            st = r.service
+            if (st == codes.COMMUNITY_PLAN or st == codes.REABLEMENT) and r.service_until <= week:
+                r.service, r.service_until = codes.NO_SERVICE, codes.NEVER
+                need_for_service = r.unmet + r.met_service
+                if st == codes.REABLEMENT and need_for_service >= pol.eligibility_hours and not (
+                        pol.step_down and self._carried(r) >= need_for_service):
+                    r.unmet += r.met_service
+                    self._start_package(week, r)
+                    self.transitions[0] += 1
+            elif on_long_term(st) and r.next_review <= week and staff_hours >= pol.review_hours:
+                staff_hours -= pol.review_hours
+                self.transitions[2] += 1
+                r.next_review = week + pol.review_weeks
+                carried = self._carried(r)
+                need_for_service = r.met_service + r.unmet
+                if need_for_service < pol.eligibility_hours or (
+                        pol.step_down and st != codes.RESIDENTIAL and carried >= need_for_service):
+                    r.service, r.service_hours = codes.NO_SERVICE, 0.0
+                    self.transitions[1] += 1
+                elif st == codes.HOME_CARE:
+                    r.service_hours = need_for_service
+        return staff_hours
+
+    def _triage(self, week: int, staff_hours: float, community_first: bool) -> float:
+        """Serve the queue, oldest contact first, while staff hours remain; each outcome follows from the
+        help the practitioner can find around the person.  Returns the hours left (negative: overrun)."""
+        pol, sup, svc = self.front_door_policy, self.params.support, self.params.services
+        self.outcomes = [0] * len(codes.OUTCOMES)
+        self.hours_used = self.waited = self.assessments = 0
+        for r in sorted((r for r in self.slots if r.queued_since != codes.NEVER), key=lambda r: r.queued_since):
+            unmet = r.unmet
+            spare_net = r.network_spare()
+            asking = r.asking + pol.mobilisation * (1.0 - r.asking)
+            found_net = min(spare_net * (1.0 + pol.connect_boost),
+                            (asking - r.asking) * (r.need - r.met_service - r.met_personal))
+            spare_pool = self._spare_community(r)
+            acute_led = r.acute > 0.5 * r.need
+            eligible = unmet >= pol.eligibility_hours
+            if community_first:
+                found_comm = min(sup.community_max_hours, spare_pool) * (1.0 if pol.link_groups else 0.5)
+                if found_net + found_comm >= unmet:
+                    outcome, hours = codes.RESOLVED, pol.contact_hours
+                elif acute_led and eligible and pol.reablement_first:
+                    outcome, hours = codes.SHORT_TERM, pol.contact_hours + pol.plan_hours
+                elif not eligible or found_net + min(sup.community_max_hours, spare_pool) + pol.plan_support_hours >= unmet:
+                    outcome, hours = codes.PLAN, pol.contact_hours + pol.plan_hours
+                else:
+                    outcome, hours = codes.LONG_TERM, pol.contact_hours + pol.plan_hours + pol.assessment_hours
+            elif not eligible:
+                outcome, hours = codes.SIGNPOSTED, pol.contact_hours
+            elif acute_led and pol.reablement_first:
+                outcome, hours = codes.SHORT_TERM, pol.contact_hours + pol.assessment_hours
+            else:
+                outcome, hours = codes.LONG_TERM, pol.contact_hours + pol.assessment_hours
+            if staff_hours <= 0:
+                break
+            staff_hours -= hours
+
+            if outcome in (codes.RESOLVED, codes.PLAN):
+                cover = min(unmet, found_net)
+                r.asking = asking
+                self._mobilise(r, cover, spare_net)
+                self.pool_used[r.hood] += min(max(0.0, unmet - cover), spare_pool)
+                if pol.link_groups:
+                    self._link_to_group(r)
+                r.aware = True
+                if outcome == codes.PLAN:
+                    r.service, r.service_until = codes.COMMUNITY_PLAN, week + pol.plan_weeks
+            elif outcome == codes.SIGNPOSTED:
+                if uniform(self.key, TRIAGE, week, r.slot, _UPTAKE) < pol.signpost_uptake:
+                    self._link_to_group(r)
+            elif outcome == codes.SHORT_TERM:
+                r.service, r.service_until = codes.REABLEMENT, week + svc.reablement_weeks
+            else:
+                self._start_package(week, r)
+            r.weeks_unmet = -sup.patience_weeks
+            self.outcomes[outcome] += 1
+            self.hours_used += hours
+            self.waited += week - r.queued_since
+            self.assessments += outcome == codes.LONG_TERM or (outcome == codes.SHORT_TERM and not community_first)
+            r.queued_since = codes.NEVER
+        return staff_hours
+
+    def _mobilise(self, r: Resident, cover: float, spare_total: float) -> None:
+        """A connect conversation: book the ties' spare help the plan counts on and strengthen the ties."""
+        boost = self.front_door_policy.connect_boost
+        take = min(1.0, cover / spare_total) if spare_total > 0 else 0.0
+        for tie in r.ties:
+            j = tie.other(r)
+            j.helper_load += take * tie.strength * tie.strength * max(0.0, j.helper_cap - j.helper_load)
+            if boost > 0:
+                tie.strength = tie.strength + boost * (1.0 - tie.strength)

@@ -1,0 +1,81 @@
+"""Community builder sites as Mesa agents: the work of ``model/builders.py`` in plain Python."""
+
+from __future__ import annotations
+
+import mesa
+
+from model import codes
+from model.builders import ramp_up
+from model.rng import BUILDERS, below, uniform
+
+from .agents import RESIDENT_OFFSET, Resident, can_take_part, join_group, shares_interest
+
+
+class Site(mesa.Agent):
+    """A community builder site in one neighbourhood (``model/builders.py`` describes the work)."""
+
+    def __init__(self, model: mesa.Model, hood: int, fte: float):
+        super().__init__(model)
+        self.hood, self.fte = hood, fte
+        self.tally = [0, 0, 0, 0]  # introductions, connectors recruited, groups founded, celebrations
+
+    def effort(self) -> float:
+        return self.fte * ramp_up(self.model.week, self.model.params.builders)
+
+    def _count(self, draw: int, expected: float) -> int:
+        whole = int(expected)
+        return whole + (uniform(self.model.key, BUILDERS, self.model.clock, self.hood, draw) < expected - whole)
+
+    def _pick(self, draw: int) -> Resident:
+        residents = self.model.hood_residents[self.hood]
+        return residents[below(self.model.key, BUILDERS, self.model.clock, self.hood, draw, len(residents))]
+
+    def step(self) -> None:
+        m, bld, h, week = self.model, self.model.params.builders, self.hood, self.model.clock
+        residents = m.hood_residents[h]
+        effort = self.effort()
+        if len(residents) < 2 or effort <= 0:
+            return
+        block = 1 << 20
+        for t in range(self._count(0, bld.introductions_weekly * effort)):
+            draw = 1 + t * 13
+            i = self._pick(draw)
+            if can_take_part(i.service) and i.introduce(week, h, draw + 1, residents):
+                self.tally[0] += 1
+        for t in range(self._count(block, bld.connectors_yearly / 52.0 * effort)):
+            for k in range(12):
+                i = self._pick(block + 1 + t * 12 + k)
+                if i.contributor != codes.CONNECTOR and can_take_part(i.service):
+                    i.contributor, i.aware = codes.CONNECTOR, True
+                    self.tally[1] += 1
+                    break
+        invites = 4 * bld.spark_invites
+        for t in range(self._count(2 * block, bld.grants_yearly / 52.0 * effort)):
+            draw = 2 * block + 1 + t * (invites + 2)
+            founder = self._pick(draw)
+            if not can_take_part(founder.service):
+                continue
+            held = [c for c in range(32) if shares_interest(founder.interests, c)]
+            pick = below(m.key, BUILDERS, week, h, draw + 1, max(len(held), 1))
+            group = m.found_group(0, h, held[pick] if held else 0)
+            if group is None:
+                return
+            self.tally[2] += 1
+            join_group(founder, group)
+            founder.aware = True
+            if founder.contributor == codes.NOT_CONTRIBUTOR:
+                founder.contributor = codes.VOLUNTEER
+            joined = 0
+            for k in range(invites):
+                if joined == bld.spark_invites:
+                    break
+                j = self._pick(draw + 2 + k)
+                if j is not founder and shares_interest(j.interests, group.interest) and can_take_part(j.service):
+                    join_group(j, group)
+                    j.aware = True
+                    joined += 1
+        for t in range(self._count(3 * block, bld.celebrations_yearly / 52.0 * effort)):
+            self.tally[3] += 1
+            for i in residents:
+                if uniform(m.key, BUILDERS, week, RESIDENT_OFFSET + i.slot, 3 * block + 1 + t) < bld.celebration_reach:
+                    i.aware = True
