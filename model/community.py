@@ -51,7 +51,7 @@ def members_by_group(member, n_groups):
 
 @njit(parallel=True, cache=True)
 def update_people(key, week, hood, interests, member, aware, contributor, service, met_community, unmet, share,
-                  connector_share, indptr, degree, other, strength, alive, assoc_interest, hood_groups_start, hood_groups,
+                  connector_share, indptr, degree, other, strength, assoc_interest, hood_groups_start, hood_groups,
                   comm, active_threshold, new_aware):
     """Memberships lapse and form, contributors come and go, awareness spreads along ties.
 
@@ -63,7 +63,7 @@ def update_people(key, week, hood, interests, member, aware, contributor, servic
         s = _RESIDENT_OFFSET + i
         for slot in range(2):
             g = member[i, slot]
-            if g >= 0 and (not alive[g] or uniform(key, COMMUNITY, week, s, _LEAVE + slot) < comm.leave_weekly
+            if g >= 0 and (uniform(key, COMMUNITY, week, s, _LEAVE + slot) < comm.leave_weekly
                            or service[i] == codes.RESIDENTIAL):
                 member[i, slot] = -1
         if member[i, 0] < 0 and member[i, 1] >= 0:
@@ -147,6 +147,7 @@ def update_groups(key, week, hood_start, hood, interests, member, contributor, a
                 members[g] += 1
                 age_sum[g] += age[i]
                 age_sq[g] += age[i] * age[i]
+    dissolved = False
     for g in range(n_groups):
         if not alive[g]:
             continue
@@ -160,6 +161,14 @@ def update_groups(key, week, hood_start, hood, interests, member, contributor, a
         if activity[g] < comm.dissolve_activity and activity_mult > 0:
             alive[g] = False
             activity[g] = 0.0
+            dissolved = True
+    if dissolved:  # members leave a dissolved group now, before its slot can be reused by a new group
+        for i in range(member.shape[0]):
+            for slot in range(2):
+                if member[i, slot] >= 0 and not alive[member[i, slot]]:
+                    member[i, slot] = -1
+            if member[i, 0] < 0:
+                member[i, 0], member[i, 1] = member[i, 1], -1
 
     n_hoods = hood_start.shape[0] - 1
     free = 0

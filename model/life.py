@@ -90,12 +90,15 @@ def _cap_need(i, chronic, acute, max_need_hours):
 def replace_deceased(key, week, r_died, r_age, r_hood, r_household, r_interests, r_chronic, r_acute, r_personal,
                      r_wellbeing, r_strain, r_burnout, r_dependency, r_service, r_service_hours, r_service_until,
                      r_next_review, r_member, r_contributor, r_aware, r_asking, r_weeks_unmet, r_queued, r_last_contact,
-                     r_contacts, indptr, degree, other, strength, kind, deprivation, needs, pop, n_interests,
-                     bereavement, wb, sup):
+                     r_contacts, support_record, indptr, degree, other, strength, kind, deprivation, needs, pop,
+                     n_interests, bereavement, wb, sup):
     """Refill each dead resident's slot with an adult moving in; ties of the dead are lost.
 
     The people tied to someone who died lose wellbeing (bereavement).  The
-    in-migrant joins the same household and gets its household ties back.
+    in-migrant joins the same household and gets its household ties back, and
+    starts with no record of last week's support (``support_record``: the need,
+    met and unmet hours arrays, read by this week's reciprocity before support
+    is worked out again).
     """
     n = r_age.shape[0]
     for i in range(n):
@@ -132,6 +135,8 @@ def replace_deceased(key, week, r_died, r_age, r_hood, r_household, r_interests,
         r_queued[i] = codes.NEVER
         r_last_contact[i] = codes.NEVER
         r_contacts[i] = 0
+        for record in support_record:
+            record[i] = 0.0
         # Households are contiguous: the in-migrant rejoins their housemates.
         for j in range(max(0, i - 8), min(n, i + 9)):
             if j != i and r_household[j] == r_household[i]:

@@ -99,7 +99,9 @@ class ResilienceModel(mesa.Model):
         replace_deceased(key, t, r.died, r.age, r.hood, r.household, r.interests, r.chronic, r.acute, r.personal,
                          r.wellbeing, r.strain, r.burnout_until, r.dependency, r.service, r.service_hours,
                          r.service_until, r.next_review, r.member, r.contributor, r.aware, r.asking, r.weeks_unmet,
-                         r.queued_since, r.last_contact, r.contacts, ties.indptr, ties.degree, ties.other,
+                         r.queued_since, r.last_contact, r.contacts,
+                         (r.need, r.unmet, r.met_service, r.met_personal, r.met_network, r.met_community),
+                         ties.indptr, ties.degree, ties.other,
                          ties.strength, ties.kind, hd.deprivation, v["needs"], v["population"],
                          self.params.population.n_interests, self.params.network.bereavement_wellbeing, v["wellbeing"],
                          v["support"])
@@ -108,7 +110,7 @@ class ResilienceModel(mesa.Model):
         hood_groups_start, hood_groups = groups_by_hood(a.hood, a.alive, hd.households.size)
         update_people(key, t, r.hood, r.interests, r.member, r.aware, r.contributor, r.service, r.met_community,
                       r.unmet, self.params.population.contributor_share, self.params.population.connector_share,
-                      ties.indptr, ties.degree, ties.other, ties.strength, a.alive, a.interest,
+                      ties.indptr, ties.degree, ties.other, ties.strength, a.interest,
                       hood_groups_start, hood_groups, v["community"], v["network"].active_threshold, self._new_aware)
         r.aware[:] = self._new_aware
         update_groups(key, t, hd.start, r.hood, r.interests, r.member, r.contributor, r.age, a.hood, a.interest,

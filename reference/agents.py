@@ -163,8 +163,7 @@ class Resident(mesa.Agent):
         in_care = self.service == codes.RESIDENTIAL
         for slot in range(2):
             g = self.member[slot]
-            if g is not None and (not g.alive or uniform(m.key, COMMUNITY, week, s, _LEAVE + slot) < comm.leave_weekly
-                                  or in_care):
+            if g is not None and (uniform(m.key, COMMUNITY, week, s, _LEAVE + slot) < comm.leave_weekly or in_care):
                 self.member[slot] = None
         if self.member[0] is None and self.member[1] is not None:
             self.member = [self.member[1], None]

@@ -11,12 +11,10 @@ draws, in plain Python loops over agents.  Two uses:
 
 Engine behaviours it reproduces on purpose, because they shape results:
 
-* a group slot freed by dissolution is reused by the next group founded, and memberships refer to
-  slots, so members of a group that dissolves in the week a new group takes its slot belong to the
-  new group;
-* an in-migrant takes the slot of the resident who died and, until the week's support is worked
-  out, the slot's record of last week's support (``_CARRIED``), which their first week's
-  reciprocity reads;
+* members leave a group as soon as it dissolves, before its slot can be reused by a new group;
+* an in-migrant takes the slot of the resident who died with no record of last week's support, and
+  until this week's are worked out, the slot's helper capacity, isolation flag and life events
+  (``_CARRIED``);
 * triage and group referrals use the list of groups alive when the week's community step began.
 
 Not reproduced: the neighbourhood table (the engine's ``neighbourhoods.parquet``) and costs, which
@@ -45,8 +43,8 @@ from .frontdoor import FrontDoor
 from .measures import reporters
 from .sites import Site
 # The slot's record of last week that an in-migrant inherits (see the module docstring)
-_CARRIED = ("need", "met_service", "met_personal", "met_network", "met_community", "unmet", "helper_cap",
-            "helper_load", "isolated", "crisis", "onsets")
+_CARRIED = ("helper_cap", "helper_load", "isolated", "crisis", "onsets")
+_NO_SUPPORT_YET = {name: 0.0 for name in ("need", "met_service", "met_personal", "met_network", "met_community", "unmet")}
 _SCENARIO_MULTIPLIERS = ("onset_multiplier", "group_activity_multiplier", "mutual_aid", "helper_capacity_multiplier",
                          "group_funding_multiplier", "staff_multiplier")
 
@@ -201,7 +199,7 @@ class ReferenceModel(FrontDoor, mesa.Model):
                 contributor=codes.VOLUNTEER if volunteer else codes.NOT_CONTRIBUTOR,
                 aware=volunteer or uniform(key, LIFE, week, i, _MIGRANT_AWARE) < pop.awareness,
                 weeks_unmet=0, queued_since=codes.NEVER, last_contact=codes.NEVER, contacts=0, died=False,
-                contacted=False, since_last=0, **{name: getattr(old, name) for name in _CARRIED})
+                contacted=False, since_last=0, **_NO_SUPPORT_YET, **{name: getattr(old, name) for name in _CARRIED})
             self.slots[i] = new
             residents = self.hood_residents[old.hood]
             residents[residents.index(old)] = new
@@ -244,6 +242,9 @@ class ReferenceModel(FrontDoor, mesa.Model):
             g.activity += comm.activity_rate * (min(1.0, g.members / comm.critical_mass) * activity_mult - g.activity)
             if g.activity < comm.dissolve_activity and activity_mult > 0:
                 g.alive, g.activity = False, 0.0
+        for r in self.slots:  # members leave a dissolved group before its slot can be reused
+            kept = [g for g in r.member if g is not None and g.alive]
+            r.member = kept + [None] * (2 - len(kept))
         free = 0
         for h, residents in enumerate(self.hood_residents):
             contributors = sum(1 for r in residents if r.contributor != codes.NOT_CONTRIBUTOR)
