@@ -89,3 +89,9 @@ def test_optuna_sweep_writes_every_trial_and_the_best_parameters(tmp_path):
     assert per_trial["calibration.policy.mobilisation"].is_between(0.2, 1.0).all()
     best = yaml.safe_load((sweep_dir / "optimization_results.yaml").read_text())
     assert best["best_value"] == pytest.approx(per_trial["loss"].min())
+
+
+def test_community_first_presets_share_the_calibrated_practice_values():
+    presets = [yaml.safe_load(path.read_text()) for path in sorted((CONFIG_DIR / "policy").glob("*.yaml"))]
+    practice = {(p["mobilisation"], p["plan_support_hours"]) for p in presets if p["mode"] == "community_first"}
+    assert len(practice) == 1, f"community-first presets disagree on the calibrated values: {practice}"
