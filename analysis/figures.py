@@ -6,6 +6,7 @@ x axis is years since the new front door started (the warm-up under the status q
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import plotly.graph_objects as go
@@ -15,7 +16,8 @@ from model import codes
 
 from .tables import BASELINE_POLICY
 
-_PALETTE = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d")
+_PALETTE = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#1f78b4", "#e31a1c",
+            "#17becf")  # ColorBrewer Dark2 and Paired; reused in turn beyond ten policies
 _BASELINE_COLOUR = "#4a5a6a"
 _FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"
 _OUTCOME_COLOURS = {
@@ -29,14 +31,18 @@ OUTCOME_LABELS = {
 }
 
 
+_ACRONYMS = {"abcd": "ABCD"}  # words a config name spells in lower case
+
+
 def label(name: str) -> str:
-    """A config name for people: ``community_first`` -> ``Community first``."""
-    return name.replace("_", " ").capitalize()
+    """A config name for people: ``community_first`` -> ``Community first``, ``leeds_abcd`` -> ``Leeds ABCD``."""
+    words = name.split("_")
+    return " ".join([words[0].capitalize()] + [_ACRONYMS.get(w, w) for w in words[1:]])
 
 
 def policy_colours(policies: list[str]) -> dict[str, str]:
     """A fixed colour per policy: the status quo in slate grey, the others from a qualitative palette."""
-    others = iter(_PALETTE)
+    others = itertools.cycle(_PALETTE)
     return {p: _BASELINE_COLOUR if p == BASELINE_POLICY else next(others) for p in policies}
 
 

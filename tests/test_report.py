@@ -97,3 +97,14 @@ def test_command_line(tiny_sweep, tmp_path, capsys):
     assert report.main([str(tmp_path / "missing")]) == 2
     error = capsys.readouterr().err
     assert error.startswith("report: sweep directory not found") and error.count("\n") == 1
+
+
+def test_every_policy_config_gets_its_own_colour_and_a_readable_name():
+    """Each policy in configs/policy (and more, as a sweep of variants may have) is drawn in its own colour."""
+    from analysis.figures import label, policy_colours
+    from model.config import CONFIG_DIR
+
+    policies = sorted(path.stem for path in (CONFIG_DIR / "policy").glob("*.yaml"))
+    colours = policy_colours(policies + [f"variant_{i}" for i in range(5)])  # more policies than colours: reused
+    assert len({colours[p] for p in policies}) == len(policies)
+    assert label("leeds_abcd") == "Leeds ABCD" and label("community_first") == "Community first"
