@@ -66,9 +66,7 @@ def update_people(key, week, hood, interests, member, aware, contributor, servic
             if g >= 0 and (uniform(key, COMMUNITY, week, s, _LEAVE + slot) < comm.leave_weekly
                            or service[i] == codes.RESIDENTIAL):
                 member[i, slot] = -1
-        if member[i, 0] < 0 and member[i, 1] >= 0:
-            member[i, 0] = member[i, 1]
-            member[i, 1] = -1
+        _close_gap(member, i)
         if aware[i] and member[i, 1] < 0 and service[i] != codes.RESIDENTIAL:
             if uniform(key, COMMUNITY, week, s, _JOIN) < comm.join_weekly:
                 h = hood[i]
@@ -121,6 +119,13 @@ def found_group(first_free, h, interest, assoc_hood, assoc_interest, activity, a
     return g
 
 
+@njit(inline="always", cache=True)
+def _close_gap(member, i):
+    """Keep a resident's memberships in the first slots: a lone membership in slot 1 moves to slot 0."""
+    if member[i, 0] < 0 and member[i, 1] >= 0:
+        member[i, 0], member[i, 1] = member[i, 1], -1
+
+
 @njit(cache=True)
 def join_group(member, i, g):
     """Make ``i`` a member of ``g`` if they have a free membership slot and are not in it already."""
@@ -167,8 +172,7 @@ def update_groups(key, week, hood_start, hood, interests, member, contributor, a
             for slot in range(2):
                 if member[i, slot] >= 0 and not alive[member[i, slot]]:
                     member[i, slot] = -1
-            if member[i, 0] < 0:
-                member[i, 0], member[i, 1] = member[i, 1], -1
+            _close_gap(member, i)
 
     n_hoods = hood_start.shape[0] - 1
     free = 0
