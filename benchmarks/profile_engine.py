@@ -44,7 +44,7 @@ def main() -> None:
         if callable(obj) and getattr(obj, "__module__", "").startswith("model.") and not isinstance(obj, type) \
                 and name not in {"kernel_view", "build_population", "run_key", "site_hoods"}:
             setattr(simulation, name, timed(name, obj))
-    for name in ("_before_network", "_share_round", "_community_round"):  # the passes inside allocate
+    for name in ("_before_network", "_flag_spare", "_share_round", "_community_round"):  # the passes inside allocate
         setattr(support, name, timed(f"  allocate:{name}", getattr(support, name)))
     model = simulation.ResilienceModel(load_params(town_overrides(args.residents, args.weeks)))
     n = model.state.residents.n

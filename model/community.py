@@ -49,6 +49,20 @@ def members_by_group(member, n_groups):
     return start, residents
 
 
+@njit(cache=True)
+def _awareness_reach(spread, indptr):
+    """Chance of hearing of community activity through ``a`` aware active ties (``reach[a]``, zero for none),
+    and ``reach_bound[d]``, the largest chance any ``a <= d`` gives (a bound for a resident with ``d`` ties)."""
+    most = 0
+    for i in range(indptr.shape[0] - 1):
+        most = max(most, indptr[i + 1] - indptr[i])
+    reach, reach_bound = np.zeros(most + 1), np.zeros(most + 1)
+    for a in range(1, most + 1):
+        reach[a] = 1.0 - (1.0 - spread) ** a
+        reach_bound[a] = max(reach_bound[a - 1], reach[a])
+    return reach, reach_bound
+
+
 @njit(parallel=True, cache=True)
 def update_people(key, week, hood, interests, member, aware, contributor, service, met_community, unmet, share,
                   connector_share, indptr, degree, other, strength, assoc_interest, hood_groups_start, hood_groups,
@@ -59,6 +73,7 @@ def update_people(key, week, hood, interests, member, aware, contributor, servic
     reads last week's awareness of others).
     """
     n = hood.shape[0]
+    reach, reach_bound = _awareness_reach(comm.awareness_spread, indptr)
     for i in prange(n):
         s = _RESIDENT_OFFSET + i
         for slot in range(2):
@@ -93,12 +108,15 @@ def update_people(key, week, hood, interests, member, aware, contributor, servic
         elif aware[i]:
             new_aware[i] = uniform(key, COMMUNITY, week, s, _AWARE) >= comm.awareness_lapse
         else:
-            aware_ties = 0
-            for k in range(indptr[i], indptr[i] + degree[i]):
-                if aware[other[k]] and strength[k] >= active_threshold:
-                    aware_ties += 1
-            # with no aware active tie the chance is zero, so the draw is skipped
-            new_aware[i] = aware_ties > 0 and uniform(key, COMMUNITY, week, s, _AWARE) < 1.0 - (1.0 - comm.awareness_spread) ** aware_ties
+            # The draw comes first: when it is above the chance with every tie aware, no tie need be read.
+            u = uniform(key, COMMUNITY, week, s, _AWARE)
+            new_aware[i] = False
+            if u < reach_bound[degree[i]]:
+                aware_ties = 0
+                for k in range(indptr[i], indptr[i] + degree[i]):
+                    if aware[other[k]] and strength[k] >= active_threshold:
+                        aware_ties += 1
+                new_aware[i] = u < reach[aware_ties]
 
 
 @njit(cache=True)

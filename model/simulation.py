@@ -25,7 +25,7 @@ from .params import Params, kernel_view
 from .population import build_population
 from .recorder import Recorder, hood_sums
 from .rng import run_key
-from .support import allocate, helper_capacity
+from .support import SharingScratch, allocate, helper_capacity
 from .ties import count_active, form_ties, update_ties
 from .wellbeing import update_wellbeing
 
@@ -54,7 +54,7 @@ class ResilienceModel(mesa.Model):
         n = r.n
         self._contacted = np.zeros(n, dtype=np.bool_)
         self._since_last = np.zeros(n, dtype=np.int32)
-        self._scratch = [np.zeros(n) for _ in range(3)]
+        self._scratch = SharingScratch.sized(n)
         self._new_aware = np.zeros(n, dtype=np.bool_)
         self._views = {name: kernel_view(getattr(params, name))
                        for name in ("needs", "network", "support", "community", "services", "wellbeing", "population")}

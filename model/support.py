@@ -1,13 +1,15 @@
 """Weekly support allocation: services, then personal resources, then network, then community.
 
-Network help is shared fairly without locks: askers spread their request over
-their ties by weight (strength, household ties weighted up); each helper sums
-what is asked of them and gives at most their spare capacity, scaling every
-request down by the same fill ratio; what is left is asked again of ties that
-still have room.  How much of their need people ask for at all is their
-``asking`` propensity (confidence to ask, raised by a 'connect' conversation).
-Every pass writes only its own rows, so results do not depend on the thread count.
+Network help is shared fairly: askers spread their request over their ties by
+weight (strength, household ties weighted up); each helper sums what is asked
+of them and gives at most their spare capacity, scaling every request down by
+the same fill ratio; what is left is asked again of ties that still have room.
+How much of their need people ask for at all is their ``asking`` propensity
+(confidence to ask, raised by a 'connect' conversation).  Only about one
+resident in ten asks in a week, so sharing walks the askers' rows alone.
 """
+
+from dataclasses import dataclass
 
 import numpy as np
 from numba import njit, prange
@@ -41,50 +43,88 @@ def _weight(strength, tie_kind, household_weight):
     return strength * (household_weight if tie_kind == codes.HOUSEHOLD else 1.0)
 
 
+_NO_SPARE, _SPARE, _ASKED = 0, 1, 2  # a helper's flag in one round of asking
+
+
 @njit(parallel=True, cache=True)
-def _share_round(ask, indptr, degree, other, strength, kind, household_weight, helper_cap, helper_load,
-                 met_network, weight_total, fill, has_spare, asking_now, asked):
+def _flag_spare(helper_cap, helper_load, flag):
+    """Flag the residents with spare time at the start of a round (the only ones asked in it)."""
+    for j in prange(flag.shape[0]):
+        flag[j] = _SPARE if helper_cap[j] - helper_load[j] > _EPS else _NO_SPARE
+
+
+@njit(cache=True)
+def _share_round(askers, ask, indptr, degree, other, strength, kind, household_weight, helper_cap, helper_load,
+                 met_network, weight_total, demand, fill, flag, helpers):
     """One round of asking: each asker spreads ``ask`` over ties with spare capacity.
 
     Helpers give at most their spare capacity, scaling all requests by one fill
     ratio.  Adds what is given to ``met_network`` and ``helper_load`` and leaves
-    the unfilled part in ``ask`` for the next round.  ``has_spare`` and
-    ``asking_now`` (scratch, one byte per resident) flag this round's helpers and
-    askers, so the passes over ties look up a small array instead of large ones;
-    ``asked`` flags the helpers some asker turns to, so only their rows are
-    summed (an asker's flag is the same whichever thread writes it first).
+    the unfilled part in ``ask`` for the next round.  Only askers' rows are
+    read: requests are pushed to helpers in ascending asker order, so each
+    helper's demand is summed in one order, and the round is serial, so results
+    do not depend on the thread count.  ``flag`` comes from :func:`_flag_spare`.
     """
-    n = ask.shape[0]
-    for j in prange(n):
-        has_spare[j] = helper_cap[j] - helper_load[j] > _EPS
-        asked[j] = False
-    for i in prange(n):
+    n_helpers = 0
+    for i in askers:
+        start, end = indptr[i], indptr[i] + degree[i]
         total = 0.0
         if ask[i] > 0:
-            for k in range(indptr[i], indptr[i] + degree[i]):
-                if has_spare[other[k]]:
+            for k in range(start, end):
+                if flag[other[k]] != _NO_SPARE:
                     total += _weight(strength[k], kind[k], household_weight)
-                    asked[other[k]] = True
         weight_total[i] = total
-        asking_now[i] = ask[i] > 0 and total > 0
-    for j in prange(n):
-        demand = 0.0
-        if asked[j]:  # a helper nobody asks has no demand: skip its row
-            for k in range(indptr[j], indptr[j] + degree[j]):
-                i = other[k]
-                if asking_now[i]:
-                    demand += ask[i] * _weight(strength[k], kind[k], household_weight) / weight_total[i]
-        fill[j] = min(1.0, (helper_cap[j] - helper_load[j]) / demand) if demand > 0 else 0.0
-        helper_load[j] += demand * fill[j]
-    for i in prange(n):
-        got = 0.0
-        if asking_now[i]:
+        if total > 0:
+            for k in range(start, end):
+                j = other[k]
+                if flag[j] == _SPARE:  # first request this round
+                    flag[j] = _ASKED
+                    demand[j] = 0.0
+                    helpers[n_helpers] = j
+                    n_helpers += 1
+                if flag[j] == _ASKED:
+                    demand[j] += ask[i] * _weight(strength[k], kind[k], household_weight) / total
+    for h in range(n_helpers):
+        j = helpers[h]
+        fill[j] = min(1.0, (helper_cap[j] - helper_load[j]) / demand[j]) if demand[j] > 0 else 0.0
+        helper_load[j] += demand[j] * fill[j]
+    for i in askers:
+        if ask[i] > 0 and weight_total[i] > 0:
+            got = 0.0
             for k in range(indptr[i], indptr[i] + degree[i]):
-                if has_spare[other[k]]:  # the only ties in weight_total: a tiny total times a zero fill is not 0
+                if flag[other[k]] == _ASKED:  # the only ties in weight_total: a tiny total times a zero fill is not 0
                     got += ask[i] * _weight(strength[k], kind[k], household_weight) / weight_total[i] * fill[other[k]]
-        got = min(got, ask[i])
-        met_network[i] += got
-        ask[i] -= got
+            got = min(got, ask[i])
+            met_network[i] += got
+            ask[i] -= got
+
+
+@dataclass
+class SharingScratch:
+    """Work arrays for allocation, one entry per resident, allocated once per model."""
+
+    ask: np.ndarray  # float64 hours still asked
+    weight_total: np.ndarray  # float64 an asker's tie weight towards helpers with spare time
+    demand: np.ndarray  # float64 hours asked of a helper this round
+    fill: np.ndarray  # float64 share of the requests a helper meets this round
+    flag: np.ndarray  # uint8 _NO_SPARE, _SPARE or _ASKED this round
+    helpers: np.ndarray  # int64 the helpers asked this round, in order of first request
+
+    @classmethod
+    def sized(cls, n: int) -> "SharingScratch":
+        return cls(*(np.zeros(n) for _ in range(4)), np.zeros(n, dtype=np.uint8), np.zeros(n, dtype=np.int64))
+
+
+def share_network(ties, household_weight, helper_cap, helper_load, met_network, scratch: SharingScratch,
+                  rounds: int = 2) -> None:
+    """Rounds of asking the network for ``scratch.ask``: people who cannot get help from some ties ask the others."""
+    askers = np.flatnonzero(scratch.ask > 0)
+    for _ in range(rounds):
+        _flag_spare(helper_cap, helper_load, scratch.flag)
+        _share_round(askers, scratch.ask, ties.indptr, ties.degree, ties.other, ties.strength, ties.kind,
+                     household_weight, helper_cap, helper_load, met_network, scratch.weight_total, scratch.demand,
+                     scratch.fill, scratch.flag, scratch.helpers)
+        askers = askers[scratch.ask[askers] > 0]
 
 
 @njit(parallel=True, cache=True)
@@ -134,22 +174,19 @@ def _community_round(hood_start, need, service, member, activity, aware, met_ser
         pool_used[h] = used
 
 
-def allocate(state, sup, net, svc, plan_hours, scratch) -> None:
+def allocate(state, sup, net, svc, plan_hours, scratch: SharingScratch) -> None:
     """Meet this week's need in order: services, personal resources, network (two rounds of asking), community.
 
     Fills ``need``, the ``met_*`` arrays, ``unmet``, ``helper_load`` and each neighbourhood's ``pool_used``.
     """
-    r, t, a, hd = state.residents, state.ties, state.associations, state.hoods
-    ask, weight_total, fill = scratch
-    has_spare, asking_now, asked = (np.empty(ask.shape[0], dtype=np.bool_) for _ in range(3))
+    r, a, hd = state.residents, state.associations, state.hoods
     _before_network(r.chronic, r.acute, r.personal, r.asking, r.service, r.service_hours, r.need, r.met_service,
-                    r.met_personal, r.met_network, ask, sup, svc, plan_hours)
+                    r.met_personal, r.met_network, scratch.ask, sup, svc, plan_hours)
     r.helper_load[:] = 0.0
-    for _ in range(2):  # people who cannot get help from some ties ask the others
-        _share_round(ask, t.indptr, t.degree, t.other, t.strength, t.kind, net.household_weight, r.helper_cap,
-                     r.helper_load, r.met_network, weight_total, fill, has_spare, asking_now, asked)
+    share_network(state.ties, net.household_weight, r.helper_cap, r.helper_load, r.met_network, scratch)
     _community_round(hd.start, r.need, r.service, r.member, a.activity, r.aware, r.met_service, r.met_personal,
-                     r.met_network, r.met_community, r.unmet, hd.pool, hd.pool_used, ask, sup.community_max_hours)
+                     r.met_network, r.met_community, r.unmet, hd.pool, hd.pool_used, scratch.ask,
+                     sup.community_max_hours)
 
 
 @njit(inline="always", cache=True)

@@ -332,19 +332,22 @@ class ReferenceModel(FrontDoor, mesa.Model):
             i.weight_total = total
             i.asking_now = i.ask > 0 and total > 0
         for j in self.slots:
-            demand = 0.0
-            if j.has_spare:
-                for tie in j.ties:
-                    i = tie.other(j)
-                    if i.asking_now:
-                        demand += i.ask * tie.weight(weight) / i.weight_total
-            j.fill = min(1.0, (j.helper_cap - j.helper_load) / demand) if demand > 0 else 0.0
-            j.helper_load += demand * j.fill
+            j.demand = 0.0
+        for i in self.slots:  # requests reach each helper in ascending order of asker, as in the engine
+            if i.asking_now:
+                for tie in i.ties:
+                    j = tie.other(i)
+                    if j.has_spare:
+                        j.demand += i.ask * tie.weight(weight) / i.weight_total
+        for j in self.slots:
+            j.fill = min(1.0, (j.helper_cap - j.helper_load) / j.demand) if j.demand > 0 else 0.0
+            j.helper_load += j.demand * j.fill
         for i in self.slots:
             got = 0.0
             if i.asking_now:
                 for tie in i.ties:
-                    got += i.ask * tie.weight(weight) / i.weight_total * tie.other(i).fill
+                    if tie.other(i).has_spare:  # the ties in weight_total
+                        got += i.ask * tie.weight(weight) / i.weight_total * tie.other(i).fill
             got = min(got, i.ask)
             i.met_network += got
             i.ask -= got

@@ -4,7 +4,8 @@ import numpy as np
 import polars as pl
 
 from model import codes
-from model.support import _share_round
+from model.state import Ties
+from model.support import SharingScratch, share_network
 
 
 def test_people_are_conserved(small_run):
@@ -75,9 +76,11 @@ def test_network_sharing_stays_finite_with_vanishing_tie_weights():
     indptr, degree = np.array([0, 2, 3, 4]), np.array([2, 1, 1], dtype=np.int32)
     other = np.array([1, 2, 0, 0], dtype=np.int32)
     strength, kind = np.array([5e-324, 0.9, 5e-324, 0.9]), np.zeros(4, dtype=np.int8)
-    ask, cap, load = np.array([1.0, 0.0, 0.0]), np.array([0.0, 5.0, 0.0]), np.zeros(n)
-    met = np.zeros(n)
-    scratch = [np.zeros(n), np.zeros(n)] + [np.empty(n, dtype=np.bool_) for _ in range(3)]
-    _share_round(ask, indptr, degree, other, strength, kind, 1.0, cap, load, met, *scratch)
+    cap, load, met = np.array([0.0, 5.0, 0.0]), np.zeros(n), np.zeros(n)
+    scratch = SharingScratch.sized(n)
+    scratch.ask[:] = [1.0, 0.0, 0.0]
+    share_network(Ties(indptr, degree, other, strength, kind), 1.0, cap, load, met, scratch, rounds=1)
+    ask = scratch.ask
     assert np.isfinite(met).all() and np.isfinite(ask).all() and np.isfinite(load).all()
     np.testing.assert_allclose(met + ask, [1.0, 0.0, 0.0])  # what is not given is still asked
+
