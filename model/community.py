@@ -179,7 +179,7 @@ def update_groups(key, week, hood_start, hood, interests, member, contributor, a
             diversity[g] = min(1.0, np.sqrt(max(0.0, age_sq[g] / members[g] - mean * mean)) / 20.0)
         else:
             diversity[g] = 0.0
-        target = min(1.0, members[g] / comm.critical_mass) * activity_mult
+        target = min(1.0, min(1.0, members[g] / comm.critical_mass) * activity_mult)  # extra funding cannot lift it past full
         activity[g] += comm.activity_rate * (target - activity[g])
         if activity[g] < comm.dissolve_activity and activity_mult > 0:
             alive[g] = False

@@ -239,7 +239,7 @@ class ReferenceModel(FrontDoor, mesa.Model):
                 g.diversity = min(1.0, math.sqrt(max(0.0, age_sq[g.slot] / g.members - mean * mean)) / 20.0)
             else:
                 g.diversity = 0.0
-            g.activity += comm.activity_rate * (min(1.0, g.members / comm.critical_mass) * activity_mult - g.activity)
+            g.activity += comm.activity_rate * (min(1.0, min(1.0, g.members / comm.critical_mass) * activity_mult) - g.activity)
             if g.activity < comm.dissolve_activity and activity_mult > 0:
                 g.alive, g.activity = False, 0.0
         for r in self.slots:  # members leave a dissolved group before its slot can be reused

@@ -84,3 +84,14 @@ def test_network_sharing_stays_finite_with_vanishing_tie_weights():
     assert np.isfinite(met).all() and np.isfinite(ask).all() and np.isfinite(load).all()
     np.testing.assert_allclose(met + ask, [1.0, 0.0, 0.0])  # what is not given is still asked
 
+
+def test_extra_group_funding_keeps_activity_and_community_support_in_range():
+    """Doubled group funding makes small groups as active as full ones, never more than fully active, so no
+    one is given more community support than they need (found by the property tests)."""
+    from .conftest import SMALL, run_model
+
+    funded = ("scenario=baseline", "scenario.start_week=0", "scenario.duration_weeks=78", "scenario.group_funding_multiplier=2.0")
+    model, results = run_model(SMALL + funded)
+    a = model.state.associations
+    assert a.activity[a.alive].max() <= 1.0
+    test_resident_state_in_range((model, results))
