@@ -31,7 +31,7 @@ def run(cfg: DictConfig, run_dir: Path) -> Path:
     resolved = OmegaConf.to_container(cfg, resolve=True)
     resolved.pop("hydra", None)
     params = params_from_dict(resolved)
-    if cfg.output.skip_complete and store.is_complete(run_dir):
+    if cfg.output.skip_complete and store.finished_with(run_dir, resolved):
         log.info("already complete, skipped: %s", run_dir)
         return run_dir
     started = datetime.now(timezone.utc)

@@ -281,7 +281,7 @@ def _varying(runs: pl.DataFrame, method: str) -> list[str]:
 def run(config: Mapping[str, Any], out_dir: Path, skip_complete: bool = True) -> Path:
     """Validate ``config``, run (or resume) the experiment and store its tables in ``out_dir``."""
     d = design(config)
-    if skip_complete and store.is_complete(out_dir):
+    if skip_complete and store.finished_with(out_dir, dict(config)):
         log.info("already complete, skipped: %s", out_dir)
         return out_dir
     started = datetime.now(timezone.utc)

@@ -12,6 +12,7 @@ Parquet and a restarted sweep redoes only what is missing.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import platform
 import subprocess
@@ -26,18 +27,63 @@ import polars as pl
 import yaml
 
 from model import codes
-from model.params import Params
+from model.params import ConfigError, Params
 from model.simulation import Results
 
 STEPS, HOODS, SUMMARY, CONFIG, METADATA = (
     "steps.parquet", "neighbourhoods.parquet", "summary.parquet", "config.yaml", "metadata.json")
 PACKAGES = ("community-resilience-abm", "mesa", "numpy", "numba", "polars", "pyarrow", "plotly", "hydra-core", "omegaconf")
 REPO = Path(__file__).resolve().parents[1]
+log = logging.getLogger(__name__)
 
 
 def is_complete(run_dir: Path) -> bool:
     """Whether ``run_dir`` holds a finished run."""
     return (Path(run_dir) / METADATA).is_file()
+
+
+def finished_with(run_dir: Path, resolved_config: dict) -> bool:
+    """Whether ``run_dir`` holds a finished run of exactly ``resolved_config``, which can then be skipped.
+
+    A finished run of any other config raises :class:`ConfigError` naming the fields that differ:
+    skipping it would report results of a config nobody asked for, and replacing it would lose them.
+    A run finished at another git revision is reused with a warning (the revision is in its metadata).
+    """
+    run_dir = Path(run_dir)
+    if not is_complete(run_dir):
+        return False
+    try:
+        stored = yaml.safe_load((run_dir / CONFIG).read_text())
+        revision = json.loads((run_dir / METADATA).read_text()).get("git_revision", "unknown")
+    except (OSError, ValueError, yaml.YAMLError) as error:
+        raise ConfigError(f"{run_dir} holds a finished run whose {CONFIG} or {METADATA} cannot be read "
+                          f"({type(error).__name__}); move that run away or give this one its own directory") from None
+    changed = [f"{key}: {old!r} -> {new!r}" for key, old, new in _differences(stored, resolved_config)]
+    if changed:
+        shown = "; ".join(changed[:3]) + (f"; and {len(changed) - 3} more" if len(changed) > 3 else "")
+        raise ConfigError(f"{run_dir} already holds a finished run of another config ({shown}); give this run "
+                          f"its own directory (hydra.sweep.dir=... or hydra.run.dir=...) or move that run away")
+    current = git_revision()
+    if revision != current:
+        log.warning("reusing %s, finished at git revision %s (the code is now at %s)", run_dir, revision, current)
+    return True
+
+
+def _differences(stored: Any, wanted: Any, prefix: str = "") -> list[tuple[str, Any, Any]]:
+    """(dotted key, stored value, wanted value) for every leaf where two nested configs differ."""
+    if isinstance(stored, dict) and isinstance(wanted, dict):
+        return [difference for key in sorted(stored.keys() | wanted.keys(), key=str)
+                for difference in _differences(stored.get(key, _MISSING), wanted.get(key, _MISSING),
+                                               f"{prefix}.{key}" if prefix else str(key))]
+    return [] if stored == wanted else [(prefix or "config", stored, wanted)]
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "(absent)"
+
+
+_MISSING = _Missing()
 
 
 def atomic_write(path: Path, write: Callable[[Path], Any]) -> None:

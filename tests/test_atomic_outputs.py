@@ -18,6 +18,7 @@ import pytest
 
 from experiments import store
 from model.config import load_params
+from model.params import ConfigError
 
 from .conftest import run_model
 
@@ -103,6 +104,13 @@ def test_sweep_killed_midway_resumes_with_only_the_missing_runs(tmp_path):
     for run_dir in runs.values():
         _assert_no_partial_files(run_dir)
 
+    results = tmp_path / "market_town"
+    before = {path: path.read_bytes() for path in results.rglob("*") if path.is_file()}
+    changed = subprocess.run([*_sweep(tmp_path), "weeks=151"], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert changed.returncode != 0  # finished runs of another config are neither reported as this one's nor lost
+    assert "weeks: 150 -> 151" in changed.stderr and "its own directory" in changed.stderr, changed.stderr[-2000:]
+    assert {path: path.read_bytes() for path in results.rglob("*") if path.is_file()} == before
+
 
 def test_sweep_scanner_names_a_complete_run_with_a_missing_table(tiny_sweep, tmp_path):
     """A file deleted after the run finished is reported by name and the run left out, never dropped silently."""
@@ -115,3 +123,12 @@ def test_sweep_scanner_names_a_complete_run_with_a_missing_table(tiny_sweep, tmp
     with pytest.warns(SweepWarning, match=re.escape(str(damaged / store.HOODS))):
         sweep = open_sweep(sweep_dir)
     assert damaged not in sweep.runs and len(sweep.runs) == 3
+
+
+def test_a_finished_run_with_a_corrupt_config_is_named_and_left_alone(tmp_path):
+    _write(tmp_path)
+    (tmp_path / store.CONFIG).write_text("seed: [unclosed")
+    kept = {path.name: path.read_bytes() for path in tmp_path.iterdir()}
+    with pytest.raises(ConfigError, match=re.escape(f"{tmp_path} holds a finished run whose {store.CONFIG}")):
+        store.finished_with(tmp_path, {"seed": 0})
+    assert {path.name: path.read_bytes() for path in tmp_path.iterdir()} == kept
