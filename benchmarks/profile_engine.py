@@ -4,7 +4,9 @@
 
 Wraps every kernel and helper that ``ResilienceModel.step`` calls (the names it imports into
 ``model.simulation``) with a timer, runs the warm-up and some policy weeks, and prints each one's
-share of the stepping time.  The model code is not changed, so the numbers are those of a real run.
+time per week, per resident-week and share of the stepping time.  Comparing the per-resident-week
+column across sizes separates arithmetic (the same at every size) from waiting on memory (growing
+once the town no longer fits in cache).  The model code is not changed, so the numbers are those of a real run.
 """
 
 from __future__ import annotations
@@ -54,11 +56,10 @@ def main() -> None:
     total = time.perf_counter() - started
     print(f"{n:,} residents, {args.weeks} weeks, {args.threads} thread(s): {total:.1f} s, "
           f"{n * args.weeks / total / 1e6:.2f} M resident-steps/s")
-    print(f"{'kernel':24s} {'s/week':>8s} {'share':>6s}")
-    for name, s in sorted(seconds.items(), key=lambda item: -item[1]):
-        print(f"{name:24s} {s / args.weeks:8.3f} {s / total:6.1%}")
+    print(f"{'kernel':28s} {'ms/week':>8s} {'ns/resident-week':>17s} {'share':>6s}")
     rest = total - sum(s for name, s in seconds.items() if not name.startswith(" "))
-    print(f"{'(the rest of step)':24s} {rest / args.weeks:8.3f} {rest / total:6.1%}")
+    for name, s in [*sorted(seconds.items(), key=lambda item: -item[1]), ("(the rest of step)", rest)]:
+        print(f"{name:28s} {1e3 * s / args.weeks:8.2f} {1e9 * s / args.weeks / n:17.1f} {s / total:6.1%}")
 
 
 if __name__ == "__main__":
