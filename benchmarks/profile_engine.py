@@ -6,7 +6,8 @@ Wraps every kernel and helper that ``ResilienceModel.step`` calls (the names it 
 ``model.simulation``) with a timer, runs the warm-up and some policy weeks, and prints each one's
 time per week, per resident-week and share of the stepping time.  Comparing the per-resident-week
 column across sizes separates arithmetic (the same at every size) from waiting on memory (growing
-once the town no longer fits in cache).  The model code is not changed, so the numbers are those of a real run.
+once the town no longer fits in cache).  The model code is not changed, so the numbers are those of
+a real run.
 """
 
 from __future__ import annotations
