@@ -52,7 +52,10 @@ def members_by_group(member, n_groups):
 @njit(cache=True)
 def _awareness_reach(spread, indptr):
     """Chance of hearing of community activity through ``a`` aware active ties (``reach[a]``, zero for none),
-    and ``reach_bound[d]``, the largest chance any ``a <= d`` gives (a bound for a resident with ``d`` ties)."""
+    and ``reach_bound[d]``, the largest chance any ``a <= d`` gives (a bound for a resident with ``d`` ties).
+
+    In exact arithmetic ``reach`` rises with ``a`` and the bound equals it; the running maximum keeps
+    the draw-first shortcut in :func:`update_people` exact even if rounding in the power breaks that."""
     most = 0
     for i in range(indptr.shape[0] - 1):
         most = max(most, indptr[i + 1] - indptr[i])
