@@ -25,13 +25,11 @@ from numba import njit
 
 from . import codes
 from .community import found_group, join_group, shares_interest
+from .draws import BLOCK, CELEBRATE, INTRODUCE, RECRUIT, RESIDENT_OFFSET, SPARK
 from .rng import BUILDERS, below, uniform
+from .state import Kernel
 from .ties import add_tie
 
-# Draw indices in the BUILDERS stream: a site's actions (subject = neighbourhood) each own a block of draws.
-_INTRODUCE, _RECRUIT, _SPARK, _CELEBRATE = 0, 1, 2, 3
-_BLOCK = 1 << 20
-_CONNECTOR_SUBJECT = 1 << 40  # connectors' subjects: residents, kept apart from neighbourhoods
 _TRIES = 12  # residents a builder or connector considers before giving up on an introduction
 # Tallies a site keeps: introductions made, connectors recruited, groups founded, celebrations held
 INTRODUCTIONS, CONNECTORS, GROUPS, CELEBRATIONS = 0, 1, 2, 3
@@ -72,7 +70,7 @@ def introduce(key, week, subject, draw, i, lo, hi, interests, service, aware, in
     for t in range(_TRIES):
         j = lo + below(key, BUILDERS, week, subject, draw + t, hi - lo)
         if j != i and interests[i] & interests[j] and _can_take_part(service[j]):
-            if add_tie(indptr, degree, other, strength, kind, i, j, tie_strength, codes.NEIGHBOUR):
+            if add_tie(indptr, degree, other, strength, kind, i=i, j=j, s=tie_strength, tie_kind=codes.NEIGHBOUR):
                 aware[i] = True
                 aware[j] = True
                 return True
@@ -96,7 +94,7 @@ def _interest_of(key, week, subject, draw, interests):
 
 @njit(cache=True)
 def builder_week(key, week, h, effort, hood_start, interests, contributor, service, aware, member, indptr, degree,
-                 other, strength, kind, assoc_hood, assoc_interest, activity, alive, bld, tally):
+                 other, strength, kind, group_hood, group_interest, group_activity, group_alive, bld, tally):
     """One week of a builder site in neighbourhood ``h`` working at ``effort`` FTE-equivalents.
 
     Adds what was done to ``tally`` (see the tally indices above).
@@ -104,15 +102,17 @@ def builder_week(key, week, h, effort, hood_start, interests, contributor, servi
     lo, hi = hood_start[h], hood_start[h + 1]
     if hi - lo < 2 or effort <= 0:
         return
-    base = _INTRODUCE * _BLOCK
+    base = INTRODUCE * BLOCK
     for t in range(_count(key, week, h, base, bld.introductions_weekly * effort)):
         draw = base + 1 + t * (_TRIES + 1)
         i = lo + below(key, BUILDERS, week, h, draw, hi - lo)
-        if _can_take_part(service[i]) and introduce(key, week, h, draw + 1, i, lo, hi, interests, service, aware,
-                                                    indptr, degree, other, strength, kind, bld.introduction_strength):
+        if _can_take_part(service[i]) and introduce(key, week, subject=h, draw=draw + 1, i=i, lo=lo, hi=hi,
+                                                    interests=interests, service=service, aware=aware, indptr=indptr,
+                                                    degree=degree, other=other, strength=strength, kind=kind,
+                                                    tie_strength=bld.introduction_strength):
             tally[INTRODUCTIONS] += 1
 
-    base = _RECRUIT * _BLOCK
+    base = RECRUIT * BLOCK
     for t in range(_count(key, week, h, base, bld.connectors_yearly / 52.0 * effort)):
         for k in range(_TRIES):
             i = lo + below(key, BUILDERS, week, h, base + 1 + t * _TRIES + k, hi - lo)
@@ -122,7 +122,7 @@ def builder_week(key, week, h, effort, hood_start, interests, contributor, servi
                 tally[CONNECTORS] += 1
                 break
 
-    base = _SPARK * _BLOCK
+    base = SPARK * BLOCK
     invite_draws = 4 * bld.spark_invites
     for t in range(_count(key, week, h, base, bld.grants_yearly / 52.0 * effort)):
         draw = base + 1 + t * (invite_draws + 2)
@@ -130,7 +130,7 @@ def builder_week(key, week, h, effort, hood_start, interests, contributor, servi
         if not _can_take_part(service[founder]):
             continue
         interest = _interest_of(key, week, h, draw + 1, interests[founder])
-        g = found_group(0, h, interest, assoc_hood, assoc_interest, activity, alive)
+        g = found_group(0, h, interest, group_hood, group_interest, group_activity, group_alive)
         if g < 0:
             return
         tally[GROUPS] += 1
@@ -148,11 +148,11 @@ def builder_week(key, week, h, effort, hood_start, interests, contributor, servi
                 aware[j] = True
                 joined += 1
 
-    base = _CELEBRATE * _BLOCK
+    base = CELEBRATE * BLOCK
     for t in range(_count(key, week, h, base, bld.celebrations_yearly / 52.0 * effort)):
         tally[CELEBRATIONS] += 1
         for i in range(lo, hi):
-            if uniform(key, BUILDERS, week, _CONNECTOR_SUBJECT + i, base + 1 + t) < bld.celebration_reach:
+            if uniform(key, BUILDERS, week, RESIDENT_OFFSET + i, base + 1 + t) < bld.celebration_reach:
                 aware[i] = True
 
 
@@ -165,20 +165,20 @@ def connectors_week(key, week, hood_start, hood, interests, contributor, service
     for c in range(contributor.shape[0]):
         if contributor[c] != codes.CONNECTOR or not _can_take_part(service[c]) or degree[c] == 0:
             continue
-        s = _CONNECTOR_SUBJECT + c
+        s = RESIDENT_OFFSET + c
         if uniform(key, BUILDERS, week, s, 0) >= bld.connector_introductions:
             continue
         i = other[indptr[c] + below(key, BUILDERS, week, s, 1, degree[c])]
         h = hood[c]
         if hood[i] == h and _can_take_part(service[i]):
-            made += introduce(key, week, s, 2, i, hood_start[h], hood_start[h + 1], interests, service, aware, indptr,
-                              degree, other, strength, kind, bld.introduction_strength)
+            made += introduce(key, week, subject=s, draw=2, i=i, lo=hood_start[h], hi=hood_start[h + 1],
+                              interests=interests, service=service, aware=aware, indptr=indptr, degree=degree,
+                              other=other, strength=strength, kind=kind, tie_strength=bld.introduction_strength)
     return made
 
 
 @njit(cache=True)
-def mutual_aid(contributor, helper_cap, indptr, degree, other, strength, active_threshold, hours, unmet,
-               met_community):
+def mutual_aid(contributor, helper_cap, indptr, degree, other, strength, net, hours, unmet, met_community):
     """Street champions in a shock: each connector able to help (``helper_cap > 0``) organises up to ``hours``
     of neighbours' help for the people they know (active ties) who still have unmet need, shared in
     proportion to that need.  Moves help from ``unmet`` to ``met_community``.
@@ -192,13 +192,13 @@ def mutual_aid(contributor, helper_cap, indptr, degree, other, strength, active_
             continue
         wanted = 0.0
         for k in range(indptr[c], indptr[c] + degree[c]):
-            if strength[k] >= active_threshold:
+            if strength[k] >= net.active_threshold:
                 wanted += unmet[other[k]]
         if wanted <= 0:
             continue
         fill = min(1.0, hours / wanted)
         for k in range(indptr[c], indptr[c] + degree[c]):
-            if strength[k] >= active_threshold:
+            if strength[k] >= net.active_threshold:
                 j = other[k]
                 got = unmet[j] * fill
                 unmet[j] -= got
@@ -211,19 +211,57 @@ class Builder(mesa.Agent):
     The site opens when the policy starts; ``tally`` counts what it has done.
     """
 
-    def __init__(self, model: mesa.Model, hood: int, fte: float):
+    def __init__(self, model: mesa.Model, hood: int, fte: float, week_of_work: Kernel):
         super().__init__(model)
         self.hood = hood
         self.fte = fte
         self.tally = np.zeros(4, dtype=np.int64)
+        self._week_of_work = week_of_work
 
     def effort(self) -> float:
         """FTE-equivalents of effect this week (zero before the policy starts and during the lag)."""
         return self.fte * ramp_up(self.model.week, self.model.params.builders)
 
     def step(self) -> None:
-        m = self.model
-        r, t, a = m.state.residents, m.state.ties, m.state.associations
-        builder_week(m.key, m.clock, self.hood, self.effort(), m.state.hoods.start, r.interests, r.contributor,
-                     r.service, r.aware, r.member, t.indptr, t.degree, t.other, t.strength, t.kind, a.hood,
-                     a.interest, a.activity, a.alive, m.builder_view, self.tally)
+        self._week_of_work(week=self.model.clock, h=self.hood, effort=self.effort(), tally=self.tally)
+
+
+class Builders:
+    """Phase: community builder sites (Mesa agents, from the policy's first week) and the connectors.
+
+    Connectors make introductions in every week of every policy, warm-up included; builder sites
+    open in the most deprived ``policy.builder_coverage`` share of neighbourhoods when the policy
+    starts.  Measures what they did this week.
+    """
+
+    def __init__(self, model):
+        pol = model.params.policy
+        sites = site_hoods(model.sources["hood_deprivation"], pol.builder_coverage if pol.builder_fte > 0 else 0.0)
+        week_of_work = Kernel(builder_week, model.sources)
+        self.sites = mesa.agent.AgentSet([Builder(model, int(h), pol.builder_fte, week_of_work) for h in sites],
+                                         random=model.random)
+        self._connectors_week = Kernel(connectors_week, model.sources)
+        self._contributor = model.sources["contributor"]
+        self._tally = np.zeros(4, dtype=np.int64)  # the sites' cumulative tally at the last record
+        self._connector_introductions = 0
+
+    def step(self, model, week) -> None:
+        self._connector_introductions = self._connectors_week(week=week.clock)
+        if week.policy_on:
+            self.sites.do("step")
+
+    def fte(self) -> float:
+        """Builder FTE in post (costed whether or not their work shows yet)."""
+        return sum(b.fte for b in self.sites)
+
+    def measures(self, model, week) -> dict:
+        total = np.sum([b.tally for b in self.sites], axis=0) if len(self.sites) else np.zeros(4, np.int64)
+        done, self._tally = total - self._tally, total
+        return {
+            "builder_effort_fte": float(sum(b.effort() for b in self.sites)),  # FTE weighted by ramp-up
+            "introductions": int(done[INTRODUCTIONS]) + self._connector_introductions,
+            "connectors": int((self._contributor == codes.CONNECTOR).sum()),
+            "connectors_recruited": int(done[CONNECTORS]),
+            "groups_seeded": int(done[GROUPS]),
+            "celebrations": int(done[CELEBRATIONS]),
+        }

@@ -1,16 +1,16 @@
 """Community dynamics: memberships, group activity, formation and dissolution,
-contributors and reciprocity, awareness, and each neighbourhood's support pool.
+contributors and reciprocity, and awareness of what goes on locally.
 """
 
 import numpy as np
 from numba import njit, prange
 
 from . import codes
+from .draws import (AWARE, FOUND_GROUP, FOUND_INTEREST, FOUNDER_JOIN, JOIN, JOIN_PICK, LAPSE, LEAVE, RECIPROCITY,
+                    RESIDENT_OFFSET, ROLE)
 from .rng import COMMUNITY, below, uniform
+from .state import Kernel
 
-# Draw indices in the COMMUNITY stream for per-resident decisions (subjects offset past groups/hoods)
-_LEAVE, _JOIN, _JOIN_PICK, _RECIPROCITY, _LAPSE, _AWARE, _ROLE = 0, 2, 3, 4, 5, 6, 7
-_RESIDENT_OFFSET = 1 << 40  # keeps resident subjects apart from neighbourhood and group subjects
 
 
 @njit(inline="always", cache=True)
@@ -67,9 +67,8 @@ def _awareness_reach(spread, indptr):
 
 
 @njit(parallel=True, cache=True)
-def update_people(key, week, hood, interests, member, aware, contributor, service, met_community, unmet, share,
-                  connector_share, indptr, degree, other, strength, assoc_interest, hood_groups_start, hood_groups,
-                  comm, active_threshold, new_aware):
+def update_people(key, week, hood, interests, member, aware, contributor, service, met_community, unmet, indptr,
+                  degree, other, strength, group_interest, hood_groups_start, hood_groups, comm, pop, net, new_aware):
     """Memberships lapse and form, contributors come and go, awareness spreads along ties.
 
     Writes next week's awareness into ``new_aware`` (double-buffered: the spread
@@ -78,46 +77,47 @@ def update_people(key, week, hood, interests, member, aware, contributor, servic
     n = hood.shape[0]
     reach, reach_bound = _awareness_reach(comm.awareness_spread, indptr)
     for i in prange(n):
-        s = _RESIDENT_OFFSET + i
+        s = RESIDENT_OFFSET + i
         for slot in range(2):
             g = member[i, slot]
-            if g >= 0 and (uniform(key, COMMUNITY, week, s, _LEAVE + slot) < comm.leave_weekly
+            if g >= 0 and (uniform(key, COMMUNITY, week, s, LEAVE + slot) < comm.leave_weekly
                            or service[i] == codes.RESIDENTIAL):
                 member[i, slot] = -1
         _close_gap(member, i)
         if aware[i] and member[i, 1] < 0 and service[i] != codes.RESIDENTIAL:
-            if uniform(key, COMMUNITY, week, s, _JOIN) < comm.join_weekly:
+            if uniform(key, COMMUNITY, week, s, JOIN) < comm.join_weekly:
                 h = hood[i]
                 count = hood_groups_start[h + 1] - hood_groups_start[h]
                 if count > 0:
-                    g = hood_groups[hood_groups_start[h] + below(key, COMMUNITY, week, s, _JOIN_PICK, count)]
-                    if shares_interest(interests[i], assoc_interest[g]) and member[i, 0] != g:
+                    g = hood_groups[hood_groups_start[h] + below(key, COMMUNITY, week, s, JOIN_PICK, count)]
+                    if shares_interest(interests[i], group_interest[g]) and member[i, 0] != g:
                         member[i, 1 if member[i, 0] >= 0 else 0] = g
 
         if contributor[i] == codes.NOT_CONTRIBUTOR:
             # Volunteers start as often as they lapse (keeping the town's share), more so among people helped.
+            share = pop.contributor_share
             start = comm.contributor_lapse * share / (1.0 - share) if share < 1 else 1.0
             if met_community[i] > 0 and unmet[i] <= 0:
                 start += comm.reciprocity
-            if service[i] != codes.RESIDENTIAL and uniform(key, COMMUNITY, week, s, _RECIPROCITY) < start:
+            if service[i] != codes.RESIDENTIAL and uniform(key, COMMUNITY, week, s, RECIPROCITY) < start:
                 # New contributors keep the town's mix of roles: some are connectors.
-                connects = uniform(key, COMMUNITY, week, s, _ROLE) * share < connector_share
+                connects = uniform(key, COMMUNITY, week, s, ROLE) * share < pop.connector_share
                 contributor[i] = codes.CONNECTOR if connects else codes.VOLUNTEER
-        elif uniform(key, COMMUNITY, week, s, _LAPSE) < comm.contributor_lapse or service[i] == codes.RESIDENTIAL:
+        elif uniform(key, COMMUNITY, week, s, LAPSE) < comm.contributor_lapse or service[i] == codes.RESIDENTIAL:
             contributor[i] = codes.NOT_CONTRIBUTOR
 
         if member[i, 0] >= 0 or contributor[i] != codes.NOT_CONTRIBUTOR:
             new_aware[i] = True
         elif aware[i]:
-            new_aware[i] = uniform(key, COMMUNITY, week, s, _AWARE) >= comm.awareness_lapse
+            new_aware[i] = uniform(key, COMMUNITY, week, s, AWARE) >= comm.awareness_lapse
         else:
             # The draw comes first: when it is above the chance with every tie aware, no tie need be read.
-            u = uniform(key, COMMUNITY, week, s, _AWARE)
+            u = uniform(key, COMMUNITY, week, s, AWARE)
             new_aware[i] = False
             if u < reach_bound[degree[i]]:
                 aware_ties = 0
                 for k in range(indptr[i], indptr[i] + degree[i]):
-                    if aware[other[k]] and strength[k] >= active_threshold:
+                    if aware[other[k]] and strength[k] >= net.active_threshold:
                         aware_ties += 1
                 new_aware[i] = u < reach[aware_ties]
 
@@ -159,39 +159,39 @@ def join_group(member, i, g):
 
 
 @njit(cache=True)
-def update_groups(key, week, hood_start, hood, interests, member, contributor, age, assoc_hood, assoc_interest,
-                  activity, members, alive, diversity, comm, n_interests, activity_mult):
+def update_groups(key, week, hood_start, interests, member, contributor, age, group_hood, group_interest,
+                  group_activity, group_members, group_alive, group_diversity, comm, pop, activity_mult):
     """Group activity follows membership and funding; inactive groups dissolve; contributors found new ones."""
-    n_groups = alive.shape[0]
-    members[:] = 0
+    n_groups = group_alive.shape[0]
+    group_members[:] = 0
     age_sum = np.zeros(n_groups)
     age_sq = np.zeros(n_groups)
     for i in range(member.shape[0]):
         for slot in range(2):
             g = member[i, slot]
             if g >= 0:
-                members[g] += 1
+                group_members[g] += 1
                 age_sum[g] += age[i]
                 age_sq[g] += age[i] * age[i]
     dissolved = False
     for g in range(n_groups):
-        if not alive[g]:
+        if not group_alive[g]:
             continue
-        if members[g] > 1:
-            mean = age_sum[g] / members[g]
-            diversity[g] = min(1.0, np.sqrt(max(0.0, age_sq[g] / members[g] - mean * mean)) / 20.0)
+        if group_members[g] > 1:
+            mean = age_sum[g] / group_members[g]
+            group_diversity[g] = min(1.0, np.sqrt(max(0.0, age_sq[g] / group_members[g] - mean * mean)) / 20.0)
         else:
-            diversity[g] = 0.0
-        target = min(1.0, min(1.0, members[g] / comm.critical_mass) * activity_mult)  # extra funding cannot lift it past full
-        activity[g] += comm.activity_rate * (target - activity[g])
-        if activity[g] < comm.dissolve_activity and activity_mult > 0:
-            alive[g] = False
-            activity[g] = 0.0
+            group_diversity[g] = 0.0
+        target = min(1.0, min(1.0, group_members[g] / comm.critical_mass) * activity_mult)  # extra funding cannot lift it past full
+        group_activity[g] += comm.activity_rate * (target - group_activity[g])
+        if group_activity[g] < comm.dissolve_activity and activity_mult > 0:
+            group_alive[g] = False
+            group_activity[g] = 0.0
             dissolved = True
     if dissolved:  # members leave a dissolved group now, before its slot can be reused by a new group
         for i in range(member.shape[0]):
             for slot in range(2):
-                if member[i, slot] >= 0 and not alive[member[i, slot]]:
+                if member[i, slot] >= 0 and not group_alive[member[i, slot]]:
                     member[i, slot] = -1
             _close_gap(member, i)
 
@@ -203,29 +203,49 @@ def update_groups(key, week, hood_start, hood, interests, member, contributor, a
             contributors += contributor[i] != codes.NOT_CONTRIBUTOR
         size = hood_start[h + 1] - hood_start[h]
         rate = comm.formation_weekly * contributors / (0.15 * size) if size > 0 else 0.0
-        if activity_mult <= 0 or uniform(key, COMMUNITY, week, h, 100) >= rate:
+        if activity_mult <= 0 or uniform(key, COMMUNITY, week, h, FOUND_GROUP) >= rate:
             continue
-        free = found_group(free, h, below(key, COMMUNITY, week, h, 101, n_interests), assoc_hood, assoc_interest,
-                           activity, alive)
+        free = found_group(free, h, below(key, COMMUNITY, week, h, FOUND_INTEREST, pop.n_interests), group_hood, group_interest,
+                           group_activity, group_alive)
         if free < 0:
             return
         for i in range(hood_start[h], hood_start[h + 1]):
-            if (contributor[i] != codes.NOT_CONTRIBUTOR or uniform(key, COMMUNITY, week, h, 200 + i - hood_start[h]) < 0.05) \
-                    and shares_interest(interests[i], assoc_interest[free]):
+            if (contributor[i] != codes.NOT_CONTRIBUTOR or uniform(key, COMMUNITY, week, h, FOUNDER_JOIN + i - hood_start[h]) < 0.05) \
+                    and shares_interest(interests[i], group_interest[free]):
                 join_group(member, i, free)
 
 
-@njit(parallel=True, cache=True)
-def community_pool(hood_start, contributor, helper_cap, assoc_hood, activity, alive, comm, pool, pool_used, activity_mult, helper_mult):
-    """Hours of community support each neighbourhood can give this week."""
-    n_hoods = hood_start.shape[0] - 1
-    for h in prange(n_hoods):
-        hours = 0.0
-        for i in range(hood_start[h], hood_start[h + 1]):
-            if contributor[i] != codes.NOT_CONTRIBUTOR and helper_cap[i] > 0:
-                hours += comm.volunteer_hours * helper_mult
-        pool[h] = hours
-        pool_used[h] = 0.0
-    for g in range(alive.shape[0]):
-        if alive[g]:
-            pool[assoc_hood[g]] += activity[g] * comm.group_support_hours * activity_mult
+class Community:
+    """Phase: memberships, contributors and awareness change; groups grow, dissolve and are founded.
+
+    Owns the week's list of groups per neighbourhood (``hood_groups_start``, ``hood_groups``: the
+    groups alive before this week's updates, which the front door also reads) and the double buffer
+    for awareness.  Measures the groups alive and their age diversity.
+    """
+
+    def __init__(self, model):
+        self._group_hood = model.sources["group_hood"]
+        self._group_alive = model.sources["group_alive"]
+        self._group_diversity = model.sources["group_diversity"]
+        self._n_hoods = model.sources["hood_households"].size
+        self._aware = model.sources["aware"]
+        self._new_aware = np.zeros_like(self._aware)
+        self.hood_groups_start, self.hood_groups = groups_by_hood(self._group_hood, self._group_alive, self._n_hoods)
+        sources = {**model.sources, "new_aware": self._new_aware}
+        self._update_people = Kernel(update_people, sources)
+        self._update_groups = Kernel(update_groups, sources)
+
+    def step(self, model, week) -> None:
+        self.hood_groups_start, self.hood_groups = groups_by_hood(self._group_hood, self._group_alive, self._n_hoods)
+        self._update_people(week=week.clock, hood_groups_start=self.hood_groups_start, hood_groups=self.hood_groups)
+        self._aware[:] = self._new_aware
+        self._update_groups(week=week.clock, activity_mult=week.group_multiplier)
+
+    def measures(self, model, week) -> dict:
+        alive = self._group_alive
+        return {"groups_active": int(alive.sum()),
+                "group_diversity": float(self._group_diversity[alive].mean()) if alive.any() else 0.0}
+
+    def groups_per_hood(self) -> np.ndarray:
+        """Groups alive in each neighbourhood (for the neighbourhoods table)."""
+        return np.bincount(self._group_hood[self._group_alive], minlength=self._n_hoods)

@@ -13,12 +13,18 @@ import numpy as np
 from numba import njit, prange
 
 from . import codes
+from .draws import PERSONAL_BUDGET, SHARED_LIVES, SIGNPOST_UPTAKE
 from .rng import CONTACT, TRIAGE, uniform
+from .state import Kernel
 from .support import network_spare
 from .ties import on_long_term, strengthen_tie
 
-# Triage draw indices
-_SHARED_LIVES, _UPTAKE, _PERSONAL_BUDGET = 0, 1, 2
+# Slots of the week's tallies.  ``counts``: one per outcome (codes.OUTCOMES order), then these:
+N_OUTCOMES = len(codes.OUTCOMES)
+HOURS_USED, SERVED, WEEKS_WAITED, ASSESSMENTS = N_OUTCOMES, N_OUTCOMES + 1, N_OUTCOMES + 2, N_OUTCOMES + 3
+N_COUNTS = N_OUTCOMES + 4
+# ``transitions``: long-term packages started after reablement, step-downs at review, reviews held
+STARTS, STEP_DOWNS, REVIEWS = 0, 1, 2
 
 
 @njit(parallel=True, cache=True)
@@ -66,11 +72,11 @@ def _start_package(key, week, i, need, unmet, met_network, isolated, service, se
     or individual service fund) for support at home instead (``pol.personal_budget_share``).
     """
     if need[i] >= svc.residential_hours and met_network[i] < 0.3 * need[i] and \
-            uniform(key, TRIAGE, week, i, _PERSONAL_BUDGET) >= pol.personal_budget_share:
-        shared = uniform(key, TRIAGE, week, i, _SHARED_LIVES) < svc.shared_lives_share
+            uniform(key, TRIAGE, week, i, PERSONAL_BUDGET) >= pol.personal_budget_share:
+        shared = uniform(key, TRIAGE, week, i, SHARED_LIVES) < svc.shared_lives_share
         service[i] = codes.SHARED_LIVES if shared else codes.RESIDENTIAL
     elif isolated[i] and unmet[i] <= svc.day_care_max_hours:
-        shared = uniform(key, TRIAGE, week, i, _SHARED_LIVES) < svc.shared_lives_share
+        shared = uniform(key, TRIAGE, week, i, SHARED_LIVES) < svc.shared_lives_share
         service[i] = codes.SHARED_LIVES if shared else codes.DAY_CARE
     else:
         service[i] = codes.HOME_CARE
@@ -79,7 +85,7 @@ def _start_package(key, week, i, need, unmet, met_network, isolated, service, se
 
 
 @njit(cache=True)
-def _link_to_group(i, hood, interests, member, aware, hood_groups_start, hood_groups, assoc_interest, activity):
+def _link_to_group(i, hood, interests, member, aware, hood_groups_start, hood_groups, group_interest, group_activity):
     """Introduce ``i`` to the most active group in their neighbourhood sharing an interest."""
     aware[i] = True
     if member[i, 1] >= 0:
@@ -88,8 +94,9 @@ def _link_to_group(i, hood, interests, member, aware, hood_groups_start, hood_gr
     best, best_activity = -1, 0.0
     for t in range(hood_groups_start[h], hood_groups_start[h + 1]):
         g = hood_groups[t]
-        if (interests[i] >> np.uint32(assoc_interest[g])) & np.uint32(1) and activity[g] > best_activity and member[i, 0] != g:
-            best, best_activity = g, activity[g]
+        if (interests[i] >> np.uint32(group_interest[g])) & np.uint32(1) and group_activity[g] > best_activity \
+                and member[i, 0] != g:
+            best, best_activity = g, group_activity[g]
     if best >= 0:
         member[i, 1 if member[i, 0] >= 0 else 0] = best
 
@@ -108,39 +115,38 @@ def _mobilise(i, cover, indptr, degree, other, strength, helper_cap, helper_load
 
 
 @njit(cache=True)
-def triage(key, week, staff_hours, order, r_need, r_acute, r_unmet, r_met_service, r_met_personal, r_met_network, r_asking, r_hood, r_interests, r_member,
-           r_aware, r_isolated, r_weeks_unmet, r_service, r_service_hours, r_service_until, r_next_review, r_queued,
-           indptr, degree, other, strength, helper_cap, helper_load, pool, pool_used, hood_groups_start,
-           hood_groups, assoc_interest, activity, community_first, pol, svc, sup, counts):
-    """Serve the queue in order while staff hours remain.
+def triage(key, week, staff_hours, order, need, acute, unmet, met_service, met_personal, met_network, asking, hood,
+           interests, member, aware, isolated, weeks_unmet, service, service_hours, service_until, next_review,
+           queued_since, indptr, degree, other, strength, helper_cap, helper_load, hood_pool, hood_pool_used,
+           hood_groups_start, hood_groups, group_interest, group_activity, community_first, pol, svc, sup, counts):
+    """Serve the queue in ``order`` while staff hours remain.
 
     The last person served may take more hours than were left: the overrun
     (a negative return) is carried into next week, so a contact needing more
     than a week's hours in a small team is served rather than blocking the queue.
 
-    ``counts`` receives [outcome counts..., hours used, served, total weeks waited, full assessments].
-    Returns the staff hours left (negative after an overrun).
+    ``counts`` receives the week's tallies (the slots named above).  Returns the staff hours left
+    (negative after an overrun).
     """
-    n_out = len(codes.OUTCOMES)
     for t in range(order.shape[0]):
         i = order[t]
-        unmet = r_unmet[i]
-        h = r_hood[i]
+        gap = unmet[i]
+        h = hood[i]
         spare_net = network_spare(i, indptr, degree, other, strength, helper_cap, helper_load)
-        asking = r_asking[i] + pol.mobilisation * (1.0 - r_asking[i])
-        remaining = r_need[i] - r_met_service[i] - r_met_personal[i]
+        encouraged = asking[i] + pol.mobilisation * (1.0 - asking[i])
+        remaining = need[i] - met_service[i] - met_personal[i]
         # A 'connect' conversation helps people ask for more; what they may get is bounded by their ties' spare time.
-        found_net = min(spare_net * (1.0 + pol.connect_boost), (asking - r_asking[i]) * remaining)
-        spare_pool = max(0.0, pool[h] - pool_used[h])
-        acute_led = r_acute[i] > 0.5 * r_need[i]
-        eligible = unmet >= pol.eligibility_hours
+        found_net = min(spare_net * (1.0 + pol.connect_boost), (encouraged - asking[i]) * remaining)
+        spare_pool = max(0.0, hood_pool[h] - hood_pool_used[h])
+        acute_led = acute[i] > 0.5 * need[i]
+        eligible = gap >= pol.eligibility_hours
         if community_first:
             found_comm = min(sup.community_max_hours, spare_pool) * (1.0 if pol.link_groups else 0.5)
-            if found_net + found_comm >= unmet:
+            if found_net + found_comm >= gap:
                 outcome, hours = codes.RESOLVED, pol.contact_hours
             elif acute_led and eligible and pol.reablement_first:
                 outcome, hours = codes.SHORT_TERM, pol.contact_hours + pol.plan_hours
-            elif not eligible or found_net + min(sup.community_max_hours, spare_pool) + pol.plan_support_hours >= unmet:
+            elif not eligible or found_net + min(sup.community_max_hours, spare_pool) + pol.plan_support_hours >= gap:
                 outcome, hours = codes.PLAN, pol.contact_hours + pol.plan_hours
             else:
                 outcome, hours = codes.LONG_TERM, pol.contact_hours + pol.plan_hours + pol.assessment_hours
@@ -156,46 +162,50 @@ def triage(key, week, staff_hours, order, r_need, r_acute, r_unmet, r_met_servic
         staff_hours -= hours  # work begun is finished; an overrun comes out of next week's hours
 
         if outcome == codes.RESOLVED or outcome == codes.PLAN:
-            cover = min(unmet, found_net)
-            r_asking[i] = asking
-            _mobilise(i, cover, indptr, degree, other, strength, helper_cap, helper_load, pol.connect_boost, spare_net)
-            pool_used[h] += min(max(0.0, unmet - cover), spare_pool)
+            cover = min(gap, found_net)
+            asking[i] = encouraged
+            _mobilise(i, cover, indptr, degree, other, strength, helper_cap, helper_load,
+                      boost=pol.connect_boost, spare_total=spare_net)
+            hood_pool_used[h] += min(max(0.0, gap - cover), spare_pool)
             if pol.link_groups:
-                _link_to_group(i, r_hood, r_interests, r_member, r_aware, hood_groups_start, hood_groups, assoc_interest, activity)
-            r_aware[i] = True
+                _link_to_group(i, hood, interests, member, aware, hood_groups_start, hood_groups,
+                               group_interest=group_interest, group_activity=group_activity)
+            aware[i] = True
             if outcome == codes.PLAN:
-                r_service[i] = codes.COMMUNITY_PLAN
-                r_service_until[i] = week + pol.plan_weeks
+                service[i] = codes.COMMUNITY_PLAN
+                service_until[i] = week + pol.plan_weeks
         elif outcome == codes.SIGNPOSTED:
-            if uniform(key, TRIAGE, week, i, _UPTAKE) < pol.signpost_uptake:
-                _link_to_group(i, r_hood, r_interests, r_member, r_aware, hood_groups_start, hood_groups, assoc_interest, activity)
+            if uniform(key, TRIAGE, week, i, SIGNPOST_UPTAKE) < pol.signpost_uptake:
+                _link_to_group(i, hood, interests, member, aware, hood_groups_start, hood_groups,
+                               group_interest=group_interest, group_activity=group_activity)
         elif outcome == codes.SHORT_TERM:
-            r_service[i] = codes.REABLEMENT
-            r_service_until[i] = week + svc.reablement_weeks
+            service[i] = codes.REABLEMENT
+            service_until[i] = week + svc.reablement_weeks
         else:
-            _start_package(key, week, i, r_need, r_unmet, r_met_network, r_isolated, r_service, r_service_hours,
-                           r_next_review, pol, svc)
-        r_weeks_unmet[i] = -sup.patience_weeks  # people give the offer time to work before calling again
+            _start_package(key, week, i, need=need, unmet=unmet, met_network=met_network, isolated=isolated,
+                           service=service, service_hours=service_hours, next_review=next_review, pol=pol, svc=svc)
+        weeks_unmet[i] = -sup.patience_weeks  # people give the offer time to work before calling again
         counts[outcome] += 1
-        counts[n_out] += hours
-        counts[n_out + 1] += 1
-        counts[n_out + 2] += week - r_queued[i]
-        counts[n_out + 3] += outcome == codes.LONG_TERM or (outcome == codes.SHORT_TERM and not community_first)
-        r_queued[i] = codes.NEVER
+        counts[HOURS_USED] += hours
+        counts[SERVED] += 1
+        counts[WEEKS_WAITED] += week - queued_since[i]
+        counts[ASSESSMENTS] += outcome == codes.LONG_TERM or (outcome == codes.SHORT_TERM and not community_first)
+        queued_since[i] = codes.NEVER
     return staff_hours
 
 
 @njit(cache=True)
-def _carried(i, h, pool, pool_used, indptr, degree, other, strength, helper_cap, helper_load, sup):
+def _carried(i, hood_pool, hood_pool_used, hood, indptr, degree, other, strength, helper_cap, helper_load, sup):
     """Hours a week the person's ties and neighbourhood could carry now: what a strengths-based review looks for."""
-    community = min(sup.community_max_hours, max(0.0, pool[h] - pool_used[h]))
+    h = hood[i]
+    community = min(sup.community_max_hours, max(0.0, hood_pool[h] - hood_pool_used[h]))
     return community + network_spare(i, indptr, degree, other, strength, helper_cap, helper_load)
 
 
 @njit(cache=True)
-def review_and_transition(key, week, staff_hours, r_need, r_unmet, r_met_service, r_met_network, r_isolated,
-                          r_service, r_service_hours, r_service_until, r_next_review, indptr, degree, other, strength,
-                          helper_cap, helper_load, pool, pool_used, r_hood, community_first, pol, svc, sup, counts):
+def review_and_transition(key, week, staff_hours, need, unmet, met_service, met_network, isolated, service,
+                          service_hours, service_until, next_review, indptr, degree, other, strength, helper_cap,
+                          helper_load, hood_pool, hood_pool_used, hood, community_first, pol, svc, sup, transitions):
     """End plans and reablement that are due, and review long-term packages while staff hours last.
 
     Reablement ends in an assessment: a long-term package if the need still
@@ -203,48 +213,100 @@ def review_and_transition(key, week, staff_hours, r_need, r_unmet, r_met_service
     and community cannot carry it.  Reviews resize home care to the current need,
     end packages whose need fell below eligibility and, where the policy steps
     down, end packages the person's network and community can now carry.
-    ``counts`` receives [long-term starts, step-downs, reviews].  Returns staff hours left.
+    ``transitions`` receives the week's tallies (the slots named above).  Returns staff hours left.
     """
-    for i in range(r_service.shape[0]):
-        st = r_service[i]
-        if (st == codes.COMMUNITY_PLAN or st == codes.REABLEMENT) and r_service_until[i] <= week:
-            r_service[i] = codes.NO_SERVICE
-            r_service_until[i] = codes.NEVER
-            need_for_service = r_unmet[i] + r_met_service[i]
+    for i in range(service.shape[0]):
+        st = service[i]
+        if (st == codes.COMMUNITY_PLAN or st == codes.REABLEMENT) and service_until[i] <= week:
+            service[i] = codes.NO_SERVICE
+            service_until[i] = codes.NEVER
+            need_for_service = unmet[i] + met_service[i]
             if st == codes.REABLEMENT and need_for_service >= pol.eligibility_hours and not (
-                    pol.step_down and _carried(i, r_hood[i], pool, pool_used, indptr, degree, other, strength,
-                                               helper_cap, helper_load, sup) >= need_for_service):
-                r_unmet[i] += r_met_service[i]
-                _start_package(key, week, i, r_need, r_unmet, r_met_network, r_isolated, r_service,
-                               r_service_hours, r_next_review, pol, svc)
-                counts[0] += 1
-        elif on_long_term(st) and r_next_review[i] <= week and staff_hours >= pol.review_hours:
+                    pol.step_down and _carried(i, hood_pool, hood_pool_used, hood, indptr, degree, other, strength,
+                                               helper_cap=helper_cap, helper_load=helper_load, sup=sup)
+                    >= need_for_service):
+                unmet[i] += met_service[i]
+                _start_package(key, week, i, need=need, unmet=unmet, met_network=met_network, isolated=isolated,
+                               service=service, service_hours=service_hours, next_review=next_review, pol=pol, svc=svc)
+                transitions[STARTS] += 1
+        elif on_long_term(st) and next_review[i] <= week and staff_hours >= pol.review_hours:
             staff_hours -= pol.review_hours
-            counts[2] += 1
-            r_next_review[i] = week + pol.review_weeks
-            carried = _carried(i, r_hood[i], pool, pool_used, indptr, degree, other, strength, helper_cap,
-                               helper_load, sup)
-            need_for_service = r_met_service[i] + r_unmet[i]
+            transitions[REVIEWS] += 1
+            next_review[i] = week + pol.review_weeks
+            carried = _carried(i, hood_pool, hood_pool_used, hood, indptr, degree, other, strength,
+                               helper_cap=helper_cap, helper_load=helper_load, sup=sup)
+            need_for_service = met_service[i] + unmet[i]
             if need_for_service < pol.eligibility_hours or (
                     pol.step_down and st != codes.RESIDENTIAL and carried >= need_for_service):
-                r_service[i] = codes.NO_SERVICE
-                r_service_hours[i] = 0.0
-                counts[1] += 1
+                service[i] = codes.NO_SERVICE
+                service_hours[i] = 0.0
+                transitions[STEP_DOWNS] += 1
             elif st == codes.HOME_CARE:
-                r_service_hours[i] = need_for_service
+                service_hours[i] = need_for_service
     return staff_hours
 
 
-@njit(parallel=True, cache=True)
-def service_effects(service, chronic, personal, dependency, svc):
-    """Reablement restores; long-term packages build dependency and erode personal resources."""
-    for i in prange(service.shape[0]):
-        st = service[i]
-        if st == codes.REABLEMENT:
-            chronic[i] *= 1.0 - svc.reablement_gain
-            personal[i] += svc.reablement_gain * (1.0 - personal[i])
-        if on_long_term(st):
-            dependency[i] += svc.dependency_rate * (1.0 - dependency[i])
-            personal[i] -= svc.resource_erosion * dependency[i] * personal[i]
-        else:
-            dependency[i] -= svc.dependency_recovery * dependency[i]
+class FrontDoor:
+    """Phase: unmet need becomes contacts; the team reviews packages, then serves the queue in arrival order.
+
+    Owns who contacted this week (``contacted``, ``since_last``: weeks since their previous contact),
+    the week's tallies (``counts``, ``transitions``) and the overrun: work begun is finished, and
+    hours worked beyond a week's come out of the next week's.  The team has
+    ``policy.staff_fte_per_10k`` FTE per 10,000 adults, each ``policy.productive_hours`` a week,
+    times the scenario's ``staff_multiplier``.
+    """
+
+    def __init__(self, model):
+        n = model.state.residents.n
+        self._adults = n
+        self.contacted = np.zeros(n, dtype=np.bool_)
+        self.since_last = np.zeros(n, dtype=np.int32)
+        self._counts = np.zeros(N_COUNTS)
+        self._transitions = np.zeros(3)
+        sources = {**model.sources, "contacted": self.contacted, "since_last": self.since_last,
+                   "counts": self._counts, "transitions": self._transitions}
+        self._new_contacts = Kernel(new_contacts, sources)
+        self._review_and_transition = Kernel(review_and_transition, sources)
+        self._triage = Kernel(triage, sources)
+        self._queued_since = model.sources["queued_since"]
+        self._overrun = 0.0  # hours worked beyond last week's (zero or negative)
+        self._available = 0.0
+
+    def staff_hours(self, week) -> float:
+        """The team's hours this week."""
+        pol = week.policy
+        return pol.staff_fte_per_10k * self._adults / 10_000 * pol.productive_hours * week.scenario.staff_multiplier
+
+    def queue_order(self) -> np.ndarray:
+        """Waiting contacts, first come first served (ties by resident index)."""
+        waiting = np.flatnonzero(self._queued_since != codes.NEVER)
+        return waiting[np.argsort(self._queued_since[waiting], kind="stable")].astype(np.int64)
+
+    def step(self, model, week) -> None:
+        pol = week.policy
+        self._new_contacts(week=week.clock, pol=pol)
+        self._available = self.staff_hours(week)
+        self._transitions[:] = 0.0
+        staff_hours = self._review_and_transition(week=week.clock, staff_hours=self._available + self._overrun,
+                                                  community_first=week.community_first, pol=pol)
+        self._counts[:] = 0.0
+        left = self._triage(week=week.clock, staff_hours=staff_hours, order=self.queue_order(),
+                            hood_groups_start=model.community.hood_groups_start,
+                            hood_groups=model.community.hood_groups, community_first=week.community_first, pol=pol)
+        self._overrun = min(0.0, left)
+
+    def measures(self, model, week) -> dict:
+        counts, transitions = self._counts, self._transitions
+        served = counts[SERVED]
+        return {
+            **{f"outcome_{name}": int(counts[k]) for k, name in enumerate(codes.OUTCOMES)},
+            "contacts_served": int(served),
+            "mean_wait_weeks": counts[WEEKS_WAITED] / served if served else 0.0,
+            "queue_length": int((self._queued_since != codes.NEVER).sum()),
+            "staff_hours_available": self._available,
+            "staff_hours_used": counts[HOURS_USED] + transitions[REVIEWS] * week.policy.review_hours,
+            "statutory_starts": int(counts[codes.LONG_TERM] + transitions[STARTS]),
+            "full_assessments": int(counts[ASSESSMENTS] + transitions[STARTS]),  # at the front door or after reablement
+            "step_downs": int(transitions[STEP_DOWNS]),
+            "reviews": int(transitions[REVIEWS]),
+        }

@@ -9,14 +9,13 @@ import numpy as np
 from numba import njit, prange
 
 from . import codes
+from .draws import (ACUTE, ACUTE_SIZE, DEATH, MIGRANT_AGE, MIGRANT_AWARE, MIGRANT_CONTRIB, MIGRANT_INTEREST,
+                    MIGRANT_PERSONAL, ONSET, ONSET_SIZE)
 from .rng import LIFE, exponential, uniform
+from .state import Kernel
 from .ties import add_tie, remove_all_ties
 from .support import baseline_asking
 from .wellbeing import baseline_wellbeing
-
-# Draw indices within the LIFE stream
-_DEATH, _ONSET, _ONSET_SIZE, _ACUTE, _ACUTE_SIZE = 0, 1, 2, 3, 4
-_MIGRANT_AGE, _MIGRANT_PERSONAL, _MIGRANT_CONTRIB, _MIGRANT_AWARE, _MIGRANT_INTEREST = 5, 6, 7, 8, 9
 
 
 _MAX_TABLE_AGE = 160  # years covered by the age-factor bound table; older residents take the exact path
@@ -36,7 +35,7 @@ def _age_factor_bounds(onset_age_factor):
 
 
 @njit(parallel=True, cache=True)
-def life_events(key, week, age, hood, deprivation, chronic, acute, unmet, isolated, died, crisis, onsets, needs, onset_mult):
+def life_events(key, week, age, hood, hood_deprivation, chronic, acute, unmet, isolated, died, crisis, onsets, needs, onset_mult):
     """Advance every resident one week of life; flags deaths and acute crises.
 
     Each hazard is compared with its uniform draw.  The costly powers are computed only when the
@@ -49,15 +48,15 @@ def life_events(key, week, age, hood, deprivation, chronic, acute, unmet, isolat
         age[i] += 1.0 / 52.0
         need = chronic[i] + acute[i]
         annual = np.exp(needs.mortality_log_base + needs.mortality_age_slope * age[i]) * (1.0 + needs.mortality_need_effect * need)
-        u = uniform(key, LIFE, week, i, _DEATH)
+        u = uniform(key, LIFE, week, i, DEATH)
         died[i] = u < annual and u < 1.0 - (1.0 - min(annual, 1.0)) ** (1.0 / 52.0)
 
         acute[i] *= 1.0 - needs.acute_recovery
         chronic[i] = chronic[i] * (1.0 - needs.chronic_recovery) + needs.deterioration * unmet[i]
 
-        u_onset = uniform(key, LIFE, week, i, _ONSET)
-        u_acute = uniform(key, LIFE, week, i, _ACUTE)
-        deprived = 1.0 + needs.onset_deprivation * deprivation[hood[i]]
+        u_onset = uniform(key, LIFE, week, i, ONSET)
+        u_acute = uniform(key, LIFE, week, i, ACUTE)
+        deprived = 1.0 + needs.onset_deprivation * hood_deprivation[hood[i]]
         whole_years = np.int64(age[i])
         if 0 <= whole_years < _MAX_TABLE_AGE:
             most = bound[whole_years] * deprived
@@ -69,11 +68,11 @@ def life_events(key, week, age, hood, deprivation, chronic, acute, unmet, isolat
         frailty = needs.onset_age_factor ** ((age[i] - 75.0) / 10.0) * deprived
         onset = needs.onset_weekly * frailty * (1.0 + needs.onset_isolation * isolated[i]) * onset_mult
         if u_onset < onset:
-            chronic[i] += exponential(key, LIFE, week, i, _ONSET_SIZE, needs.onset_mean_hours)
+            chronic[i] += exponential(key, LIFE, week, i, ONSET_SIZE, needs.onset_mean_hours)
             onsets[i] += 1
         crisis[i] = u_acute < needs.acute_weekly * frailty
         if crisis[i]:
-            acute[i] += exponential(key, LIFE, week, i, _ACUTE_SIZE, needs.acute_mean_hours)
+            acute[i] += exponential(key, LIFE, week, i, ACUTE_SIZE, needs.acute_mean_hours)
         _cap_need(i, chronic, acute, needs.max_need_hours)
 
 
@@ -87,57 +86,83 @@ def _cap_need(i, chronic, acute, max_need_hours):
 
 
 @njit(cache=True)
-def replace_deceased(key, week, r_died, r_age, r_hood, r_household, r_interests, r_chronic, r_acute, r_personal,
-                     r_wellbeing, r_strain, r_burnout, r_dependency, r_service, r_service_hours, r_service_until,
-                     r_next_review, r_member, r_contributor, r_aware, r_asking, r_weeks_unmet, r_queued, r_last_contact,
-                     r_contacts, support_record, indptr, degree, other, strength, kind, deprivation, needs, pop,
-                     n_interests, bereavement, wb, sup):
+def replace_deceased(key, week, died, age, hood, household, interests, chronic, acute, personal, wellbeing, strain,
+                     burnout_until, dependency, service, service_hours, service_until, next_review, member,
+                     contributor, aware, asking, weeks_unmet, queued_since, last_contact, contacts, need, met_service,
+                     met_personal, met_network, met_community, unmet, indptr, degree, other, strength, kind,
+                     hood_deprivation, needs, pop, net, wb, sup):
     """Refill each dead resident's slot with an adult moving in; ties of the dead are lost.
 
     The people tied to someone who died lose wellbeing (bereavement).  The
     in-migrant joins the same household and gets its household ties back, and
-    starts with no record of last week's support (``support_record``: the need,
-    met and unmet hours arrays, read by this week's reciprocity before support
-    is worked out again).
+    starts with no record of last week's support (need, met and unmet hours,
+    read by this week's reciprocity before support is worked out again).
     """
-    n = r_age.shape[0]
+    n = age.shape[0]
     for i in range(n):
-        if not r_died[i]:
+        if not died[i]:
             continue
         for k in range(indptr[i], indptr[i] + degree[i]):
             j = other[k]
-            r_wellbeing[j] = max(0.0, r_wellbeing[j] - bereavement * strength[k])
+            wellbeing[j] = max(0.0, wellbeing[j] - net.bereavement_wellbeing * strength[k])
         remove_all_ties(indptr, degree, other, strength, kind, i)
 
-        r_age[i] = min(18.0 + exponential(key, LIFE, week, i, _MIGRANT_AGE, needs.migrant_age_mean), 95.0)
-        mean_p = pop.personal_resources_mean - pop.personal_deprivation_effect * deprivation[r_hood[i]]
-        r_personal[i] = min(0.98, max(0.02, mean_p + 0.4 * (uniform(key, LIFE, week, i, _MIGRANT_PERSONAL) - 0.5)))
-        r_wellbeing[i] = baseline_wellbeing(r_personal[i], wb)
-        r_asking[i] = baseline_asking(r_personal[i], sup)
-        a = np.uint32(uniform(key, LIFE, week, i, _MIGRANT_INTEREST) * n_interests)
-        b = np.uint32(uniform(key, LIFE, week, i, _MIGRANT_INTEREST + 1) * n_interests)
-        r_interests[i] = (np.uint32(1) << a) | (np.uint32(1) << b)
-        r_chronic[i] = 0.0
-        r_acute[i] = 0.0
-        r_strain[i] = 0.0
-        r_burnout[i] = codes.NEVER
-        r_dependency[i] = 0.0
-        r_service[i] = codes.NO_SERVICE
-        r_service_hours[i] = 0.0
-        r_service_until[i] = codes.NEVER
-        r_next_review[i] = codes.NEVER
-        r_member[i, 0] = -1
-        r_member[i, 1] = -1
-        is_contributor = uniform(key, LIFE, week, i, _MIGRANT_CONTRIB) < pop.contributor_share
-        r_contributor[i] = codes.VOLUNTEER if is_contributor else codes.NOT_CONTRIBUTOR
-        r_aware[i] = is_contributor or uniform(key, LIFE, week, i, _MIGRANT_AWARE) < pop.awareness
-        r_weeks_unmet[i] = 0
-        r_queued[i] = codes.NEVER
-        r_last_contact[i] = codes.NEVER
-        r_contacts[i] = 0
-        for record in support_record:
-            record[i] = 0.0
+        age[i] = min(18.0 + exponential(key, LIFE, week, i, MIGRANT_AGE, needs.migrant_age_mean), 95.0)
+        mean_p = pop.personal_resources_mean - pop.personal_deprivation_effect * hood_deprivation[hood[i]]
+        personal[i] = min(0.98, max(0.02, mean_p + 0.4 * (uniform(key, LIFE, week, i, MIGRANT_PERSONAL) - 0.5)))
+        wellbeing[i] = baseline_wellbeing(personal[i], wb)
+        asking[i] = baseline_asking(personal[i], sup)
+        a = np.uint32(uniform(key, LIFE, week, i, MIGRANT_INTEREST) * pop.n_interests)
+        b = np.uint32(uniform(key, LIFE, week, i, MIGRANT_INTEREST + 1) * pop.n_interests)
+        interests[i] = (np.uint32(1) << a) | (np.uint32(1) << b)
+        chronic[i] = 0.0
+        acute[i] = 0.0
+        strain[i] = 0.0
+        burnout_until[i] = codes.NEVER
+        dependency[i] = 0.0
+        service[i] = codes.NO_SERVICE
+        service_hours[i] = 0.0
+        service_until[i] = codes.NEVER
+        next_review[i] = codes.NEVER
+        member[i, 0] = -1
+        member[i, 1] = -1
+        is_contributor = uniform(key, LIFE, week, i, MIGRANT_CONTRIB) < pop.contributor_share
+        contributor[i] = codes.VOLUNTEER if is_contributor else codes.NOT_CONTRIBUTOR
+        aware[i] = is_contributor or uniform(key, LIFE, week, i, MIGRANT_AWARE) < pop.awareness
+        weeks_unmet[i] = 0
+        queued_since[i] = codes.NEVER
+        last_contact[i] = codes.NEVER
+        contacts[i] = 0
+        need[i] = 0.0
+        met_service[i] = 0.0
+        met_personal[i] = 0.0
+        met_network[i] = 0.0
+        met_community[i] = 0.0
+        unmet[i] = 0.0
         # Households are contiguous: the in-migrant rejoins their housemates.
         for j in range(max(0, i - 8), min(n, i + 9)):
-            if j != i and r_household[j] == r_household[i]:
+            if j != i and household[j] == household[i]:
                 add_tie(indptr, degree, other, strength, kind, i, j, 0.9, codes.HOUSEHOLD)
+
+
+class Life:
+    """Phase: a week of life for every resident, then in-migrants refill the slots of those who died.
+
+    Measures ``queue_deaths``: people who died while their contact waited in the queue (their
+    contact leaves the queue unserved).
+    """
+
+    def __init__(self, model):
+        self._life_events = Kernel(life_events, model.sources)
+        self._replace_deceased = Kernel(replace_deceased, model.sources)
+        self._died = model.sources["died"]
+        self._queued_since = model.sources["queued_since"]
+        self._queue_deaths = 0
+
+    def step(self, model, week) -> None:
+        self._life_events(week=week.clock, onset_mult=week.scenario.onset_multiplier)
+        self._queue_deaths = int((self._died & (self._queued_since != codes.NEVER)).sum())
+        self._replace_deceased(week=week.clock)
+
+    def measures(self, model, week) -> dict:
+        return {"queue_deaths": self._queue_deaths}

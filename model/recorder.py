@@ -1,7 +1,9 @@
-"""Weekly measurements: one parallel pass per neighbourhood, summed in a fixed order.
+"""Weekly measurements: the town-wide sums over residents, and the tables a run returns.
 
-The same per-neighbourhood sums give the town-level row of the per-step table
-and, every ``hood_every`` weeks, the rows of the per-neighbourhood table.
+One parallel pass per neighbourhood (:func:`_hood_sums`) gives, summed in a fixed order, the
+town-level measures of residents (need, isolation, wellbeing, carers, caseloads) and, every
+``hood_every`` weeks, the rows of the neighbourhoods table.  The phases add their own measures to the
+same row; the columns and their order are declared once in ``model/schema.py``.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import polars as pl
 from numba import njit, prange
 
 from . import codes
+from .schema import NEIGHBOURHOODS, neighbourhoods_frame, steps_frame
+from .state import Kernel
 
 HOOD_COLUMNS = (
     "residents", "need_hours", "unmet_hours", "with_unmet", "isolated", "wellbeing_sum", "carers",
@@ -19,7 +23,10 @@ HOOD_COLUMNS = (
     *(f"caseload_{name}" for name in codes.SERVICES[1:]),
 )
 _COL = {name: c for c, name in enumerate(HOOD_COLUMNS)}
+(_RESIDENTS, _NEED, _UNMET, _WITH_UNMET, _ISOLATED, _WELLBEING, _CARERS, _STRAIN, _HIGH_STRAIN, _AWARE,
+ _CONTRIBUTORS, _MEMBERS, _DEATHS, _CONTACTS, _RECONTACTS_12, _RECONTACTS_26, _HOME_CARE) = range(17)
 _CASELOAD = _COL["caseload_community_plan"]  # first caseload column; codes follow in SERVICES order
+HIGH_STRAIN = 0.5  # carer strain counted as high
 
 
 @njit(parallel=True, cache=True)
@@ -40,7 +47,7 @@ def _hood_sums(hood_start, need, unmet, isolated, wellbeing, helper_load, strain
             if helper_load[i] > 0:
                 carers += 1
                 strain_sum += strain[i]
-                high_strain += strain[i] >= 0.5
+                high_strain += strain[i] >= HIGH_STRAIN
             n_aware += aware[i]
             contributors += contributor[i] != codes.NOT_CONTRIBUTOR
             members += member[i, 0] >= 0
@@ -53,49 +60,51 @@ def _hood_sums(hood_start, need, unmet, isolated, wellbeing, helper_load, strain
                 home_care += met_service[i]
             caseload[service[i]] += 1
         row = out[h]
-        row[0] = hood_start[h + 1] - hood_start[h]
-        row[1] = need_sum
-        row[2] = unmet_sum
-        row[3] = with_unmet
-        row[4] = n_isolated
-        row[5] = wellbeing_sum
-        row[6] = carers
-        row[7] = strain_sum
-        row[8] = high_strain
-        row[9] = n_aware
-        row[10] = contributors
-        row[11] = members
-        row[12] = deaths
-        row[13] = contacts
-        row[14] = recontacts_12
-        row[15] = recontacts_26
-        row[16] = home_care
+        row[_RESIDENTS] = hood_start[h + 1] - hood_start[h]
+        row[_NEED] = need_sum
+        row[_UNMET] = unmet_sum
+        row[_WITH_UNMET] = with_unmet
+        row[_ISOLATED] = n_isolated
+        row[_WELLBEING] = wellbeing_sum
+        row[_CARERS] = carers
+        row[_STRAIN] = strain_sum
+        row[_HIGH_STRAIN] = high_strain
+        row[_AWARE] = n_aware
+        row[_CONTRIBUTORS] = contributors
+        row[_MEMBERS] = members
+        row[_DEATHS] = deaths
+        row[_CONTACTS] = contacts
+        row[_RECONTACTS_12] = recontacts_12
+        row[_RECONTACTS_26] = recontacts_26
+        row[_HOME_CARE] = home_care
         row[_CASELOAD:_CASELOAD + len(codes.SERVICES) - 1] = caseload[1:]
 
 
-def hood_sums(state, unmet_threshold: float, contacted: np.ndarray, since_last: np.ndarray) -> np.ndarray:
-    """Per-neighbourhood sums of HOOD_COLUMNS for the current week, shape [H, len(HOOD_COLUMNS)]."""
-    r = state.residents
-    out = np.zeros((state.hoods.households.size, len(HOOD_COLUMNS)))
-    _hood_sums(state.hoods.start, r.need, r.unmet, r.isolated, r.wellbeing, r.helper_load, r.strain, r.aware,
-               r.contributor, r.member, r.died, contacted, since_last, r.service, r.met_service, unmet_threshold, out)
-    return out
-
-
 class Recorder:
-    """Collects the per-step and per-neighbourhood tables of a run."""
+    """Collects the per-step and per-neighbourhood tables of a run.
 
-    def __init__(self, hood_every: int):
+    ``sources`` are the arrays the sums read (the state's, plus the front door's ``contacted`` and
+    ``since_last``); ``unmet_threshold`` is the unmet need that counts as need not met.
+    """
+
+    def __init__(self, hood_every: int, sources: dict, unmet_threshold: float, n_hoods: int):
         self.hood_every = hood_every
         self.steps: list[dict] = []
         self.hood_rows: list[tuple[int, np.ndarray, np.ndarray]] = []
         self._hood_contacts = None
+        self._sums = np.zeros((n_hoods, len(HOOD_COLUMNS)))
+        self._hood_sums = Kernel(_hood_sums, {**sources, "unmet_threshold": unmet_threshold, "out": self._sums})
+        self._wellbeing = sources["wellbeing"]
 
-    def record(self, week: int, sums: np.ndarray, extra: dict, wellbeing: np.ndarray, groups_per_hood: np.ndarray) -> None:
-        """Add week ``week``'s row; ``extra`` holds front-door, group and cost measures."""
+    def record(self, week: int, measures: dict, groups_per_hood: np.ndarray) -> None:
+        """Add week ``week``'s row: the residents' sums, plus ``measures`` from the phases."""
+        self._sums[:] = 0.0
+        self._hood_sums()
+        sums = self._sums
         totals = sums.sum(axis=0)
         t = dict(zip(HOOD_COLUMNS, totals.tolist()))
         n = t["residents"]
+        wellbeing = self._wellbeing
         row = {
             "week": week,
             "residents": int(n),
@@ -104,7 +113,7 @@ class Recorder:
             "contacts_per_1000": 1000 * t["contacts"] / n,
             "recontacts_12w": int(t["recontacts_12w"]),
             "recontacts_26w": int(t["recontacts_26w"]),
-            **extra,
+            **measures,
             **{k: int(t[k]) for k in HOOD_COLUMNS if k.startswith("caseload_")},
             "caseload_long_term": int(sum(t[f"caseload_{s}"] for s in codes.LONG_TERM_SERVICES)),
             "home_care_hours": t["home_care_hours"],
@@ -123,33 +132,32 @@ class Recorder:
             "group_members": int(t["members"]),
         }
         self.steps.append(row)
-        contacts = sums[:, _COL["contacts"]]
+        contacts = sums[:, _CONTACTS]
         self._hood_contacts = contacts.copy() if self._hood_contacts is None else self._hood_contacts + contacts
         if (week + 1) % self.hood_every == 0:
             snapshot = sums.copy()
-            snapshot[:, _COL["contacts"]] = self._hood_contacts
+            snapshot[:, _CONTACTS] = self._hood_contacts
             self._hood_contacts = None
             self.hood_rows.append((week, snapshot, groups_per_hood.copy()))
 
     def steps_frame(self) -> pl.DataFrame:
-        return pl.DataFrame(self.steps)
+        return steps_frame(self.steps)
 
     def hoods_frame(self, deprivation: np.ndarray) -> pl.DataFrame:
         """Per-neighbourhood rows every ``hood_every`` weeks (contacts summed over the period)."""
         frames = []
         for week, sums, groups in self.hood_rows:
-            n = sums[:, _COL["residents"]]
-            frames.append(pl.DataFrame({
+            n = sums[:, _RESIDENTS]
+            frames.append(neighbourhoods_frame({
                 "week": np.full(len(n), week, dtype=np.int32),
                 "neighbourhood": np.arange(len(n), dtype=np.int32),
                 "deprivation": deprivation,
                 "residents": n.astype(np.int32),
-                "contacts_per_1000": 1000 * sums[:, _COL["contacts"]] / n,
-                "unmet_share": np.divide(sums[:, _COL["unmet_hours"]], sums[:, _COL["need_hours"]],
-                                         out=np.zeros(len(n)), where=sums[:, _COL["need_hours"]] > 0),
-                "isolation_rate": sums[:, _COL["isolated"]] / n,
-                "wellbeing_mean": sums[:, _COL["wellbeing_sum"]] / n,
+                "contacts_per_1000": 1000 * sums[:, _CONTACTS] / n,
+                "unmet_share": np.divide(sums[:, _UNMET], sums[:, _NEED], out=np.zeros(len(n)), where=sums[:, _NEED] > 0),
+                "isolation_rate": sums[:, _ISOLATED] / n,
+                "wellbeing_mean": sums[:, _WELLBEING] / n,
                 "caseload_long_term": sum(sums[:, _COL[f"caseload_{s}"]] for s in codes.LONG_TERM_SERVICES).astype(np.int32),
                 "groups_active": groups.astype(np.int32),
             }))
-        return pl.concat(frames) if frames else pl.DataFrame()
+        return pl.concat(frames) if frames else neighbourhoods_frame({c.name: [] for c in NEIGHBOURHOODS})

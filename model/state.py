@@ -9,7 +9,9 @@ lets counter-based draws line up across policies.
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass, fields
+from typing import Any, Mapping
 
 import numpy as np
 
@@ -114,6 +116,43 @@ class State:
         """A deep copy (used to branch policies from one warmed-up state)."""
         return State(*(_copy_arrays(getattr(self, f.name)) for f in fields(self)))
 
+    def arrays(self) -> dict[str, np.ndarray]:
+        """Every state array under the name kernels give it as an argument.
+
+        Residents' and ties' arrays keep their field names; associations' take the prefix ``group_``
+        and neighbourhoods' the prefix ``hood_`` (so ``hood`` is a resident's neighbourhood and
+        ``group_hood`` a group's).
+        """
+        named = {}
+        for part, prefix in ((self.residents, ""), (self.ties, ""), (self.associations, "group_"), (self.hoods, "hood_")):
+            named.update({prefix + f.name: getattr(part, f.name) for f in fields(part)})
+        return named
+
 
 def _copy_arrays(obj):
     return type(obj)(**{f.name: getattr(obj, f.name).copy() for f in fields(obj)})
+
+
+class Kernel:
+    """A numba kernel with the arrays and parameter views it reads bound once, by argument name.
+
+    ``Kernel(kernel, sources)`` binds every argument of ``kernel`` that ``sources`` names (the state's
+    arrays, a phase's scratch, scalar parameter views); the call gives the rest by keyword, e.g.
+    ``self._triage(week=..., staff_hours=..., order=...)``, and every argument reaches the kernel by
+    name, so two arrays of one type can never be swapped.  Arrays never reallocate (deaths refill
+    slots in place), so binding once at build time stays valid for the whole run.  Arrays go to
+    kernels one by one, never inside a namedtuple: numba loses writes made through a namedtuple
+    inside ``prange`` loops.
+    """
+
+    def __init__(self, kernel, sources: Mapping[str, Any]):
+        names = tuple(inspect.signature(kernel.py_func).parameters)
+        self.__name__ = kernel.__name__
+        self._kernel = kernel
+        self._bound = {name: sources[name] for name in names if name in sources}
+        self._free = frozenset(names) - self._bound.keys()
+
+    def __call__(self, **given):
+        if given.keys() != self._free:
+            raise TypeError(f"{self.__name__} takes {sorted(self._free)} at the call; given {sorted(given)}")
+        return self._kernel(**self._bound, **given)

@@ -9,12 +9,12 @@ How much of their need people ask for at all is their ``asking`` propensity
 resident in ten asks in a week, so sharing walks the askers' rows alone.
 """
 
-from dataclasses import dataclass
-
 import numpy as np
 from numba import njit, prange
 
 from . import codes
+from .builders import mutual_aid
+from .state import Kernel
 from .ties import on_long_term
 
 _EPS = 1e-9
@@ -54,8 +54,8 @@ def _flag_spare(helper_cap, helper_load, flag):
 
 
 @njit(cache=True)
-def _share_round(askers, ask, indptr, degree, other, strength, kind, household_weight, helper_cap, helper_load,
-                 met_network, weight_total, demand, fill, flag, helpers):
+def _share_round(askers, ask, indptr, degree, other, strength, kind, net, helper_cap, helper_load, met_network,
+                 weight_total, demand, fill, flag, helpers):
     """One round of asking: each asker spreads ``ask`` over ties with spare capacity.
 
     Helpers give at most their spare capacity, scaling all requests by one fill
@@ -72,7 +72,7 @@ def _share_round(askers, ask, indptr, degree, other, strength, kind, household_w
         if ask[i] > 0:
             for k in range(start, end):
                 if flag[other[k]] != _NO_SPARE:
-                    total += _weight(strength[k], kind[k], household_weight)
+                    total += _weight(strength[k], kind[k], net.household_weight)
         weight_total[i] = total
         if total > 0:
             for k in range(start, end):
@@ -83,7 +83,7 @@ def _share_round(askers, ask, indptr, degree, other, strength, kind, household_w
                     helpers[n_helpers] = j
                     n_helpers += 1
                 if flag[j] == _ASKED:
-                    demand[j] += ask[i] * _weight(strength[k], kind[k], household_weight) / total
+                    demand[j] += ask[i] * _weight(strength[k], kind[k], net.household_weight) / total
     for h in range(n_helpers):
         j = helpers[h]
         fill[j] = min(1.0, (helper_cap[j] - helper_load[j]) / demand[j]) if demand[j] > 0 else 0.0
@@ -93,38 +93,10 @@ def _share_round(askers, ask, indptr, degree, other, strength, kind, household_w
             got = 0.0
             for k in range(indptr[i], indptr[i] + degree[i]):
                 if flag[other[k]] == _ASKED:  # the only ties in weight_total: a tiny total times a zero fill is not 0
-                    got += ask[i] * _weight(strength[k], kind[k], household_weight) / weight_total[i] * fill[other[k]]
+                    got += ask[i] * _weight(strength[k], kind[k], net.household_weight) / weight_total[i] * fill[other[k]]
             got = min(got, ask[i])
             met_network[i] += got
             ask[i] -= got
-
-
-@dataclass
-class SharingScratch:
-    """Work arrays for allocation, one entry per resident, allocated once per model."""
-
-    ask: np.ndarray  # float64 hours still asked
-    weight_total: np.ndarray  # float64 an asker's tie weight towards helpers with spare time
-    demand: np.ndarray  # float64 hours asked of a helper this round
-    fill: np.ndarray  # float64 share of the requests a helper meets this round
-    flag: np.ndarray  # uint8 _NO_SPARE, _SPARE or _ASKED this round
-    helpers: np.ndarray  # int64 the helpers asked this round, in order of first request
-
-    @classmethod
-    def sized(cls, n: int) -> "SharingScratch":
-        return cls(*(np.zeros(n) for _ in range(4)), np.zeros(n, dtype=np.uint8), np.zeros(n, dtype=np.int64))
-
-
-def share_network(ties, household_weight, helper_cap, helper_load, met_network, scratch: SharingScratch,
-                  rounds: int = 2) -> None:
-    """Rounds of asking the network for ``scratch.ask``: people who cannot get help from some ties ask the others."""
-    askers = np.flatnonzero(scratch.ask > 0)
-    for _ in range(rounds):
-        _flag_spare(helper_cap, helper_load, scratch.flag)
-        _share_round(askers, scratch.ask, ties.indptr, ties.degree, ties.other, ties.strength, ties.kind,
-                     household_weight, helper_cap, helper_load, met_network, scratch.weight_total, scratch.demand,
-                     scratch.fill, scratch.flag, scratch.helpers)
-        askers = askers[scratch.ask[askers] > 0]
 
 
 @njit(parallel=True, cache=True)
@@ -156,37 +128,22 @@ def _before_network(chronic, acute, personal, asking, service, service_hours, ne
 
 
 @njit(parallel=True, cache=True)
-def _community_round(hood_start, need, service, member, activity, aware, met_service, met_personal, met_network,
-                     met_community, unmet, pool, pool_used, ask, community_max_hours):
+def _community_round(hood_start, need, service, member, group_activity, aware, met_service, met_personal, met_network,
+                     met_community, unmet, hood_pool, hood_pool_used, ask, sup):
     """Community support per neighbourhood, shared by one fill ratio; what is left is unmet."""
     for h in prange(hood_start.shape[0] - 1):
         wanted = 0.0
         for i in range(hood_start[h], hood_start[h + 1]):
             remaining = need[i] - met_service[i] - met_personal[i] - met_network[i]
-            ask[i] = min(remaining, community_max_hours) * _community_access(i, service, member, activity, aware)
+            ask[i] = min(remaining, sup.community_max_hours) * _community_access(i, service, member, group_activity, aware)
             wanted += ask[i]
-        fill = min(1.0, pool[h] / wanted) if wanted > 0 else 0.0
+        fill = min(1.0, hood_pool[h] / wanted) if wanted > 0 else 0.0
         used = 0.0
         for i in range(hood_start[h], hood_start[h + 1]):
             met_community[i] = ask[i] * fill
             used += met_community[i]
             unmet[i] = max(0.0, need[i] - met_service[i] - met_personal[i] - met_network[i] - met_community[i])
-        pool_used[h] = used
-
-
-def allocate(state, sup, net, svc, plan_hours, scratch: SharingScratch) -> None:
-    """Meet this week's need in order: services, personal resources, network (two rounds of asking), community.
-
-    Fills ``need``, the ``met_*`` arrays, ``unmet``, ``helper_load`` and each neighbourhood's ``pool_used``.
-    """
-    r, a, hd = state.residents, state.associations, state.hoods
-    _before_network(r.chronic, r.acute, r.personal, r.asking, r.service, r.service_hours, r.need, r.met_service,
-                    r.met_personal, r.met_network, scratch.ask, sup, svc, plan_hours)
-    r.helper_load[:] = 0.0
-    share_network(state.ties, net.household_weight, r.helper_cap, r.helper_load, r.met_network, scratch)
-    _community_round(hd.start, r.need, r.service, r.member, a.activity, r.aware, r.met_service, r.met_personal,
-                     r.met_network, r.met_community, r.unmet, hd.pool, hd.pool_used, scratch.ask,
-                     sup.community_max_hours)
+        hood_pool_used[h] = used
 
 
 @njit(inline="always", cache=True)
@@ -217,3 +174,84 @@ def network_spare(i, indptr, degree, other, strength, helper_cap, helper_load):
         j = other[k]
         total += strength[k] * strength[k] * max(0.0, helper_cap[j] - helper_load[j])
     return total
+
+
+@njit(parallel=True, cache=True)
+def community_pool(hood_start, contributor, helper_cap, group_hood, group_activity, group_alive, comm, hood_pool,
+                   hood_pool_used, activity_mult, helper_mult):
+    """Hours of community support each neighbourhood can give this week."""
+    n_hoods = hood_start.shape[0] - 1
+    for h in prange(n_hoods):
+        hours = 0.0
+        for i in range(hood_start[h], hood_start[h + 1]):
+            if contributor[i] != codes.NOT_CONTRIBUTOR and helper_cap[i] > 0:
+                hours += comm.volunteer_hours * helper_mult
+        hood_pool[h] = hours
+        hood_pool_used[h] = 0.0
+    for g in range(group_alive.shape[0]):
+        if group_alive[g]:
+            hood_pool[group_hood[g]] += group_activity[g] * comm.group_support_hours * activity_mult
+
+
+class NetworkSharing:
+    """Rounds of asking the network: people who cannot get help from some ties ask the others.
+
+    Owns the work arrays of sharing (one entry per resident, allocated once): ``ask`` (hours still
+    asked), ``weight_total`` (an asker's tie weight towards helpers with spare time), ``demand``
+    (hours asked of a helper this round), ``fill`` (share of the requests a helper meets this
+    round), ``flag`` (_NO_SPARE, _SPARE or _ASKED this round) and ``helpers`` (the helpers asked
+    this round, in order of first request).  ``sources`` must name the ties, ``helper_cap``,
+    ``helper_load``, ``met_network`` and the ``net`` parameter view.
+    """
+
+    def __init__(self, sources: dict, rounds: int = 2):
+        n = sources["helper_cap"].shape[0]
+        self.ask = np.zeros(n)
+        self.scratch = {"ask": self.ask, "weight_total": np.zeros(n), "demand": np.zeros(n), "fill": np.zeros(n),
+                        "flag": np.zeros(n, dtype=np.uint8), "helpers": np.zeros(n, dtype=np.int64)}
+        self.rounds = rounds
+        sources = {**sources, **self.scratch}
+        self._flag_spare = Kernel(_flag_spare, sources)
+        self._share_round = Kernel(_share_round, sources)
+
+    def share(self) -> None:
+        """Share out ``self.ask``: what is given goes to ``met_network`` and ``helper_load``, the rest stays asked."""
+        askers = np.flatnonzero(self.ask > 0)
+        for _ in range(self.rounds):
+            self._flag_spare()
+            self._share_round(askers=askers)
+            askers = askers[self.ask[askers] > 0]
+
+
+class Support:
+    """Phase: meet this week's need in order: services, personal resources, network, community.
+
+    Works out what informal helpers and each neighbourhood can give this week, then fills ``need``,
+    the ``met_*`` arrays, ``unmet``, ``helper_load`` and each neighbourhood's ``hood_pool_used``.
+    In a shock with mutual aid, connectors then organise neighbours' help for the people they know.
+    """
+
+    def __init__(self, model):
+        self._sharing = NetworkSharing(model.sources)
+        sources = {**model.sources, "ask": self._sharing.ask}
+        self._helper_capacity = Kernel(helper_capacity, sources)
+        self._community_pool = Kernel(community_pool, sources)
+        self._before_network = Kernel(_before_network, sources)
+        self._community_round = Kernel(_community_round, sources)
+        self._mutual_aid = Kernel(mutual_aid, sources)
+        self._helper_load = model.sources["helper_load"]
+        self._connector_aid_hours = model.params.builders.connector_aid_hours
+
+    def step(self, model, week) -> None:
+        sc = week.scenario
+        self._helper_capacity(week=week.clock, helper_mult=sc.helper_capacity_multiplier)
+        self._community_pool(activity_mult=week.group_multiplier, helper_mult=sc.helper_capacity_multiplier)
+        self._before_network(plan_hours=week.policy.plan_support_hours)
+        self._helper_load[:] = 0.0
+        self._sharing.share()
+        self._community_round()
+        if sc.mutual_aid > 0:
+            self._mutual_aid(hours=sc.mutual_aid * self._connector_aid_hours)
+
+    def measures(self, model, week) -> dict:
+        return {}

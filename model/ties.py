@@ -9,7 +9,9 @@ import numpy as np
 from numba import njit, prange
 
 from . import codes
+from .community import members_by_group
 from .rng import COMMUNITY, TIES, below, uniform
+from .state import Kernel
 
 
 @njit(inline="always", cache=True)
@@ -19,11 +21,11 @@ def on_long_term(service):
 
 
 @njit(parallel=True, cache=True)
-def update_ties(key, week, indptr, degree, other, strength, kind, service, contact, net, crowd_out, group_mult, mutual_aid):
+def update_ties(key, week, indptr, degree, other, strength, kind, service, contact, net, svc, group_mult, mutual_aid):
     """Contact reinforces a tie, its absence decays it; weak non-household ties are dropped.
 
     ``contact[kind]`` is the weekly contact chance; packages crowd out contact
-    (``crowd_out``), paused groups cut group-mate contact (``group_mult``) and
+    (``svc.crowd_out``), paused groups cut group-mate contact (``group_mult``) and
     mutual aid raises contact along already-active ties.
     """
     n = degree.shape[0]
@@ -35,9 +37,9 @@ def update_ties(key, week, indptr, degree, other, strength, kind, service, conta
             s = strength[k]
             chance = contact[tie_kind]
             if on_long_term(service[i]):
-                chance *= 1.0 - crowd_out
+                chance *= 1.0 - svc.crowd_out
             if on_long_term(service[j]):
-                chance *= 1.0 - crowd_out
+                chance *= 1.0 - svc.crowd_out
             if tie_kind == codes.GROUPMATE:
                 chance *= group_mult
             if s >= net.active_threshold:
@@ -105,33 +107,33 @@ def remove_all_ties(indptr, degree, other, strength, kind, i):
 
 
 @njit(cache=True)
-def form_ties(key, week, indptr, degree, other, strength, kind, hood_start, group_start, group_members, group_rate, neighbour_rate):
+def form_ties(key, week, indptr, degree, other, strength, kind, hood_start, member_start, member_ids, group_rate, net):
     """New neighbour ties within each neighbourhood and group-mate ties within each group.
 
     ``group_rate[g]`` is the expected number of new ties in group ``g`` this
-    week; members of a group are ``group_members[group_start[g]:group_start[g+1]]``.
+    week; members of a group are ``member_ids[member_start[g]:member_start[g+1]]``.
     """
     n_hoods = hood_start.shape[0] - 1
     for h in range(n_hoods):
         size = hood_start[h + 1] - hood_start[h]
-        expected = neighbour_rate * size
+        expected = net.neighbour_formation * size
         count = np.int64(expected) + (uniform(key, COMMUNITY, week, h, 0) < expected - np.int64(expected))
         for t in range(count):
             a = hood_start[h] + below(key, COMMUNITY, week, h, 1 + 2 * t, size)
             b = hood_start[h] + below(key, COMMUNITY, week, h, 2 + 2 * t, size)
-            add_tie(indptr, degree, other, strength, kind, a, b, 0.3, codes.NEIGHBOUR)
-    n_groups = group_start.shape[0] - 1
+            add_tie(indptr, degree, other, strength, kind, i=a, j=b, s=0.3, tie_kind=codes.NEIGHBOUR)
+    n_groups = member_start.shape[0] - 1
     for g in range(n_groups):
-        size = group_start[g + 1] - group_start[g]
+        size = member_start[g + 1] - member_start[g]
         if size < 2:
             continue
         expected = group_rate[g]
         subject = n_hoods + g
         count = np.int64(expected) + (uniform(key, COMMUNITY, week, subject, 0) < expected - np.int64(expected))
         for t in range(count):
-            a = group_members[group_start[g] + below(key, COMMUNITY, week, subject, 1 + 2 * t, size)]
-            b = group_members[group_start[g] + below(key, COMMUNITY, week, subject, 2 + 2 * t, size)]
-            add_tie(indptr, degree, other, strength, kind, a, b, 0.3, codes.GROUPMATE)
+            a = member_ids[member_start[g] + below(key, COMMUNITY, week, subject, 1 + 2 * t, size)]
+            b = member_ids[member_start[g] + below(key, COMMUNITY, week, subject, 2 + 2 * t, size)]
+            add_tie(indptr, degree, other, strength, kind, i=a, j=b, s=0.3, tie_kind=codes.GROUPMATE)
 
 
 @njit(parallel=True, cache=True)
@@ -142,3 +144,35 @@ def count_active(indptr, degree, strength, threshold):
         for k in range(indptr[i], indptr[i] + degree[i]):
             total += strength[k] >= threshold
     return total // 2
+
+
+class TieDynamics:
+    """Phase: ties strengthen with contact and fade without it; neighbours and group-mates form new ties.
+
+    Owns the weekly contact chance by tie kind (``contact``, indexed by ``codes.TIE_KINDS``).
+    Measures the active ties.
+    """
+
+    def __init__(self, model):
+        net = model.params.network
+        self._contact = np.array([net.contact_household, net.contact_family, net.contact_friend,
+                                  net.contact_neighbour, net.contact_groupmate])
+        sources = {**model.sources, "contact": self._contact}
+        self._update_ties = Kernel(update_ties, sources)
+        self._form_ties = Kernel(form_ties, sources)
+        self._count_active = Kernel(count_active, sources)
+        self._groupmate_formation = net.groupmate_formation
+        self._active_threshold = net.active_threshold
+        self._member = model.sources["member"]
+        self._group_members = model.sources["group_members"]
+        self._group_activity = model.sources["group_activity"]
+
+    def step(self, model, week) -> None:
+        activity_mult = week.scenario.group_activity_multiplier
+        self._update_ties(week=week.clock, group_mult=activity_mult, mutual_aid=week.scenario.mutual_aid)
+        member_start, member_ids = members_by_group(self._member, self._group_activity.size)
+        group_rate = self._groupmate_formation * self._group_members * self._group_activity * activity_mult
+        self._form_ties(week=week.clock, member_start=member_start, member_ids=member_ids, group_rate=group_rate)
+
+    def measures(self, model, week) -> dict:
+        return {"ties_active": int(self._count_active(threshold=self._active_threshold))}

@@ -4,11 +4,12 @@ import numpy as np
 from numba import njit, prange
 
 from . import codes
+from .state import Kernel
 from .support import baseline_asking
 
 
 @njit(parallel=True, cache=True)
-def update_wellbeing(week, indptr, degree, strength, member, activity, service, unmet, helper_cap, helper_load,
+def update_wellbeing(week, indptr, degree, strength, member, group_activity, service, unmet, helper_cap, helper_load,
                      strain, burnout_until, personal, asking, wellbeing, isolated, net, sup, comm, wb):
     """Isolation from active ties and groups; strain from caring; wellbeing moves toward its target."""
     for i in prange(service.shape[0]):
@@ -16,7 +17,7 @@ def update_wellbeing(week, indptr, degree, strength, member, activity, service, 
         for k in range(indptr[i], indptr[i] + degree[i]):
             if strength[k] >= net.active_threshold:
                 active += 1
-        in_group = (member[i, 0] >= 0 and activity[member[i, 0]] > 0) or (member[i, 1] >= 0 and activity[member[i, 1]] > 0)
+        in_group = (member[i, 0] >= 0 and group_activity[member[i, 0]] > 0) or (member[i, 1] >= 0 and group_activity[member[i, 1]] > 0)
         isolated[i] = active < 2 and not in_group and service[i] != codes.DAY_CARE
 
         load = helper_load[i] / net.helper_hours if net.helper_hours > 0 else 0.0
@@ -41,3 +42,16 @@ def update_wellbeing(week, indptr, degree, strength, member, activity, service, 
 def baseline_wellbeing(personal, wb):
     """Wellbeing of someone with these personal resources and no unmet need, isolation or strain."""
     return np.minimum(1.0, wb.base + wb.personal_weight * personal)
+
+
+class Wellbeing:
+    """Phase: isolation, carer strain and burnout, confidence, asking and wellbeing after the week's support."""
+
+    def __init__(self, model):
+        self._update_wellbeing = Kernel(update_wellbeing, model.sources)
+
+    def step(self, model, week) -> None:
+        self._update_wellbeing(week=week.clock)
+
+    def measures(self, model, week) -> dict:
+        return {}

@@ -1,0 +1,24 @@
+"""Which draw of which stream each rule takes: the contract the engine and the plain-Mesa reference share.
+
+Every random number is ``rng.uniform(key, stream, week, subject, draw)`` (``model/rng.py``).  The
+stream names the mechanism; the constants here name the draw within it, and the offsets keep subjects
+of different kinds (residents, neighbourhoods, groups) apart within one stream.  Both implementations
+import them, so a draw can never be renumbered in one and not the other.
+"""
+
+# LIFE stream, subject = resident
+DEATH, ONSET, ONSET_SIZE, ACUTE, ACUTE_SIZE = 0, 1, 2, 3, 4
+MIGRANT_AGE, MIGRANT_PERSONAL, MIGRANT_CONTRIB, MIGRANT_AWARE, MIGRANT_INTEREST = 5, 6, 7, 8, 9  # interest takes 9 and 10
+
+# COMMUNITY stream: neighbourhoods and groups are subjects below RESIDENT_OFFSET, residents above it
+RESIDENT_OFFSET = 1 << 40
+LEAVE, JOIN, JOIN_PICK, RECIPROCITY, LAPSE, AWARE, ROLE = 0, 2, 3, 4, 5, 6, 7  # per resident; leaving takes 0 and 1
+FOUND_GROUP, FOUND_INTEREST, FOUNDER_JOIN = 100, 101, 200  # per neighbourhood; founders' joins take 200 + rank
+
+# TRIAGE stream, subject = resident
+SHARED_LIVES, SIGNPOST_UPTAKE, PERSONAL_BUDGET = 0, 1, 2
+
+# BUILDERS stream: a site's actions (subject = neighbourhood) each own a block of draws; connectors'
+# and celebrations' subjects are residents, offset by RESIDENT_OFFSET
+INTRODUCE, RECRUIT, SPARK, CELEBRATE = 0, 1, 2, 3
+BLOCK = 1 << 20

@@ -1,0 +1,53 @@
+"""The week's context every phase reads: its clock, the policy in force and the scenario's multipliers.
+
+The first ``warmup_weeks`` run under the status-quo policy (``params.warmup_policy``) with no scenario,
+so every policy starts from the identical town; week 0 is the first week of the chosen policy.  The
+scenario window (:func:`scenario_in_force`) and its neutral multipliers are declared here once, and
+the plain-Mesa reference uses the same rule.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from dataclasses import dataclass
+
+# What a scenario changes while it is in force; outside its window each takes its neutral value.
+SCENARIO_EFFECTS = ("onset_multiplier", "group_activity_multiplier", "mutual_aid", "helper_capacity_multiplier",
+                    "group_funding_multiplier", "staff_multiplier")
+ScenarioEffects = namedtuple("ScenarioEffects", SCENARIO_EFFECTS)
+NEUTRAL = ScenarioEffects(**{name: (0.0 if name == "mutual_aid" else 1.0) for name in SCENARIO_EFFECTS})
+
+
+def scenario_in_force(scenario, week: int) -> bool:
+    """Whether ``scenario`` acts in policy week ``week``: from ``start_week`` for ``duration_weeks``."""
+    return scenario.start_week <= week < scenario.start_week + scenario.duration_weeks
+
+
+def scenario_effects(scenario, week: int) -> ScenarioEffects:
+    """The scenario's multipliers in policy week ``week`` (the neutral ones outside its window)."""
+    if not scenario_in_force(scenario, week):
+        return NEUTRAL
+    return ScenarioEffects(**{name: getattr(scenario, name) for name in SCENARIO_EFFECTS})
+
+
+@dataclass(frozen=True)
+class Week:
+    """One week as the phases see it.
+
+    ``clock`` (weeks since the warm-up began) keys every random draw; ``week`` counts from the policy
+    switch (negative during the warm-up).  ``policy`` is the numba view of the front-door policy in
+    force (the status quo during the warm-up) and ``community_first`` whether its front door works
+    community-first.
+    """
+
+    clock: int
+    week: int
+    policy_on: bool
+    policy: tuple
+    community_first: bool
+    scenario: ScenarioEffects
+
+    @property
+    def group_multiplier(self) -> float:
+        """How active groups can be this week: the scenario's activity times its funding multiplier."""
+        return self.scenario.group_activity_multiplier * self.scenario.group_funding_multiplier
