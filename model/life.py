@@ -142,7 +142,7 @@ def replace_deceased(key, week, died, age, hood, household, interests, chronic, 
         # Households are contiguous: the in-migrant rejoins their housemates.
         for j in range(max(0, i - 8), min(n, i + 9)):
             if j != i and household[j] == household[i]:
-                add_tie(indptr, degree, other, strength, kind, i, j, 0.9, codes.HOUSEHOLD)
+                add_tie(indptr, degree, other, strength, kind, i=i, j=j, s=0.9, tie_kind=codes.HOUSEHOLD)
 
 
 class Life:

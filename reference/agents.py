@@ -18,13 +18,11 @@ import math
 import mesa
 
 from model import codes
+from model.draws import (ACUTE, ACUTE_SIZE, AWARE, DEATH, JOIN, JOIN_PICK, LAPSE, LEAVE, ONSET, ONSET_SIZE, RECIPROCITY,
+                         RESIDENT_OFFSET, ROLE)
 from model.rng import BUILDERS, COMMUNITY, CONTACT, LIFE, TIES, below, exponential, uniform
 
 # Draw indices, as in the engine's kernels (model/life.py, model/community.py)
-_DEATH, _ONSET, _ONSET_SIZE, _ACUTE, _ACUTE_SIZE = 0, 1, 2, 3, 4
-_MIGRANT_AGE, _MIGRANT_PERSONAL, _MIGRANT_CONTRIB, _MIGRANT_AWARE, _MIGRANT_INTEREST = 5, 6, 7, 8, 9
-_LEAVE, _JOIN, _JOIN_PICK, _RECIPROCITY, _LAPSE, _AWARE, _ROLE = 0, 2, 3, 4, 5, 6, 7
-RESIDENT_OFFSET = 1 << 40  # resident subjects in the COMMUNITY and BUILDERS streams
 
 
 def on_long_term(service: int) -> bool:
@@ -108,19 +106,19 @@ class Resident(mesa.Agent):
         self.age += 1.0 / 52.0
         annual = math.exp(nd.mortality_log_base + nd.mortality_age_slope * self.age) * (
             1.0 + nd.mortality_need_effect * (self.chronic + self.acute))
-        u = uniform(m.key, LIFE, week, i, _DEATH)
+        u = uniform(m.key, LIFE, week, i, DEATH)
         self.died = u < annual and u < 1.0 - (1.0 - min(annual, 1.0)) ** (1.0 / 52.0)
         self.acute *= 1.0 - nd.acute_recovery
         self.chronic = self.chronic * (1.0 - nd.chronic_recovery) + nd.deterioration * self.unmet
         frailty = nd.onset_age_factor ** ((self.age - 75.0) / 10.0) * (
             1.0 + nd.onset_deprivation * m.deprivation[self.hood])
         onset = nd.onset_weekly * frailty * (1.0 + nd.onset_isolation * self.isolated) * onset_mult
-        if uniform(m.key, LIFE, week, i, _ONSET) < onset:
-            self.chronic += exponential(m.key, LIFE, week, i, _ONSET_SIZE, nd.onset_mean_hours)
+        if uniform(m.key, LIFE, week, i, ONSET) < onset:
+            self.chronic += exponential(m.key, LIFE, week, i, ONSET_SIZE, nd.onset_mean_hours)
             self.onsets += 1
-        self.crisis = uniform(m.key, LIFE, week, i, _ACUTE) < nd.acute_weekly * frailty
+        self.crisis = uniform(m.key, LIFE, week, i, ACUTE) < nd.acute_weekly * frailty
         if self.crisis:
-            self.acute += exponential(m.key, LIFE, week, i, _ACUTE_SIZE, nd.acute_mean_hours)
+            self.acute += exponential(m.key, LIFE, week, i, ACUTE_SIZE, nd.acute_mean_hours)
         total = self.chronic + self.acute
         if total > nd.max_need_hours:
             scale = nd.max_need_hours / total
@@ -163,13 +161,13 @@ class Resident(mesa.Agent):
         in_care = self.service == codes.RESIDENTIAL
         for slot in range(2):
             g = self.member[slot]
-            if g is not None and (uniform(m.key, COMMUNITY, week, s, _LEAVE + slot) < comm.leave_weekly or in_care):
+            if g is not None and (uniform(m.key, COMMUNITY, week, s, LEAVE + slot) < comm.leave_weekly or in_care):
                 self.member[slot] = None
         if self.member[0] is None and self.member[1] is not None:
             self.member = [self.member[1], None]
         if self.aware and self.member[1] is None and not in_care:
-            if uniform(m.key, COMMUNITY, week, s, _JOIN) < comm.join_weekly and hood_groups:
-                g = hood_groups[below(m.key, COMMUNITY, week, s, _JOIN_PICK, len(hood_groups))]
+            if uniform(m.key, COMMUNITY, week, s, JOIN) < comm.join_weekly and hood_groups:
+                g = hood_groups[below(m.key, COMMUNITY, week, s, JOIN_PICK, len(hood_groups))]
                 if shares_interest(self.interests, g.interest) and self.member[0] is not g:
                     self.member[1 if self.member[0] is not None else 0] = g
 
@@ -178,21 +176,21 @@ class Resident(mesa.Agent):
             start = comm.contributor_lapse * share / (1.0 - share) if share < 1 else 1.0
             if self.met_community > 0 and self.unmet <= 0:
                 start += comm.reciprocity
-            if not in_care and uniform(m.key, COMMUNITY, week, s, _RECIPROCITY) < start:
-                connects = uniform(m.key, COMMUNITY, week, s, _ROLE) * share < pop.connector_share
+            if not in_care and uniform(m.key, COMMUNITY, week, s, RECIPROCITY) < start:
+                connects = uniform(m.key, COMMUNITY, week, s, ROLE) * share < pop.connector_share
                 self.contributor = codes.CONNECTOR if connects else codes.VOLUNTEER
-        elif uniform(m.key, COMMUNITY, week, s, _LAPSE) < comm.contributor_lapse or in_care:
+        elif uniform(m.key, COMMUNITY, week, s, LAPSE) < comm.contributor_lapse or in_care:
             self.contributor = codes.NOT_CONTRIBUTOR
 
         if self.member[0] is not None or self.contributor != codes.NOT_CONTRIBUTOR:
             self.next_aware = True
         elif self.aware:
-            self.next_aware = uniform(m.key, COMMUNITY, week, s, _AWARE) >= comm.awareness_lapse
+            self.next_aware = uniform(m.key, COMMUNITY, week, s, AWARE) >= comm.awareness_lapse
         else:
             active = m.params.network.active_threshold
             aware_ties = sum(1 for t in self.ties if t.other(self).aware and t.strength >= active)
             self.next_aware = aware_ties > 0 and (
-                uniform(m.key, COMMUNITY, week, s, _AWARE) < 1.0 - (1.0 - comm.awareness_spread) ** aware_ties)
+                uniform(m.key, COMMUNITY, week, s, AWARE) < 1.0 - (1.0 - comm.awareness_spread) ** aware_ties)
 
     def introduce(self, week: int, subject: int, draw: int, neighbours: list["Resident"]) -> bool:
         """Introduce this resident to one of ``neighbours`` sharing an interest (up to 12 tries)."""

@@ -8,12 +8,12 @@ find around the person.
 from __future__ import annotations
 
 from model import codes
+from model.draws import PERSONAL_BUDGET, SHARED_LIVES, SIGNPOST_UPTAKE
 from model.rng import TRIAGE, uniform
 
 from .agents import Resident, on_long_term, shares_interest
 
 # Triage draw indices (model/frontdoor.py)
-_SHARED_LIVES, _UPTAKE, _PERSONAL_BUDGET = 0, 1, 2
 
 
 class FrontDoor:
@@ -31,11 +31,11 @@ class FrontDoor:
         """A long-term package sized to the need nothing else meets (residential, day care or home care)."""
         svc, pol = self.params.services, self.front_door_policy
         if r.need >= svc.residential_hours and r.met_network < 0.3 * r.need and \
-                uniform(self.key, TRIAGE, week, r.slot, _PERSONAL_BUDGET) >= pol.personal_budget_share:
-            shared = uniform(self.key, TRIAGE, week, r.slot, _SHARED_LIVES) < svc.shared_lives_share
+                uniform(self.key, TRIAGE, week, r.slot, PERSONAL_BUDGET) >= pol.personal_budget_share:
+            shared = uniform(self.key, TRIAGE, week, r.slot, SHARED_LIVES) < svc.shared_lives_share
             r.service = codes.SHARED_LIVES if shared else codes.RESIDENTIAL
         elif r.isolated and r.unmet <= svc.day_care_max_hours:
-            shared = uniform(self.key, TRIAGE, week, r.slot, _SHARED_LIVES) < svc.shared_lives_share
+            shared = uniform(self.key, TRIAGE, week, r.slot, SHARED_LIVES) < svc.shared_lives_share
             r.service = codes.SHARED_LIVES if shared else codes.DAY_CARE
         else:
             r.service, r.service_hours = codes.HOME_CARE, r.unmet
@@ -128,7 +128,7 @@ class FrontDoor:
                 if outcome == codes.PLAN:
                     r.service, r.service_until = codes.COMMUNITY_PLAN, week + pol.plan_weeks
             elif outcome == codes.SIGNPOSTED:
-                if uniform(self.key, TRIAGE, week, r.slot, _UPTAKE) < pol.signpost_uptake:
+                if uniform(self.key, TRIAGE, week, r.slot, SIGNPOST_UPTAKE) < pol.signpost_uptake:
                     self._link_to_group(r)
             elif outcome == codes.SHORT_TERM:
                 r.service, r.service_until = codes.REABLEMENT, week + svc.reablement_weeks

@@ -34,10 +34,13 @@ from model import codes
 from model.builders import site_hoods
 from model.params import Params
 from model.population import build_population
+from model.draws import (FOUND_GROUP, FOUND_INTEREST, FOUNDER_JOIN, MIGRANT_AGE, MIGRANT_AWARE, MIGRANT_CONTRIB,
+                         MIGRANT_INTEREST, MIGRANT_PERSONAL)
 from model.rng import COMMUNITY, LIFE, below, exponential, run_key, uniform
+from model.week import scenario_effects
 from model.state import Residents
 
-from .agents import (_MIGRANT_AGE, _MIGRANT_AWARE, _MIGRANT_CONTRIB, _MIGRANT_INTEREST, _MIGRANT_PERSONAL, Group,
+from .agents import (Group,
                      Resident, Tie, add_tie, baseline_asking, baseline_wellbeing, join_group, shares_interest)
 from .frontdoor import FrontDoor
 from .measures import reporters
@@ -45,8 +48,6 @@ from .sites import Site
 # The slot's record of last week that an in-migrant inherits (see the module docstring)
 _CARRIED = ("helper_cap", "helper_load", "isolated", "crisis", "onsets")
 _NO_SUPPORT_YET = {name: 0.0 for name in ("need", "met_service", "met_personal", "met_network", "met_community", "unmet")}
-_SCENARIO_MULTIPLIERS = ("onset_multiplier", "group_activity_multiplier", "mutual_aid", "helper_capacity_multiplier",
-                         "group_funding_multiplier", "staff_multiplier")
 
 
 class ReferenceModel(FrontDoor, mesa.Model):
@@ -99,16 +100,10 @@ class ReferenceModel(FrontDoor, mesa.Model):
     def week(self) -> int:
         return self.clock - self.params.warmup_weeks
 
-    def _scenario(self) -> dict:
-        sc = self.params.scenario
-        if sc.start_week <= self.week < sc.start_week + sc.duration_weeks:
-            return {name: getattr(sc, name) for name in _SCENARIO_MULTIPLIERS}
-        return {name: 0.0 if name == "mutual_aid" else 1.0 for name in _SCENARIO_MULTIPLIERS}
-
     # --- the week ----------------------------------------------------------------------------
     def step(self) -> None:
         """Life events, community, ties, support, wellbeing, front door, then record (policy weeks only)."""
-        p, t, sc = self.params, self.clock, self._scenario()
+        p, t, sc = self.params, self.clock, scenario_effects(self.params.scenario, self.week)._asdict()
         policy_on = self.week >= 0
         self.front_door_policy = p.policy if policy_on else p.warmup_policy
         community_first = policy_on and p.policy.mode == "community_first"
@@ -185,19 +180,19 @@ class ReferenceModel(FrontDoor, mesa.Model):
             deaths += 1
             old.grieve_and_leave()
             personal = min(0.98, max(0.02, pop.personal_resources_mean - pop.personal_deprivation_effect
-                                     * self.deprivation[old.hood] + 0.4 * (uniform(key, LIFE, week, i, _MIGRANT_PERSONAL) - 0.5)))
-            first = int(uniform(key, LIFE, week, i, _MIGRANT_INTEREST) * pop.n_interests)
-            second = int(uniform(key, LIFE, week, i, _MIGRANT_INTEREST + 1) * pop.n_interests)
-            volunteer = uniform(key, LIFE, week, i, _MIGRANT_CONTRIB) < pop.contributor_share
+                                     * self.deprivation[old.hood] + 0.4 * (uniform(key, LIFE, week, i, MIGRANT_PERSONAL) - 0.5)))
+            first = int(uniform(key, LIFE, week, i, MIGRANT_INTEREST) * pop.n_interests)
+            second = int(uniform(key, LIFE, week, i, MIGRANT_INTEREST + 1) * pop.n_interests)
+            volunteer = uniform(key, LIFE, week, i, MIGRANT_CONTRIB) < pop.contributor_share
             new = Resident(
                 self, i, old.capacity, hood=old.hood, household=old.household,
-                age=min(18.0 + exponential(key, LIFE, week, i, _MIGRANT_AGE, p.needs.migrant_age_mean), 95.0),
+                age=min(18.0 + exponential(key, LIFE, week, i, MIGRANT_AGE, p.needs.migrant_age_mean), 95.0),
                 personal=personal, wellbeing=baseline_wellbeing(personal, p.wellbeing),
                 asking=baseline_asking(personal, p.support), interests=(1 << first) | (1 << second),
                 chronic=0.0, acute=0.0, strain=0.0, burnout_until=codes.NEVER, dependency=0.0,
                 service=codes.NO_SERVICE, service_hours=0.0, service_until=codes.NEVER, next_review=codes.NEVER,
                 contributor=codes.VOLUNTEER if volunteer else codes.NOT_CONTRIBUTOR,
-                aware=volunteer or uniform(key, LIFE, week, i, _MIGRANT_AWARE) < pop.awareness,
+                aware=volunteer or uniform(key, LIFE, week, i, MIGRANT_AWARE) < pop.awareness,
                 weeks_unmet=0, queued_since=codes.NEVER, last_contact=codes.NEVER, contacts=0, died=False,
                 contacted=False, since_last=0, **_NO_SUPPORT_YET, **{name: getattr(old, name) for name in _CARRIED})
             self.slots[i] = new
@@ -249,14 +244,14 @@ class ReferenceModel(FrontDoor, mesa.Model):
         for h, residents in enumerate(self.hood_residents):
             contributors = sum(1 for r in residents if r.contributor != codes.NOT_CONTRIBUTOR)
             rate = comm.formation_weekly * contributors / (0.15 * len(residents)) if residents else 0.0
-            if activity_mult <= 0 or uniform(self.key, COMMUNITY, week, h, 100) >= rate:
+            if activity_mult <= 0 or uniform(self.key, COMMUNITY, week, h, FOUND_GROUP) >= rate:
                 continue
-            group = self.found_group(free, h, below(self.key, COMMUNITY, week, h, 101, self.params.population.n_interests))
+            group = self.found_group(free, h, below(self.key, COMMUNITY, week, h, FOUND_INTEREST, self.params.population.n_interests))
             if group is None:
                 return
             free = group.slot
             for k, r in enumerate(residents):
-                if (r.contributor != codes.NOT_CONTRIBUTOR or uniform(self.key, COMMUNITY, week, h, 200 + k) < 0.05) \
+                if (r.contributor != codes.NOT_CONTRIBUTOR or uniform(self.key, COMMUNITY, week, h, FOUNDER_JOIN + k) < 0.05) \
                         and shares_interest(r.interests, group.interest):
                     join_group(r, group)
 

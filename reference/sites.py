@@ -6,9 +6,10 @@ import mesa
 
 from model import codes
 from model.builders import ramp_up
+from model.draws import BLOCK, CELEBRATE, INTRODUCE, RECRUIT, RESIDENT_OFFSET, SPARK
 from model.rng import BUILDERS, below, uniform
 
-from .agents import RESIDENT_OFFSET, Resident, can_take_part, join_group, shares_interest
+from .agents import Resident, can_take_part, join_group, shares_interest
 
 
 class Site(mesa.Agent):
@@ -36,22 +37,21 @@ class Site(mesa.Agent):
         effort = self.effort()
         if len(residents) < 2 or effort <= 0:
             return
-        block = 1 << 20
-        for t in range(self._count(0, bld.introductions_weekly * effort)):
-            draw = 1 + t * 13
+        for t in range(self._count(INTRODUCE * BLOCK, bld.introductions_weekly * effort)):
+            draw = INTRODUCE * BLOCK + 1 + t * 13
             i = self._pick(draw)
             if can_take_part(i.service) and i.introduce(week, h, draw + 1, residents):
                 self.tally[0] += 1
-        for t in range(self._count(block, bld.connectors_yearly / 52.0 * effort)):
+        for t in range(self._count(RECRUIT * BLOCK, bld.connectors_yearly / 52.0 * effort)):
             for k in range(12):
-                i = self._pick(block + 1 + t * 12 + k)
+                i = self._pick(RECRUIT * BLOCK + 1 + t * 12 + k)
                 if i.contributor != codes.CONNECTOR and can_take_part(i.service):
                     i.contributor, i.aware = codes.CONNECTOR, True
                     self.tally[1] += 1
                     break
         invites = 4 * bld.spark_invites
-        for t in range(self._count(2 * block, bld.grants_yearly / 52.0 * effort)):
-            draw = 2 * block + 1 + t * (invites + 2)
+        for t in range(self._count(SPARK * BLOCK, bld.grants_yearly / 52.0 * effort)):
+            draw = SPARK * BLOCK + 1 + t * (invites + 2)
             founder = self._pick(draw)
             if not can_take_part(founder.service):
                 continue
@@ -74,8 +74,8 @@ class Site(mesa.Agent):
                     join_group(j, group)
                     j.aware = True
                     joined += 1
-        for t in range(self._count(3 * block, bld.celebrations_yearly / 52.0 * effort)):
+        for t in range(self._count(CELEBRATE * BLOCK, bld.celebrations_yearly / 52.0 * effort)):
             self.tally[3] += 1
             for i in residents:
-                if uniform(m.key, BUILDERS, week, RESIDENT_OFFSET + i.slot, 3 * block + 1 + t) < bld.celebration_reach:
+                if uniform(m.key, BUILDERS, week, RESIDENT_OFFSET + i.slot, CELEBRATE * BLOCK + 1 + t) < bld.celebration_reach:
                     i.aware = True

@@ -4,8 +4,9 @@ import numpy as np
 import polars as pl
 
 from model import codes
-from model.state import Ties
-from model.support import SharingScratch, share_network
+from model.config import load_params
+from model.params import kernel_view
+from model.support import NetworkSharing
 
 
 def test_people_are_conserved(small_run):
@@ -77,10 +78,12 @@ def test_network_sharing_stays_finite_with_vanishing_tie_weights():
     other = np.array([1, 2, 0, 0], dtype=np.int32)
     strength, kind = np.array([5e-324, 0.9, 5e-324, 0.9]), np.zeros(4, dtype=np.int8)
     cap, load, met = np.array([0.0, 5.0, 0.0]), np.zeros(n), np.zeros(n)
-    scratch = SharingScratch.sized(n)
-    scratch.ask[:] = [1.0, 0.0, 0.0]
-    share_network(Ties(indptr, degree, other, strength, kind), 1.0, cap, load, met, scratch, rounds=1)
-    ask = scratch.ask
+    net = kernel_view(load_params().network)._replace(household_weight=1.0)
+    sharing = NetworkSharing({"indptr": indptr, "degree": degree, "other": other, "strength": strength, "kind": kind,
+                              "helper_cap": cap, "helper_load": load, "met_network": met, "net": net}, rounds=1)
+    sharing.ask[:] = [1.0, 0.0, 0.0]
+    sharing.share()
+    ask = sharing.ask
     assert np.isfinite(met).all() and np.isfinite(ask).all() and np.isfinite(load).all()
     np.testing.assert_allclose(met + ask, [1.0, 0.0, 0.0])  # what is not given is still asked
 
