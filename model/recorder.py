@@ -23,8 +23,14 @@ HOOD_COLUMNS = (
     *(f"caseload_{name}" for name in codes.SERVICES[1:]),
 )
 _COL = {name: c for c, name in enumerate(HOOD_COLUMNS)}
-(_RESIDENTS, _NEED, _UNMET, _WITH_UNMET, _ISOLATED, _WELLBEING, _CARERS, _STRAIN, _HIGH_STRAIN, _AWARE,
- _CONTRIBUTORS, _MEMBERS, _DEATHS, _CONTACTS, _RECONTACTS_12, _RECONTACTS_26, _HOME_CARE) = range(17)
+# Named slots of a neighbourhood's row (module-level ints are frozen into the kernel as constants)
+_RESIDENTS, _NEED, _UNMET, _WITH_UNMET = _COL["residents"], _COL["need_hours"], _COL["unmet_hours"], _COL["with_unmet"]
+_ISOLATED, _WELLBEING, _CARERS, _STRAIN = _COL["isolated"], _COL["wellbeing_sum"], _COL["carers"], _COL["carer_strain_sum"]
+_HIGH_STRAIN, _AWARE, _CONTRIBUTORS, _MEMBERS = (_COL["carers_high_strain"], _COL["aware"], _COL["contributors"],
+                                                 _COL["members"])
+_DEATHS, _CONTACTS, _RECONTACTS_12, _RECONTACTS_26 = (_COL["deaths"], _COL["contacts"], _COL["recontacts_12w"],
+                                                      _COL["recontacts_26w"])
+_HOME_CARE = _COL["home_care_hours"]
 _CASELOAD = _COL["caseload_community_plan"]  # first caseload column; codes follow in SERVICES order
 HIGH_STRAIN = 0.5  # carer strain counted as high
 
