@@ -65,7 +65,8 @@ def new_contacts(key, week, unmet, crisis, weeks_unmet, service, queued_since, l
 
 
 @njit(cache=True)
-def _start_package(key, week, i, need, unmet, met_network, isolated, service, service_hours, next_review, pol, svc):
+def _start_package(key, week, i, need, unmet, met_network, isolated, service, service_hours, next_review, pol, rev,
+                   svc):
     """Choose and start a long-term package sized to the need that nothing else meets.
 
     Someone offered residential care may take a personal budget (direct payment
@@ -81,7 +82,7 @@ def _start_package(key, week, i, need, unmet, met_network, isolated, service, se
     else:
         service[i] = codes.HOME_CARE
         service_hours[i] = unmet[i]
-    next_review[i] = week + pol.review_weeks
+    next_review[i] = week + rev.review_weeks
 
 
 @njit(cache=True)
@@ -118,7 +119,7 @@ def _mobilise(i, cover, indptr, degree, other, strength, helper_cap, helper_load
 def triage(key, week, staff_hours, order, need, acute, unmet, met_service, met_personal, met_network, asking, hood,
            interests, member, aware, isolated, weeks_unmet, service, service_hours, service_until, next_review,
            queued_since, indptr, degree, other, strength, helper_cap, helper_load, hood_pool, hood_pool_used,
-           hood_groups_start, hood_groups, group_interest, group_activity, community_first, pol, svc, sup, counts):
+           hood_groups_start, hood_groups, group_interest, group_activity, community_first, pol, rev, svc, sup, counts):
     """Serve the queue in ``order`` while staff hours remain.
 
     The last person served may take more hours than were left: the overrun
@@ -183,7 +184,8 @@ def triage(key, week, staff_hours, order, need, acute, unmet, met_service, met_p
             service_until[i] = week + svc.reablement_weeks
         else:
             _start_package(key, week, i, need=need, unmet=unmet, met_network=met_network, isolated=isolated,
-                           service=service, service_hours=service_hours, next_review=next_review, pol=pol, svc=svc)
+                           service=service, service_hours=service_hours, next_review=next_review, pol=pol, rev=rev,
+                           svc=svc)
         weeks_unmet[i] = -sup.patience_weeks  # people give the offer time to work before calling again
         counts[outcome] += 1
         counts[HOURS_USED] += hours
@@ -205,14 +207,14 @@ def _carried(i, hood_pool, hood_pool_used, hood, indptr, degree, other, strength
 @njit(cache=True)
 def review_and_transition(key, week, staff_hours, need, unmet, met_service, met_network, isolated, service,
                           service_hours, service_until, next_review, indptr, degree, other, strength, helper_cap,
-                          helper_load, hood_pool, hood_pool_used, hood, community_first, pol, svc, sup, transitions):
+                          helper_load, hood_pool, hood_pool_used, hood, community_first, pol, rev, svc, sup, transitions):
     """End plans and reablement that are due, and review long-term packages while staff hours last.
 
     Reablement ends in an assessment: a long-term package if the need still
-    exceeds eligibility and, where the policy steps down, the person's network
+    exceeds eligibility and, where the review practice steps down, the person's network
     and community cannot carry it.  Reviews resize home care to the current need,
-    end packages whose need fell below eligibility and, where the policy steps
-    down, end packages the person's network and community can now carry.
+    end packages whose need fell below eligibility and, where the review practice
+    steps down, end packages the person's network and community can now carry.
     ``transitions`` receives the week's tallies (the slots named above).  Returns staff hours left.
     """
     for i in range(service.shape[0]):
@@ -222,22 +224,23 @@ def review_and_transition(key, week, staff_hours, need, unmet, met_service, met_
             service_until[i] = codes.NEVER
             need_for_service = unmet[i] + met_service[i]
             if st == codes.REABLEMENT and need_for_service >= pol.eligibility_hours and not (
-                    pol.step_down and _carried(i, hood_pool, hood_pool_used, hood, indptr, degree, other, strength,
+                    rev.step_down and _carried(i, hood_pool, hood_pool_used, hood, indptr, degree, other, strength,
                                                helper_cap=helper_cap, helper_load=helper_load, sup=sup)
                     >= need_for_service):
                 unmet[i] += met_service[i]
                 _start_package(key, week, i, need=need, unmet=unmet, met_network=met_network, isolated=isolated,
-                               service=service, service_hours=service_hours, next_review=next_review, pol=pol, svc=svc)
+                               service=service, service_hours=service_hours, next_review=next_review, pol=pol, rev=rev,
+                               svc=svc)
                 transitions[STARTS] += 1
-        elif on_long_term(st) and next_review[i] <= week and staff_hours >= pol.review_hours:
-            staff_hours -= pol.review_hours
+        elif on_long_term(st) and next_review[i] <= week and staff_hours >= rev.review_hours:
+            staff_hours -= rev.review_hours
             transitions[REVIEWS] += 1
-            next_review[i] = week + pol.review_weeks
+            next_review[i] = week + rev.review_weeks
             carried = _carried(i, hood_pool, hood_pool_used, hood, indptr, degree, other, strength,
                                helper_cap=helper_cap, helper_load=helper_load, sup=sup)
             need_for_service = met_service[i] + unmet[i]
             if need_for_service < pol.eligibility_hours or (
-                    pol.step_down and st != codes.RESIDENTIAL and carried >= need_for_service):
+                    rev.step_down and st != codes.RESIDENTIAL and carried >= need_for_service):
                 service[i] = codes.NO_SERVICE
                 service_hours[i] = 0.0
                 transitions[STEP_DOWNS] += 1
@@ -288,11 +291,12 @@ class FrontDoor:
         self._available = self.staff_hours(week)
         self._transitions[:] = 0.0
         staff_hours = self._review_and_transition(week=week.clock, staff_hours=self._available + self._overrun,
-                                                  community_first=week.community_first, pol=pol)
+                                                  community_first=week.community_first, pol=pol, rev=week.review)
         self._counts[:] = 0.0
         left = self._triage(week=week.clock, staff_hours=staff_hours, order=self.queue_order(),
                             hood_groups_start=model.community.hood_groups_start,
-                            hood_groups=model.community.hood_groups, community_first=week.community_first, pol=pol)
+                            hood_groups=model.community.hood_groups, community_first=week.community_first, pol=pol,
+                            rev=week.review)
         self._overrun = min(0.0, left)
 
     def measures(self, model, week) -> dict:
@@ -304,7 +308,7 @@ class FrontDoor:
             "mean_wait_weeks": counts[WEEKS_WAITED] / served if served else 0.0,
             "queue_length": int((self._queued_since != codes.NEVER).sum()),
             "staff_hours_available": self._available,
-            "staff_hours_used": counts[HOURS_USED] + transitions[REVIEWS] * week.policy.review_hours,
+            "staff_hours_used": counts[HOURS_USED] + transitions[REVIEWS] * week.review.review_hours,
             "statutory_starts": int(counts[codes.LONG_TERM] + transitions[STARTS]),
             "full_assessments": int(counts[ASSESSMENTS] + transitions[STARTS]),  # at the front door or after reablement
             "step_downs": int(transitions[STEP_DOWNS]),

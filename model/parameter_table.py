@@ -93,15 +93,34 @@ def render() -> str:
         title = f"`{f.name}`" + (f" (config group; default option `{default_options[group]}`)" if group else "")
         lines += ["", f"## {title}", "", (cls.__doc__ or "").strip(), "",
                   "| parameter | default | unit | range | meaning | source |", "|---|---|---|---|---|---|"]
-        for field in dataclasses.fields(cls):
-            meta = field.metadata
-            lines.append("| " + " | ".join([
-                f"`{f.name}.{field.name}`", _fmt(defaults[f.name][field.name]), meta.get("unit", ""), _range(meta),
-                _escape(meta.get("doc", "")), _escape(section_sources.get(field.name, "")),
-            ]) + " |")
+        lines += _rows(f.name, cls, defaults[f.name], section_sources)
         if group:
             lines += _option_table(group, cls)
+        for nested in dataclasses.fields(cls):
+            if nested.type in SECTIONS:  # a config group of its own inside this section (policy.review)
+                option = defaults[f.name][nested.name].name
+                nested_cls = SECTIONS[nested.type]
+                lines += ["", f"## `{f.name}.{nested.name}` (config group `{nested.name}`; default option `{option}`)", "",
+                          (nested_cls.__doc__ or "").strip(), "",
+                          "| parameter | default | unit | range | meaning | source |", "|---|---|---|---|---|---|"]
+                lines += _rows(f"{f.name}.{nested.name}", nested_cls, defaults[f.name][nested.name],
+                               _comments(CONFIG_DIR / nested.name / f"{option}.yaml"))
+                lines += _option_table(nested.name, nested_cls)
     return "\n".join(lines) + "\n"
+
+
+def _rows(prefix: str, cls, values, sources: dict[str, str]) -> list[str]:
+    """One table row per parameter of ``cls`` (nested sections get tables of their own)."""
+    rows = []
+    for field in dataclasses.fields(cls):
+        if field.type in SECTIONS:
+            continue
+        meta = field.metadata
+        rows.append("| " + " | ".join([
+            f"`{prefix}.{field.name}`", _fmt(values[field.name]), meta.get("unit", ""), _range(meta),
+            _escape(meta.get("doc", "")), _escape(sources.get(field.name, "")),
+        ]) + " |")
+    return rows
 
 
 def _option_table(group: str, cls) -> list[str]:
@@ -111,8 +130,21 @@ def _option_table(group: str, cls) -> list[str]:
     lines = ["", f"Values in each `{group}` option:", "", "| parameter | " + " | ".join(options) + " |",
              "|---|" + "---|" * len(options)]
     for field in dataclasses.fields(cls):
-        lines.append(f"| `{field.name}` | " + " | ".join(_fmt(values[o].get(field.name, "")) for o in options) + " |")
+        if field.type not in SECTIONS:
+            lines.append(f"| `{field.name}` | " + " | ".join(_fmt(values[o].get(field.name, "")) for o in options) + " |")
+        else:  # a nested config group, chosen in the option's defaults list (`- /review@review: standard`)
+            lines.append(f"| `{field.name}` | " + " | ".join(_chosen(values[o], field.name) for o in options) + " |")
     return lines
+
+
+def _chosen(option: dict, group: str) -> str:
+    """The option of config group ``group`` that a config's defaults list selects, or ''."""
+    for entry in option.get("defaults", []):
+        if isinstance(entry, dict):
+            for key, value in entry.items():
+                if key.lstrip("/").split("@")[0] == group:
+                    return str(value)
+    return ""
 
 
 def main() -> None:

@@ -177,18 +177,28 @@ class Builders:
 
 
 @dataclass(frozen=True)
+class Review:
+    """Review practice: how long-term packages are reviewed, a lever of its own usable with any front door
+    (config group ``review``, chosen by each policy preset; ``review@policy.review=...`` changes it)."""
+
+    name: str
+    review_hours: float = p(0.0, 40.0, "hours", "practitioner time a review of a long-term package takes")
+    review_weeks: int = p(1, 520, "weeks", "interval between reviews of a long-term package")
+    step_down: bool = p(doc="reviews step packages down where network/community can meet the need")
+
+
+@dataclass(frozen=True)
 class Policy:
     """What the front door does; outcomes emerge from residents' resources and capacity."""
 
     name: str
+    review: Review
     mode: str = choice(POLICY_MODES, "front-door model")
     staff_fte_per_10k: float = p(0.0, 100.0, "FTE per 10,000 adults", "front-door practitioners")
     productive_hours: float = p(1.0, 48.0, "hours/FTE-week", "hours per FTE available for conversations")
     contact_hours: float = p(0.0, 40.0, "hours", "first conversation (screening or 'connect' conversation)")
     plan_hours: float = p(0.0, 40.0, "hours", "second conversation: short-term/crisis plan, 'let's talk local'")
     assessment_hours: float = p(0.0, 80.0, "hours", "needs assessment and support planning")
-    review_hours: float = p(0.0, 40.0, "hours", "review of a long-term package")
-    review_weeks: int = p(1, 520, "weeks", "interval between reviews of a long-term package")
     eligibility_hours: float = p(0.0, 168.0, "hours/week", "unmet need at which statutory support is eligible")
     connect_boost: float = p(0.0, 1.0, "strength", "tie strength a 'connect' conversation restores")
     link_groups: bool = p(doc="practitioners introduce people to a group matching their interests")
@@ -196,7 +206,6 @@ class Policy:
     plan_weeks: int = p(0, 104, "weeks", "length of a community plan with follow-up")
     plan_support_hours: float = p(0.0, 40.0, "hours/week", "practitioner/link-worker support during a plan")
     reablement_first: bool = p(doc="offer reablement before long-term support when need is mostly acute")
-    step_down: bool = p(doc="reviews step packages down where network/community can meet the need")
     signpost_uptake: float = p(0.0, 1.0, "probability", "chance a signposted person joins a group")
     outreach_weekly: float = p(0.0, 1.0, "per week", "chance a coordinator reaches someone with unmet need before they call")
     referral_weekly: float = p(0.0, 1.0, "per week", "chance primary care refers an isolated person with a need to a link worker")
@@ -324,6 +333,7 @@ def _check_value(path: str, f: dataclasses.Field, value: Any) -> Any:
 
 # Section name (as annotated in Params) -> its dataclass
 SECTIONS: dict[str, type] = {f.type: globals()[f.type] for f in dataclasses.fields(Params) if f.type[:1].isupper()}
+SECTIONS["Review"] = Review  # nested in Policy: each policy names its review practice
 
 
 def _build(cls: type, values: Mapping[str, Any], path: str):
@@ -352,12 +362,20 @@ def validate(cls: type, values: Mapping[str, Any], path: str = ""):
     return _build(cls, values, path)
 
 
+# Top-level config keys that are not model parameters: the settings of the apps sharing configs/ (how a run is
+# written, Hydra's own, experiments.sensitivity's and experiments.calibrate's). Any other is a mistake (+foo=1).
+APP_KEYS = ("output", "hydra", "sensitivity", "calibration")
+
+
 def params_from_dict(values: Mapping[str, Any]) -> Params:
     """Validate a plain mapping (e.g. a resolved Hydra config) into :class:`Params`.
 
-    Keys outside the model's parameters (``output``, ``hydra``) are ignored.
+    Keys in ``APP_KEYS`` are ignored; any other key that is not a model parameter is an error.
     """
-    model_keys = {f.name for f in dataclasses.fields(Params)}
+    model_keys = [f.name for f in dataclasses.fields(Params)]
+    unknown = sorted(set(values) - set(model_keys) - set(APP_KEYS), key=str)
+    if unknown:
+        raise ConfigError(f"unknown field {unknown[0]}; allowed: {', '.join(model_keys + list(APP_KEYS))}")
     params = _build(Params, {k: v for k, v in values.items() if k in model_keys}, "")
     pop = params.population
     if pop.households_min > pop.households_max:

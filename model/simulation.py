@@ -76,8 +76,8 @@ class ResilienceModel(mesa.Model):
         self.clock = 0  # weeks since the warm-up began; keys every draw
         self.sources = {**self.state.arrays(), "key": self.key,
                         **{name: kernel_view(getattr(params, section)) for name, section in _VIEWS.items()}}
-        self._status_quo = kernel_view(params.warmup_policy)
-        self._policy = kernel_view(params.policy)
+        self._status_quo = kernel_view(params.warmup_policy), kernel_view(params.warmup_policy.review)
+        self._policy = kernel_view(params.policy), kernel_view(params.policy.review)
         for name, phase in PHASES:
             setattr(self, name, phase(self))
         self.phases = tuple(getattr(self, name) for name, _ in PHASES)
@@ -94,8 +94,8 @@ class ResilienceModel(mesa.Model):
     def this_week(self) -> Week:
         """The week's context: clock, policy in force and scenario multipliers."""
         policy_on = self.week >= 0
-        return Week(clock=self.clock, week=self.week, policy_on=policy_on,
-                    policy=self._policy if policy_on else self._status_quo,
+        policy, review = self._policy if policy_on else self._status_quo
+        return Week(clock=self.clock, week=self.week, policy_on=policy_on, policy=policy, review=review,
                     community_first=policy_on and self.params.policy.mode == "community_first",
                     scenario=scenario_effects(self.params.scenario, self.week))
 

@@ -36,14 +36,15 @@ class Week:
 
     ``clock`` (weeks since the warm-up began) keys every random draw; ``week`` counts from the policy
     switch (negative during the warm-up).  ``policy`` is the numba view of the front-door policy in
-    force (the status quo during the warm-up) and ``community_first`` whether its front door works
-    community-first.
+    force (the status quo during the warm-up), ``review`` that of its review practice, and
+    ``community_first`` whether its front door works community-first.
     """
 
     clock: int
     week: int
     policy_on: bool
     policy: tuple
+    review: tuple
     community_first: bool
     scenario: ScenarioEffects
 

@@ -39,7 +39,7 @@ class FrontDoor:
             r.service = codes.SHARED_LIVES if shared else codes.DAY_CARE
         else:
             r.service, r.service_hours = codes.HOME_CARE, r.unmet
-        r.next_review = week + pol.review_weeks
+        r.next_review = week + pol.review.review_weeks
 
     def _link_to_group(self, r: Resident) -> None:
         """Introduce ``r`` to the most active group in their neighbourhood sharing one of their interests."""
@@ -64,18 +64,18 @@ class FrontDoor:
                 r.service, r.service_until = codes.NO_SERVICE, codes.NEVER
                 need_for_service = r.unmet + r.met_service
                 if st == codes.REABLEMENT and need_for_service >= pol.eligibility_hours and not (
-                        pol.step_down and self._carried(r) >= need_for_service):
+                        pol.review.step_down and self._carried(r) >= need_for_service):
                     r.unmet += r.met_service
                     self._start_package(week, r)
                     self.transitions[0] += 1
-            elif on_long_term(st) and r.next_review <= week and staff_hours >= pol.review_hours:
-                staff_hours -= pol.review_hours
+            elif on_long_term(st) and r.next_review <= week and staff_hours >= pol.review.review_hours:
+                staff_hours -= pol.review.review_hours
                 self.transitions[2] += 1
-                r.next_review = week + pol.review_weeks
+                r.next_review = week + pol.review.review_weeks
                 carried = self._carried(r)
                 need_for_service = r.met_service + r.unmet
                 if need_for_service < pol.eligibility_hours or (
-                        pol.step_down and st != codes.RESIDENTIAL and carried >= need_for_service):
+                        pol.review.step_down and st != codes.RESIDENTIAL and carried >= need_for_service):
                     r.service, r.service_hours = codes.NO_SERVICE, 0.0
                     self.transitions[1] += 1
                 elif st == codes.HOME_CARE:

@@ -40,7 +40,7 @@ def reporters() -> dict:
         "queue_length": lambda m: sum(r.queued_since != codes.NEVER for r in slots(m)),
         "queue_deaths": lambda m: m.queue_deaths,
         "staff_hours_available": lambda m: m.staff_available,
-        "staff_hours_used": lambda m: m.hours_used + m.transitions[2] * m.params.policy.review_hours,
+        "staff_hours_used": lambda m: m.hours_used + m.transitions[2] * m.params.policy.review.review_hours,
         "statutory_starts": lambda m: m.outcomes[codes.LONG_TERM] + m.transitions[0],
         "full_assessments": lambda m: m.assessments + m.transitions[0],
         "step_downs": lambda m: m.transitions[1],
