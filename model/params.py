@@ -157,6 +157,7 @@ class Community:
     awareness_spread: float = p(0.0, 1.0, "per tie-week", "awareness passed along an aware active tie")
     awareness_lapse: float = p(0.0, 1.0, "per week", "awareness forgotten")
     membership_confidence: float = p(0.0, 1.0, "per week", "personal resources gained by group members")
+    capacity: float = p(0.0, 10.0, "x", "community capacity: volunteers' and groups' support hours relative to the defaults")
 
 
 @dataclass(frozen=True)

@@ -179,18 +179,19 @@ def network_spare(i, indptr, degree, other, strength, helper_cap, helper_load):
 @njit(parallel=True, cache=True)
 def community_pool(hood_start, contributor, helper_cap, group_hood, group_activity, group_alive, comm, hood_pool,
                    hood_pool_used, activity_mult, helper_mult):
-    """Hours of community support each neighbourhood can give this week."""
+    """Hours of community support each neighbourhood can give this week: volunteers' and active groups' hours,
+    scaled by the town's community capacity (``comm.capacity``, the lever a decomposition varies)."""
     n_hoods = hood_start.shape[0] - 1
     for h in prange(n_hoods):
         hours = 0.0
         for i in range(hood_start[h], hood_start[h + 1]):
             if contributor[i] != codes.NOT_CONTRIBUTOR and helper_cap[i] > 0:
                 hours += comm.volunteer_hours * helper_mult
-        hood_pool[h] = hours
+        hood_pool[h] = hours * comm.capacity
         hood_pool_used[h] = 0.0
     for g in range(group_alive.shape[0]):
         if group_alive[g]:
-            hood_pool[group_hood[g]] += group_activity[g] * comm.group_support_hours * activity_mult
+            hood_pool[group_hood[g]] += group_activity[g] * comm.group_support_hours * activity_mult * comm.capacity
 
 
 class NetworkSharing:

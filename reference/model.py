@@ -280,17 +280,17 @@ class ReferenceModel(FrontDoor, mesa.Model):
 
     # --- support -----------------------------------------------------------------------------
     def _community_pool(self, activity_mult: float, helper_mult: float) -> None:
-        """Hours of community support each neighbourhood can give: volunteers and active groups."""
+        """Hours of community support each neighbourhood can give: volunteers and active groups, times capacity."""
         comm = self.params.community
         for h, residents in enumerate(self.hood_residents):
             hours = 0.0
             for r in residents:
                 if r.contributor != codes.NOT_CONTRIBUTOR and r.helper_cap > 0:
                     hours += comm.volunteer_hours * helper_mult
-            self.pool[h], self.pool_used[h] = hours, 0.0
+            self.pool[h], self.pool_used[h] = hours * comm.capacity, 0.0
         for g in self.groups:
             if g.alive:
-                self.pool[g.hood] += g.activity * comm.group_support_hours * activity_mult
+                self.pool[g.hood] += g.activity * comm.group_support_hours * activity_mult * comm.capacity
 
     def _allocate(self) -> None:
         """Services and personal resources, two rounds of asking the network, then community support."""
