@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Sequence
 
 from hydra import compose, initialize_config_dir
+from hydra.core.global_hydra import GlobalHydra
 from hydra.errors import CompactHydraException, MissingConfigException
 from omegaconf import DictConfig, OmegaConf
 
@@ -17,11 +18,13 @@ CONFIG_DIR = Path(__file__).resolve().parents[1] / "configs"
 def compose_config(overrides: Sequence[str] = (), config_name: str = "config") -> DictConfig:
     """The composed config for ``overrides`` (Hydra override syntax, e.g. ``policy=service_first``);
     ``config_name`` picks another primary config of ``configs/`` (e.g. ``sensitivity``)."""
-    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base=None):
-        try:
+    try:
+        if GlobalHydra.instance().is_initialized():  # inside a Hydra app (it composes from configs/ too)
             return compose(config_name=config_name, overrides=list(overrides))
-        except CompactHydraException as error:
-            raise composition_error(error) from error
+        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base=None):
+            return compose(config_name=config_name, overrides=list(overrides))
+    except CompactHydraException as error:
+        raise composition_error(error) from error
 
 
 def composition_error(error: CompactHydraException) -> ConfigError:

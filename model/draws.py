@@ -17,6 +17,7 @@ FOUND_GROUP, FOUND_INTEREST, FOUNDER_JOIN = 100, 101, 200  # per neighbourhood; 
 
 # TRIAGE stream, subject = resident
 SHARED_LIVES, SIGNPOST_UPTAKE, PERSONAL_BUDGET = 0, 1, 2
+PRACTICE, REVIEW_PRACTICE = 3, 4  # whether the new practice takes a contact, or a review or assessment
 
 # BUILDERS stream: a site's actions (subject = neighbourhood) each own a block of draws; connectors'
 # and celebrations' subjects are residents, offset by RESIDENT_OFFSET

@@ -157,6 +157,7 @@ class Community:
     awareness_spread: float = p(0.0, 1.0, "per tie-week", "awareness passed along an aware active tie")
     awareness_lapse: float = p(0.0, 1.0, "per week", "awareness forgotten")
     membership_confidence: float = p(0.0, 1.0, "per week", "personal resources gained by group members")
+    group_room: int = p(1, 1000, "members", "members a group can take: practitioners link people only to groups with room")
     capacity: float = p(0.0, 10.0, "x", "community capacity: volunteers' and groups' support hours relative to the defaults")
 
 
@@ -195,7 +196,7 @@ class Policy:
     name: str
     review: Review
     mode: str = choice(POLICY_MODES, "front-door model")
-    staff_fte_per_10k: float = p(0.0, 100.0, "FTE per 10,000 adults", "front-door practitioners")
+    staff_fte_per_10k: float = p(0.0, 100.0, "FTE per 10,000 adults", "the practitioner team: conversations, plan support, assessments, reviews")
     productive_hours: float = p(1.0, 48.0, "hours/FTE-week", "hours per FTE available for conversations")
     contact_hours: float = p(0.0, 40.0, "hours", "first conversation (screening or 'connect' conversation)")
     plan_hours: float = p(0.0, 40.0, "hours", "second conversation: short-term/crisis plan, 'let's talk local'")
@@ -214,6 +215,8 @@ class Policy:
                                      "chance someone offered residential care takes a personal budget for care at home")
     builder_coverage: float = p(0.0, 1.0, "fraction", "neighbourhoods with a community builder site, most deprived first")
     builder_fte: float = p(0.0, 5.0, "FTE per site", "community builder time at each site")
+    ramp_weeks: int = p(0, 520, "weeks", "weeks over which the practice ramps in from the status quo's (0 = at once)")
+    transition_share: float = p(0.0, 1.0, "fraction", "team cost spent on training, supervision and double running while a new practice ramps in")
 
 
 @dataclass(frozen=True)
@@ -244,6 +247,7 @@ class Costs:
     reablement_week: float = p(0.0, 10000.0, "GBP/week")
     staff_fte_year: float = p(0.0, 1e6, "GBP/FTE-year")
     builder_site_year: float = p(0.0, 1e6, "GBP/FTE-year", "community builder site per builder FTE, incl. small-sparks pot")
+    community_hour: float = p(0.0, 100.0, "GBP/hour", "council grants to the voluntary sector per hour of community support and organised mutual aid delivered")
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from .rng import run_key
 from .services import ServiceEffects
 from .support import Support
 from .ties import TieDynamics
-from .week import Week, scenario_effects
+from .week import Week, practice_share, scenario_effects
 from .wellbeing import Wellbeing
 
 # The phases in the order they run each week: (attribute, class).
@@ -97,6 +97,7 @@ class ResilienceModel(mesa.Model):
         policy, review = self._policy if policy_on else self._status_quo
         return Week(clock=self.clock, week=self.week, policy_on=policy_on, policy=policy, review=review,
                     community_first=policy_on and self.params.policy.mode == "community_first",
+                    practice_share=practice_share(self.params.policy, self.week),
                     scenario=scenario_effects(self.params.scenario, self.week))
 
     def step(self) -> None:

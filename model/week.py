@@ -30,14 +30,24 @@ def scenario_effects(scenario, week: int) -> ScenarioEffects:
     return ScenarioEffects(**{name: getattr(scenario, name) for name in SCENARIO_EFFECTS})
 
 
+def practice_share(policy, week: int) -> float:
+    """Share of the team working in the policy's practice in policy week ``week``: none before the policy,
+    then rising linearly to all of it over ``policy.ramp_weeks`` (training, supervision and permission to
+    take risks take time: ``herts_culture_change``, ``calderdale_3pct_assessment`` after 24 months)."""
+    if week < 0:
+        return 0.0
+    return 1.0 if policy.ramp_weeks == 0 else min(1.0, (week + 1) / policy.ramp_weeks)
+
+
 @dataclass(frozen=True)
 class Week:
     """One week as the phases see it.
 
     ``clock`` (weeks since the warm-up began) keys every random draw; ``week`` counts from the policy
     switch (negative during the warm-up).  ``policy`` is the numba view of the front-door policy in
-    force (the status quo during the warm-up), ``review`` that of its review practice, and
-    ``community_first`` whether its front door works community-first.
+    force (the status quo during the warm-up), ``review`` that of its review practice,
+    ``community_first`` whether its front door works community-first, and ``practice_share`` the
+    share of the team's work done in the new practice (it ramps in over ``policy.ramp_weeks``).
     """
 
     clock: int
@@ -46,6 +56,7 @@ class Week:
     policy: tuple
     review: tuple
     community_first: bool
+    practice_share: float
     scenario: ScenarioEffects
 
     @property

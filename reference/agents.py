@@ -347,9 +347,13 @@ class Resident(mesa.Agent):
         """Persistent unmet need, a crisis, outreach or a referral may bring this resident to the front door."""
         m = self.model
         sup, pol = m.params.support, m.front_door_policy
-        self.contacted = False
+        self.contacted = self.review_requested = False
         self.weeks_unmet = self.weeks_unmet + 1 if self.unmet > sup.unmet_threshold else 0
-        if self.queued_since != codes.NEVER or on_long_term(self.service) or self.service == codes.REABLEMENT:
+        if on_long_term(self.service):  # a package holder's unmet need brings their review forward
+            if self.weeks_unmet >= sup.persist_weeks and self.next_review > week:
+                self.next_review, self.review_requested = week, True
+            return
+        if self.queued_since != codes.NEVER or self.service == codes.REABLEMENT:
             return
         chance = 0.0
         if self.crisis and self.unmet > sup.unmet_threshold:

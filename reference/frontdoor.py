@@ -1,19 +1,19 @@
 """The council's front door in plain Python: the rules of ``model/frontdoor.py``.
 
-Plans and reablement end and long-term packages are reviewed, then the queue is served oldest
-contact first while staff hours remain; each outcome follows from the help the practitioner can
-find around the person.
+The team's hours go first to supporting people on plans, then to assessments when plans and
+reablement end and to the reviews due, then to the queue, served oldest contact first while hours
+remain; each outcome follows from the help the practitioner can find around the person.  Each piece
+of work is done in the policy's practice with chance ``practice_share`` (it ramps in), else in the
+status quo's.
 """
 
 from __future__ import annotations
 
 from model import codes
-from model.draws import PERSONAL_BUDGET, SHARED_LIVES, SIGNPOST_UPTAKE
+from model.draws import PERSONAL_BUDGET, PRACTICE, REVIEW_PRACTICE, SHARED_LIVES, SIGNPOST_UPTAKE
 from model.rng import TRIAGE, uniform
 
 from .agents import Resident, on_long_term, shares_interest
-
-# Triage draw indices (model/frontdoor.py)
 
 
 class FrontDoor:
@@ -27,9 +27,17 @@ class FrontDoor:
         """Hours a week ``r``'s ties and neighbourhood could carry now: what a strengths-based review looks for."""
         return min(self.params.support.community_max_hours, self._spare_community(r)) + r.network_spare()
 
-    def _start_package(self, week: int, r: Resident) -> None:
+    def _practice(self, week: int, r: Resident, draw: int):
+        """(policy, review practice, community-first?) of the practitioner who takes this piece of work:
+        the policy's with chance ``practice_share`` (it ramps in), else the status quo's."""
+        p = self.params
+        if uniform(self.key, TRIAGE, week, r.slot, draw) < self.practice_share:
+            return self.front_door_policy, self.front_door_policy.review, self.community_first
+        return p.warmup_policy, p.warmup_policy.review, p.warmup_policy.mode == "community_first"
+
+    def _start_package(self, week: int, r: Resident, pol) -> None:
         """A long-term package sized to the need nothing else meets (residential, day care or home care)."""
-        svc, pol = self.params.services, self.front_door_policy
+        svc = self.params.services
         if r.need >= svc.residential_hours and r.met_network < 0.3 * r.need and \
                 uniform(self.key, TRIAGE, week, r.slot, PERSONAL_BUDGET) >= pol.personal_budget_share:
             shared = uniform(self.key, TRIAGE, week, r.slot, SHARED_LIVES) < svc.shared_lives_share
@@ -41,64 +49,83 @@ class FrontDoor:
             r.service, r.service_hours = codes.HOME_CARE, r.unmet
         r.next_review = week + pol.review.review_weeks
 
-    def _link_to_group(self, r: Resident) -> None:
-        """Introduce ``r`` to the most active group in their neighbourhood sharing one of their interests."""
-        r.aware = True
-        if r.member[1] is not None:
-            return
+    def _matching_group(self, r: Resident):
+        """The most active group in ``r``'s neighbourhood sharing an interest, with room, that ``r`` is not in."""
         best, best_activity = None, 0.0
         for g in self.hood_groups[r.hood]:
-            if shares_interest(r.interests, g.interest) and g.activity > best_activity and r.member[0] is not g:
+            if shares_interest(r.interests, g.interest) and g.activity > best_activity and r.member[0] is not g \
+                    and g.members < self.params.community.group_room:
                 best, best_activity = g, g.activity
-        if best is not None:
-            r.member[1 if r.member[0] is not None else 0] = best
+        return best
+
+    def _join(self, r: Resident, group) -> None:
+        """``r`` hears of what goes on locally and joins ``group`` (taking its place at once) if they have room."""
+        r.aware = True
+        if group is not None and r.member[1] is None:
+            r.member[1 if r.member[0] is not None else 0] = group
+            group.members += 1
 
     def _review_and_transition(self, week: int, staff_hours: float) -> float:
-        """End due plans and reablement (reablement ends in an assessment); review long-term packages
-        while staff hours last.  Returns the hours left."""
-        pol = self.front_door_policy
-        self.transitions = [0, 0, 0]  # long-term starts, step-downs, reviews
+        """End due plans and reablement, each followed by an assessment where eligible need is left; review
+        long-term packages due (brought forward by unmet need) while staff hours last.  Returns the hours left."""
+        sup = self.params.support
+        self.transitions = {"starts": 0, "step_downs": 0, "reviews": 0, "reassessments": 0, "end_assessments": 0,
+                            "hours": 0.0}
         for r in self.slots:
             st = r.service
             if (st == codes.COMMUNITY_PLAN or st == codes.REABLEMENT) and r.service_until <= week:
                 r.service, r.service_until = codes.NO_SERVICE, codes.NEVER
                 need_for_service = r.unmet + r.met_service
-                if st == codes.REABLEMENT and need_for_service >= pol.eligibility_hours and not (
-                        pol.review.step_down and self._carried(r) >= need_for_service):
+                pol, review, _ = self._practice(week, r, REVIEW_PRACTICE)
+                if need_for_service < pol.eligibility_hours:
+                    continue
+                staff_hours -= pol.assessment_hours
+                self.transitions["hours"] += pol.assessment_hours
+                self.transitions["reassessments" if st == codes.COMMUNITY_PLAN else "end_assessments"] += 1
+                if not (review.step_down and self._carried(r) >= need_for_service):
                     r.unmet += r.met_service
-                    self._start_package(week, r)
-                    self.transitions[0] += 1
-            elif on_long_term(st) and r.next_review <= week and staff_hours >= pol.review.review_hours:
-                staff_hours -= pol.review.review_hours
-                self.transitions[2] += 1
-                r.next_review = week + pol.review.review_weeks
+                    self._start_package(week, r, pol)
+                    self.transitions["starts"] += 1
+            elif on_long_term(st) and r.next_review <= week:
+                pol, review, _ = self._practice(week, r, REVIEW_PRACTICE)
+                if staff_hours < review.review_hours:
+                    continue
+                staff_hours -= review.review_hours
+                self.transitions["hours"] += review.review_hours
+                self.transitions["reviews"] += 1
+                r.next_review = week + review.review_weeks
+                r.weeks_unmet = -sup.patience_weeks
                 carried = self._carried(r)
                 need_for_service = r.met_service + r.unmet
                 if need_for_service < pol.eligibility_hours or (
-                        pol.review.step_down and st != codes.RESIDENTIAL and carried >= need_for_service):
+                        review.step_down and st != codes.RESIDENTIAL and carried >= need_for_service):
                     r.service, r.service_hours = codes.NO_SERVICE, 0.0
-                    self.transitions[1] += 1
-                elif st == codes.HOME_CARE:
-                    r.service_hours = need_for_service
+                    self.transitions["step_downs"] += 1
+                elif st == codes.HOME_CARE or (st == codes.DAY_CARE and r.unmet > sup.unmet_threshold):
+                    r.service, r.service_hours = codes.HOME_CARE, need_for_service
         return staff_hours
 
-    def _triage(self, week: int, staff_hours: float, community_first: bool) -> float:
+    def _triage(self, week: int, staff_hours: float) -> float:
         """Serve the queue, oldest contact first, while staff hours remain; each outcome follows from the
         help the practitioner can find around the person.  Returns the hours left (negative: overrun)."""
-        pol, sup, svc = self.front_door_policy, self.params.support, self.params.services
+        sup, svc = self.params.support, self.params.services
         self.outcomes = [0] * len(codes.OUTCOMES)
         self.hours_used = self.waited = self.assessments = 0
         for r in sorted((r for r in self.slots if r.queued_since != codes.NEVER), key=lambda r: r.queued_since):
+            if staff_hours <= 0:
+                break
+            pol, review, community_first = self._practice(week, r, PRACTICE)
             unmet = r.unmet
             spare_net = r.network_spare()
             asking = r.asking + pol.mobilisation * (1.0 - r.asking)
             found_net = min(spare_net * (1.0 + pol.connect_boost),
                             (asking - r.asking) * (r.need - r.met_service - r.met_personal))
             spare_pool = self._spare_community(r)
+            group = self._matching_group(r) if pol.link_groups else None
             acute_led = r.acute > 0.5 * r.need
             eligible = unmet >= pol.eligibility_hours
             if community_first:
-                found_comm = min(sup.community_max_hours, spare_pool) * (1.0 if pol.link_groups else 0.5)
+                found_comm = min(sup.community_max_hours, spare_pool) * (1.0 if group is not None else 0.5)
                 if found_net + found_comm >= unmet:
                     outcome, hours = codes.RESOLVED, pol.contact_hours
                 elif acute_led and eligible and pol.reablement_first:
@@ -113,27 +140,23 @@ class FrontDoor:
                 outcome, hours = codes.SHORT_TERM, pol.contact_hours + pol.assessment_hours
             else:
                 outcome, hours = codes.LONG_TERM, pol.contact_hours + pol.assessment_hours
-            if staff_hours <= 0:
-                break
             staff_hours -= hours
 
             if outcome in (codes.RESOLVED, codes.PLAN):
                 cover = min(unmet, found_net)
                 r.asking = asking
-                self._mobilise(r, cover, spare_net)
+                self._mobilise(r, cover, spare_net, pol.connect_boost)
                 self.pool_used[r.hood] += min(max(0.0, unmet - cover), spare_pool)
-                if pol.link_groups:
-                    self._link_to_group(r)
-                r.aware = True
+                self._join(r, group)
                 if outcome == codes.PLAN:
                     r.service, r.service_until = codes.COMMUNITY_PLAN, week + pol.plan_weeks
             elif outcome == codes.SIGNPOSTED:
                 if uniform(self.key, TRIAGE, week, r.slot, SIGNPOST_UPTAKE) < pol.signpost_uptake:
-                    self._link_to_group(r)
+                    self._join(r, self._matching_group(r))
             elif outcome == codes.SHORT_TERM:
                 r.service, r.service_until = codes.REABLEMENT, week + svc.reablement_weeks
             else:
-                self._start_package(week, r)
+                self._start_package(week, r, pol)
             r.weeks_unmet = -sup.patience_weeks
             self.outcomes[outcome] += 1
             self.hours_used += hours
@@ -142,9 +165,8 @@ class FrontDoor:
             r.queued_since = codes.NEVER
         return staff_hours
 
-    def _mobilise(self, r: Resident, cover: float, spare_total: float) -> None:
+    def _mobilise(self, r: Resident, cover: float, spare_total: float, boost: float) -> None:
         """A connect conversation: book the ties' spare help the plan counts on and strengthen the ties."""
-        boost = self.front_door_policy.connect_boost
         take = min(1.0, cover / spare_total) if spare_total > 0 else 0.0
         for tie in r.ties:
             j = tie.other(r)

@@ -37,7 +37,7 @@ from model.population import build_population
 from model.draws import (FOUND_GROUP, FOUND_INTEREST, FOUNDER_JOIN, MIGRANT_AGE, MIGRANT_AWARE, MIGRANT_CONTRIB,
                          MIGRANT_INTEREST, MIGRANT_PERSONAL)
 from model.rng import COMMUNITY, LIFE, below, exponential, run_key, uniform
-from model.week import scenario_effects
+from model.week import practice_share, scenario_effects
 from model.state import Residents
 
 from .agents import (Group,
@@ -106,7 +106,8 @@ class ReferenceModel(FrontDoor, mesa.Model):
         p, t, sc = self.params, self.clock, scenario_effects(self.params.scenario, self.week)._asdict()
         policy_on = self.week >= 0
         self.front_door_policy = p.policy if policy_on else p.warmup_policy
-        community_first = policy_on and p.policy.mode == "community_first"
+        self.community_first = policy_on and p.policy.mode == "community_first"
+        self.practice_share = practice_share(p.policy, self.week)
         groups_mult = sc["group_activity_multiplier"] * sc["group_funding_multiplier"]
 
         for r in self.slots:
@@ -152,8 +153,9 @@ class ReferenceModel(FrontDoor, mesa.Model):
         pol = self.front_door_policy
         self.staff_available = (pol.staff_fte_per_10k * len(self.slots) / 10_000 * pol.productive_hours
                                 * sc["staff_multiplier"])
-        staff_hours = self._review_and_transition(t, self.staff_available + self._overrun)
-        self._overrun = min(0.0, self._triage(t, staff_hours, community_first))
+        self.plan_support = sum((r.met_service for r in self.slots if r.service == codes.COMMUNITY_PLAN), 0.0)
+        staff_hours = self._review_and_transition(t, self.staff_available + self._overrun - self.plan_support)
+        self._overrun = min(0.0, self._triage(t, staff_hours))
         if policy_on:
             self.datacollector.collect(self)
         self.clock += 1

@@ -49,8 +49,9 @@ def test_cost_of_living_brings_more_contacts():
         # helpers' time and group funding fall, need onset unchanged: contacts still rise
         network_only += _contacts_from(0, *TOWN, *shock, f"seed={seed}", "scenario=cost_of_living",
                                        "scenario.onset_multiplier=1.0")
-    assert full > 1.1 * baseline
-    assert network_only > 1.05 * baseline
+    # People waiting in the queue do not call again, so with a finite team contacts rise less than need.
+    assert full > 1.05 * baseline
+    assert network_only > baseline + 5
 
 
 def test_pandemic_demand_rises_less_where_communities_were_built():

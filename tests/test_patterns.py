@@ -1,19 +1,29 @@
-"""Known patterns the model must reproduce (DESIGN.md, docs/evidence.md)."""
+"""Known patterns the model must reproduce (DESIGN.md, docs/evidence.md), once the practice is in place.
+
+A new practice ramps in over ``policy.ramp_weeks`` (two years); the patterns the seeds report are of
+the practice once established (Calderdale's 97% is "after 24 months"), so they are measured over the
+year after the ramp.
+"""
+
+import polars as pl
 
 from .conftest import run_model
 
-TOWN = ("weeks=156",)
+RAMP = 104  # policy.ramp_weeks of every preset
+TOWN = (f"weeks={RAMP + 52}",)
 
 
 def _shares(population, policy):
     _, results = run_model(TOWN + (f"population={population}", f"policy={policy}"))
-    s = results.steps
+    s = results.steps.filter(pl.col("week") >= RAMP)
     served = s["contacts_served"].sum()
     return {
         "resolved": s["outcome_resolved_first_contact"].sum() / served,
         "long_term": s["outcome_long_term_service"].sum() / served,
         "recontact": s["recontacts_26w"].sum() / s["contacts"].sum(),
         "caseload": s["caseload_long_term"].tail(13).mean(),
+        "contacts_per_1000": 1000 * s["contacts"].sum() / s["residents"].mean(),
+        "wait": s["mean_wait_weeks"].mean(),
     }
 
 
@@ -24,10 +34,13 @@ def test_community_first_resolves_most_contacts_in_a_connected_town():
 
 
 def test_thin_deprived_town_resolves_less_and_comes_back_more():
+    """The revolving door where community capacity is thin: fewer resolved at the first conversation,
+    more demand per head, and (the team being finite) longer waits."""
     town = _shares("market_town", "community_first")
     estate = _shares("deprived_estate", "community_first")
     assert estate["resolved"] < town["resolved"] - 0.1
-    assert estate["recontact"] > town["recontact"]
+    assert estate["contacts_per_1000"] > 1.2 * town["contacts_per_1000"]
+    assert estate["wait"] > town["wait"] + 1
 
 
 def test_service_first_builds_a_larger_long_term_caseload():

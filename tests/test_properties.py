@@ -53,8 +53,11 @@ def value_strategy(f: dataclasses.Field) -> st.SearchStrategy:
 
 
 def section_strategy(cls: type, fixed: dict[str, st.SearchStrategy]) -> st.SearchStrategy[dict]:
-    return st.fixed_dictionaries({f.name: fixed[f.name] if f.name in fixed else value_strategy(f)
-                                  for f in dataclasses.fields(cls)})
+    """Any valid values of a parameter section; a nested section (policy.review) is drawn the same way."""
+    return st.fixed_dictionaries({
+        f.name: fixed[f.name] if f.name in fixed else
+        section_strategy(SECTIONS[f.type], {}) if f.type in SECTIONS else value_strategy(f)
+        for f in dataclasses.fields(cls)})
 
 
 def _sections() -> dict[str, type]:

@@ -3,7 +3,9 @@
 Both implement the same weekly rules with the same counter-based draws, so on the same seed they must
 give the same per-step measures: counts exactly, sums of floats to rounding (the reference adds over
 residents, the engine over neighbourhoods first).  The cases cover both policies, the warm-up to policy
-switch, a preset with personal budgets, and builders with a pandemic shock, outreach and referrals.
+switch, a preset with personal budgets, builders with a pandemic shock, outreach and referrals, a
+strengths-based review practice under a service-first front door, and a practice ramping in with a
+small team and groups near full.
 """
 
 import numpy as np
@@ -25,6 +27,10 @@ CASES = {
                             "builders.lag_weeks=2", "builders.grants_yearly=20", "scenario=pandemic",
                             "scenario.start_week=8", "scenario.duration_weeks=20", "policy.outreach_weekly=0.05",
                             "policy.referral_weekly=0.1"),
+    "service_first-strengths_based-4": ("policy=service_first", "review@policy.review=strengths_based", "seed=4",
+                                        "weeks=78"),
+    "ramp-small_team-full_groups-5": ("policy=community_first", "seed=5", "weeks=52", "policy.ramp_weeks=8",
+                                      "policy.staff_fte_per_10k=2.0", "community.group_room=12"),
 }
 
 
