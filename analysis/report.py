@@ -22,8 +22,7 @@ import plotly.offline
 import polars as pl
 import yaml
 
-from experiments import store
-from experiments.store import atomic_write
+from model.outputs import CONFIG, atomic_write
 
 from . import figures, sensitivity, tables
 from .figures import Shock, label
@@ -143,7 +142,7 @@ def _chart(div_id: str, title: str, text: str, fig) -> str:
 def _place_config(sweep: Sweep, population: str, scenario: str) -> dict:
     """The resolved config of one run in this place (horizon and shock are the same for all its runs)."""
     run = sweep.metadata.filter(pl.col("population") == population, pl.col("scenario") == scenario)["run_dir"][0]
-    return yaml.safe_load((Path(run) / store.CONFIG).read_text())
+    return yaml.safe_load((Path(run) / CONFIG).read_text())
 
 
 def _section(index: int, population: str, scenario: str, sweep: Sweep, data: dict[str, pl.DataFrame]) -> str:

@@ -24,8 +24,7 @@ import plotly.offline
 import polars as pl
 import yaml
 
-from experiments import store
-from experiments.sensitivity import MORRIS, OUTCOMES, RUNS, SOBOL
+from model.outputs import CONFIG, METADATA, MORRIS, OUTCOMES, RUNS, SOBOL, atomic_write, is_complete
 
 _PLOT_CONFIG = {"displaylogo": False, "responsive": True}
 _S1, _ST = "#2f6fab", "#e8833a"
@@ -56,12 +55,12 @@ class Sensitivity:
 def load(result_dir: str | Path) -> Sensitivity:
     """Read a sensitivity experiment; a missing or unreadable file is reported by name."""
     root = Path(result_dir)
-    if not store.is_complete(root):
-        raise SensitivityError(f"{root}: no complete sensitivity experiment (no {store.METADATA}: still running, "
+    if not is_complete(root):
+        raise SensitivityError(f"{root}: no complete sensitivity experiment (no {METADATA}: still running, "
                                "failed or interrupted; run it again to resume)")
-    metadata = json.loads((root / store.METADATA).read_text())
+    metadata = json.loads((root / METADATA).read_text())
     if metadata.get("experiment") != "sensitivity":
-        raise SensitivityError(f"{root}: not a sensitivity experiment (see its {store.METADATA})")
+        raise SensitivityError(f"{root}: not a sensitivity experiment (see its {METADATA})")
 
     def table(name: str) -> pl.DataFrame | None:
         if name not in metadata["files"]:
@@ -71,7 +70,7 @@ def load(result_dir: str | Path) -> Sensitivity:
         except Exception as error:  # noqa: BLE001 - any unreadable file is named
             raise SensitivityError(f"{root / name}: unreadable ({error})") from None
 
-    config = yaml.safe_load((root / store.CONFIG).read_text())
+    config = yaml.safe_load((root / CONFIG).read_text())
     return Sensitivity(root, config, metadata, table(RUNS), table(MORRIS), table(SOBOL))
 
 
@@ -194,7 +193,7 @@ def write_report(result_dir: str | Path, output: str | Path | None = None) -> Pa
     out = Path(output) if output is not None else s.root / "sensitivity.html"
     page = _PAGE.format(plotly_js=plotly.offline.get_plotlyjs(), section=section(s))
     out.parent.mkdir(parents=True, exist_ok=True)
-    store.atomic_write(out, lambda path: path.write_text(page, encoding="utf-8"))
+    atomic_write(out, lambda path: path.write_text(page, encoding="utf-8"))
     return out
 
 

@@ -1,6 +1,7 @@
 """Find the runs of a sweep and scan their tables lazily.
 
-A sweep directory holds one run directory per job (``experiments.store`` writes them).  Only
+A sweep directory holds one run directory per job (``experiments.store`` writes them; ``model.outputs``
+names their files).  Only
 complete runs (``metadata.json`` present) whose Parquet files are readable are used; every run
 left out is named, with the reason, in ``Sweep.problems`` and in one ``SweepWarning``, never
 dropped silently.  Tables are returned as polars ``LazyFrame``s over all runs, so a sweep of any
@@ -17,9 +18,9 @@ from pathlib import Path
 
 import polars as pl
 
-from experiments import store
+from model.outputs import HOODS, METADATA, STEPS, SUMMARY, is_complete
 
-TABLES = {"steps": store.STEPS, "neighbourhoods": store.HOODS, "summary": store.SUMMARY}
+TABLES = {"steps": STEPS, "neighbourhoods": HOODS, "summary": SUMMARY}
 RUN_KEYS = ("population", "scenario", "policy", "seed")
 
 
@@ -50,17 +51,17 @@ class Sweep:
     def packages(self) -> dict[str, str]:
         """Package versions recorded by the most recent run."""
         latest = self.metadata.sort("finished").row(-1, named=True)["run_dir"]
-        return json.loads((Path(latest) / store.METADATA).read_text())["packages"]
+        return json.loads((Path(latest) / METADATA).read_text())["packages"]
 
 
 def _candidate_runs(root: Path) -> set[Path]:
     """Directories that hold, or were meant to hold, a run (Hydra makes ``.hydra`` before the job runs)."""
-    markers = [store.METADATA, ".hydra", *TABLES.values()]
+    markers = [METADATA, ".hydra", *TABLES.values()]
     return {path.parent for marker in markers for path in root.rglob(marker)}
 
 
 def _read_metadata(run: Path) -> dict:
-    meta = json.loads((run / store.METADATA).read_text())
+    meta = json.loads((run / METADATA).read_text())
     return {
         **{key: meta[key] for key in RUN_KEYS},
         "git_revision": meta["git_revision"],
@@ -90,8 +91,8 @@ def open_sweep(root: str | Path) -> Sweep:
     problems: list[str] = []
     found: dict[Path, tuple[dict, tuple]] = {}
     for run in sorted(_candidate_runs(root)):
-        if not store.is_complete(run):
-            problems.append(f"{run}: incomplete (no {store.METADATA}: still running, failed or interrupted)")
+        if not is_complete(run):
+            problems.append(f"{run}: incomplete (no {METADATA}: still running, failed or interrupted)")
             continue
         try:
             found[run] = (_read_metadata(run), _schemas(run))

@@ -23,7 +23,7 @@ import polars as pl
 
 from analysis import report, tables
 from analysis.sweep import TABLES, open_sweep
-from experiments import store
+from model import outputs
 
 
 def fake_sweep(template: Path, root: Path, runs: int) -> Path:
@@ -37,9 +37,9 @@ def fake_sweep(template: Path, root: Path, runs: int) -> Path:
             (pl.read_parquet(template / name)
              .with_columns(pl.lit(policy).alias("policy"), pl.lit(seed, dtype=pl.Int64).alias("seed"))
              .write_parquet(run / name))
-        shutil.copy(template / store.CONFIG, run / store.CONFIG)
-        meta = json.loads((template / store.METADATA).read_text())
-        (run / store.METADATA).write_text(json.dumps({**meta, "policy": policy, "seed": seed}))
+        shutil.copy(template / outputs.CONFIG, run / outputs.CONFIG)
+        meta = json.loads((template / outputs.METADATA).read_text())
+        (run / outputs.METADATA).write_text(json.dumps({**meta, "policy": policy, "seed": seed}))
     return root
 
 

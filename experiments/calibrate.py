@@ -37,6 +37,7 @@ from omegaconf import DictConfig, OmegaConf
 from experiments import store
 from experiments.cli import run_app
 from model.config import CONFIG_DIR
+from model.outputs import atomic_write
 from model.params import ConfigError, Params, p, params_from_dict, validate, with_overrides
 from model.simulation import ResilienceModel
 
@@ -153,7 +154,7 @@ class CollectTrials(Callback):
         if not found:
             return
         trials = pl.concat([pl.read_parquet(path) for path in found], how="diagonal").sort("trial", "preset", "seed")
-        store.atomic_write(sweep_dir / TRIALS, trials.write_parquet)
+        atomic_write(sweep_dir / TRIALS, trials.write_parquet)
         best = trials.sort("loss").row(0, named=True)
         log.info("best trial %d: loss %.3f; all trials in %s", best["trial"], best["loss"], sweep_dir / TRIALS)
 

@@ -27,6 +27,7 @@ from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 from omegaconf import DictConfig
 
 from experiments import store
+from model.outputs import METADATA
 
 log = logging.getLogger(__name__)
 
@@ -44,13 +45,13 @@ def count_jobs(config: DictConfig) -> int | None:
 
 def _finished_at(run_dir: Path) -> float | None:
     """Modification time of the run's completion marker, or None if the run is not complete."""
-    marker = Path(run_dir) / store.METADATA
+    marker = Path(run_dir) / METADATA
     return marker.stat().st_mtime_ns if marker.is_file() else None
 
 
 def _markers(sweep_dir: str) -> dict[Path, int]:
     """Modification time of every completion marker in the sweep directory, by run directory."""
-    return {marker.parent: marker.stat().st_mtime_ns for marker in Path(sweep_dir).rglob(store.METADATA)}
+    return {marker.parent: marker.stat().st_mtime_ns for marker in Path(sweep_dir).rglob(METADATA)}
 
 
 def _this_process() -> tuple[str, int]:

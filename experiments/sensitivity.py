@@ -16,6 +16,8 @@ and restarted with the same settings redoes only the missing chunks.  The Hydra 
 ``morris.parquet``   per outcome and parameter: mu, mu_star (with its 95% confidence half-width), sigma
 ``sobol.parquet``    per outcome and parameter: S1 and ST (with their 95% confidence half-widths)
 ``config.yaml``, ``metadata.json``   as for every run (``experiments.store``)
+
+The file names and the outcome columns are in ``model.outputs``, shared with ``analysis.sensitivity``.
 """
 
 from __future__ import annotations
@@ -47,21 +49,12 @@ from SALib.sample import sobol as sobol_sample
 
 from experiments import store
 from experiments.cli import run_app
+from model.outputs import MORRIS, OUTCOMES, RUNS, SOBOL, atomic_write
 from model.params import SECTIONS, ConfigError, Params, p, params_from_dict, validate, with_overrides
 from model.simulation import ResilienceModel, Results
 
 log = logging.getLogger(__name__)
 logging.getLogger("MESA").setLevel(logging.WARNING)
-
-RUNS, MORRIS, SOBOL = "runs.parquet", "morris.parquet", "sobol.parquet"
-
-OUTCOMES = {
-    "caseload_per_1000": "long-term caseload per 1,000 adults",
-    "unmet_share": "share of need unmet",
-    "isolation_rate": "share of adults isolated",
-    "cost_per_adult_year": "total cost per adult a year (GBP)",
-    "contacts_per_1000_per_year": "front-door contacts per 1,000 adults a year",
-}
 
 
 @dataclass(frozen=True)
@@ -221,7 +214,7 @@ def evaluate_all(d: Design, x: dict[str, np.ndarray], checkpoints: Path) -> pl.D
 
     def save(name: str, frame: pl.DataFrame) -> None:
         nonlocal finished_runs
-        store.atomic_write(checkpoints / name, frame.write_parquet)
+        atomic_write(checkpoints / name, frame.write_parquet)
         done[name] = frame
         finished_runs += frame.height
         left = sum(len(todo[n]) for n in todo) - finished_runs

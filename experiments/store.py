@@ -1,12 +1,11 @@
 """Results store: one directory per run, written atomically, with full provenance.
 
-A run directory holds ``steps.parquet`` (per week), ``neighbourhoods.parquet``
-(per neighbourhood every few weeks), ``summary.parquet`` (one row),
-``config.yaml`` (the fully resolved config) and ``metadata.json`` (seed,
-package versions, git revision, host, numba threads, timings).  Every file is written to a
-temporary name and renamed into place, and ``metadata.json`` is written last:
-a run is complete exactly when it exists, so a killed run leaves no partial
-Parquet and a restarted sweep redoes only what is missing.
+A run directory holds the files named in ``model.outputs``: ``steps.parquet`` (per week),
+``neighbourhoods.parquet`` (per neighbourhood every few weeks), ``summary.parquet`` (one row),
+``config.yaml`` (the fully resolved config) and ``metadata.json`` (seed, package versions, git
+revision, host, numba threads, timings).  Every file is written to a temporary name and renamed into
+place, and ``metadata.json`` is written last: a run is complete exactly when it exists, so a killed run
+leaves no partial Parquet and a restarted sweep redoes only what is missing.
 """
 
 from __future__ import annotations
@@ -16,30 +15,23 @@ import logging
 import os
 import platform
 import subprocess
-import tempfile
 from datetime import datetime, timezone
 from importlib import metadata as importlib_metadata
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numba
 import polars as pl
 import yaml
 
 from model import codes
+from model.outputs import CONFIG, HOODS, METADATA, STEPS, SUMMARY, atomic_write, is_complete
 from model.params import ConfigError, Params
 from model.simulation import Results
 
-STEPS, HOODS, SUMMARY, CONFIG, METADATA = (
-    "steps.parquet", "neighbourhoods.parquet", "summary.parquet", "config.yaml", "metadata.json")
 PACKAGES = ("community-resilience-abm", "mesa", "numpy", "numba", "polars", "pyarrow", "plotly", "hydra-core", "omegaconf")
 REPO = Path(__file__).resolve().parents[1]
 log = logging.getLogger(__name__)
-
-
-def is_complete(run_dir: Path) -> bool:
-    """Whether ``run_dir`` holds a finished run."""
-    return (Path(run_dir) / METADATA).is_file()
 
 
 def finished_with(run_dir: Path, resolved_config: dict) -> bool:
@@ -84,18 +76,6 @@ class _Missing:
 
 
 _MISSING = _Missing()
-
-
-def atomic_write(path: Path, write: Callable[[Path], Any]) -> None:
-    """Write via ``write(tmp)`` to a temporary file beside ``path``, then rename it into place."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def git_revision() -> str:

@@ -8,7 +8,7 @@ import pytest
 
 from analysis import tables
 from analysis.sweep import SweepError, SweepWarning, open_sweep
-from experiments import store
+from model import outputs
 
 from .sweeps import TINY_WEEKS
 
@@ -20,10 +20,10 @@ def damaged_sweep(tiny_sweep, tmp_path):
     """A copy of the tiny sweep with one corrupt Parquet file and one run interrupted before it finished."""
     sweep_dir = tmp_path / "damaged"
     shutil.copytree(tiny_sweep, sweep_dir)
-    corrupt = sweep_dir / "market_town/baseline/community_first/seed=1" / store.STEPS
+    corrupt = sweep_dir / "market_town/baseline/community_first/seed=1" / outputs.STEPS
     corrupt.write_bytes(corrupt.read_bytes()[: corrupt.stat().st_size // 2])
     interrupted = sweep_dir / "market_town/baseline/service_first/seed=0"
-    (interrupted / store.METADATA).unlink()
+    (interrupted / outputs.METADATA).unlink()
     return sweep_dir, corrupt, interrupted
 
 
@@ -64,7 +64,7 @@ def test_no_usable_run_is_an_error(tmp_path):
 
 def _raw_steps(sweep_dir):
     """Every run's per-step table, read eagerly and independently of analysis.sweep."""
-    return pl.concat(pl.read_parquet(path) for path in sorted(sweep_dir.rglob(store.STEPS)))
+    return pl.concat(pl.read_parquet(path) for path in sorted(sweep_dir.rglob(outputs.STEPS)))
 
 
 def _band(values):

@@ -17,6 +17,7 @@ import polars as pl
 import pytest
 
 from experiments import store
+from model import outputs
 from model.config import load_params
 from model.params import ConfigError
 
@@ -58,20 +59,20 @@ def test_failure_between_files_leaves_an_incomplete_run_and_no_partial_file(tmp_
     monkeypatch.setattr(pl.DataFrame, "write_parquet", fail_on_second_table)
     with pytest.raises(OSError, match="disk full"):
         _write(tmp_path)
-    assert not store.is_complete(tmp_path)
-    assert [p.name for p in tmp_path.glob("*.parquet")] == [store.STEPS]  # only the table written in full
+    assert not outputs.is_complete(tmp_path)
+    assert [p.name for p in tmp_path.glob("*.parquet")] == [outputs.STEPS]  # only the table written in full
     _assert_no_partial_files(tmp_path)
 
     monkeypatch.setattr(pl.DataFrame, "write_parquet", real_write)
     _write(tmp_path)  # running again completes the run
-    assert store.is_complete(tmp_path)
-    assert {p.name for p in tmp_path.glob("*.parquet")} == {store.STEPS, store.HOODS, store.SUMMARY}
+    assert outputs.is_complete(tmp_path)
+    assert {p.name for p in tmp_path.glob("*.parquet")} == {outputs.STEPS, outputs.HOODS, outputs.SUMMARY}
 
 
 def test_temporary_files_of_a_killed_write_are_cleared_on_the_next_attempt(tmp_path):
-    (tmp_path / f".{store.STEPS}.abc123.tmp").write_bytes(b"left by a killed process")
+    (tmp_path / f".{outputs.STEPS}.abc123.tmp").write_bytes(b"left by a killed process")
     _write(tmp_path)
-    assert store.is_complete(tmp_path)
+    assert outputs.is_complete(tmp_path)
     _assert_no_partial_files(tmp_path)
 
 
@@ -87,7 +88,7 @@ def test_sweep_killed_midway_resumes_with_only_the_missing_runs(tmp_path):
                              start_new_session=True)
     try:
         deadline = time.monotonic() + 120
-        while not store.is_complete(runs[0]):
+        while not outputs.is_complete(runs[0]):
             assert first.poll() is None, "the sweep ended before it could be killed"
             assert time.monotonic() < deadline, "the first run did not finish in time"
             time.sleep(0.02)
@@ -96,16 +97,16 @@ def test_sweep_killed_midway_resumes_with_only_the_missing_runs(tmp_path):
         os.killpg(first.pid, signal.SIGKILL)
         first.wait()
 
-    assert not store.is_complete(runs[2]), "the kill came too late to test anything"
+    assert not outputs.is_complete(runs[2]), "the kill came too late to test anything"
     for run_dir in runs.values():
         if run_dir.exists():  # a kill mid-write may leave a temporary file, never a partial table
             _assert_parquet_whole(run_dir)
-    finished_first = (runs[0] / store.METADATA).read_bytes()
+    finished_first = (runs[0] / outputs.METADATA).read_bytes()
 
     again = subprocess.run(_sweep(tmp_path), cwd=REPO, capture_output=True, text=True, timeout=300)
     assert again.returncode == 0, again.stderr[-2000:]
-    assert all(store.is_complete(run_dir) for run_dir in runs.values())
-    assert (runs[0] / store.METADATA).read_bytes() == finished_first  # the complete run was not redone
+    assert all(outputs.is_complete(run_dir) for run_dir in runs.values())
+    assert (runs[0] / outputs.METADATA).read_bytes() == finished_first  # the complete run was not redone
     for run_dir in runs.values():
         _assert_no_partial_files(run_dir)
 
@@ -123,17 +124,17 @@ def test_sweep_scanner_names_a_complete_run_with_a_missing_table(tiny_sweep, tmp
 
     sweep_dir = tmp_path / "sweep"
     shutil.copytree(tiny_sweep, sweep_dir)
-    damaged = sorted(sweep_dir.rglob(store.METADATA))[0].parent
-    (damaged / store.HOODS).unlink()
-    with pytest.warns(SweepWarning, match=re.escape(str(damaged / store.HOODS))):
+    damaged = sorted(sweep_dir.rglob(outputs.METADATA))[0].parent
+    (damaged / outputs.HOODS).unlink()
+    with pytest.warns(SweepWarning, match=re.escape(str(damaged / outputs.HOODS))):
         sweep = open_sweep(sweep_dir)
     assert damaged not in sweep.runs and len(sweep.runs) == 3
 
 
 def test_a_finished_run_with_a_corrupt_config_is_named_and_left_alone(tmp_path):
     _write(tmp_path)
-    (tmp_path / store.CONFIG).write_text("seed: [unclosed")
+    (tmp_path / outputs.CONFIG).write_text("seed: [unclosed")
     kept = {path.name: path.read_bytes() for path in tmp_path.iterdir()}
-    with pytest.raises(ConfigError, match=re.escape(f"{tmp_path} holds a finished run whose {store.CONFIG}")):
+    with pytest.raises(ConfigError, match=re.escape(f"{tmp_path} holds a finished run whose {outputs.CONFIG}")):
         store.finished_with(tmp_path, {"seed": 0})
     assert {path.name: path.read_bytes() for path in tmp_path.iterdir()} == kept

@@ -11,7 +11,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from analysis.sweep import TABLES
-from experiments import store
+from model import outputs
 
 from .sweeps import run_sweep
 
@@ -24,7 +24,7 @@ LAUNCHERS = {  # launcher config (configs/hydra/launcher/ or a plugin's) -> its 
 
 
 def _runs(sweep_dir):
-    return sorted(marker.parent.relative_to(sweep_dir).as_posix() for marker in sweep_dir.rglob(store.METADATA))
+    return sorted(marker.parent.relative_to(sweep_dir).as_posix() for marker in sweep_dir.rglob(outputs.METADATA))
 
 
 @pytest.mark.parametrize("launcher", LAUNCHERS)
@@ -39,7 +39,7 @@ def test_launcher_gives_the_basic_launchers_results(launcher, tiny_sweep, tmp_pa
     for run in runs:
         for table in TABLES.values():
             assert_frame_equal(pl.read_parquet(sweep_dir / run / table), pl.read_parquet(tiny_sweep / run / table))
-        assert json.loads((sweep_dir / run / store.METADATA).read_text())["numba_threads"] == 1  # one per job
+        assert json.loads((sweep_dir / run / outputs.METADATA).read_text())["numba_threads"] == 1  # one per job
 
     # The callbacks run in the launching process: the tally counts what the workers wrote, and the report is written.
     assert re.search(r"4 simulated, 0 skipped \(already complete\), 0 failed", log), log
@@ -51,11 +51,11 @@ def test_sweep_resumed_in_worker_processes_simulates_only_missing_runs(tiny_swee
     sweep_dir = tmp_path / "resumed"
     shutil.copytree(tiny_sweep, sweep_dir)
     interrupted = "market_town/baseline/community_first/seed=1"
-    (sweep_dir / interrupted / store.METADATA).unlink()
+    (sweep_dir / interrupted / outputs.METADATA).unlink()
 
     log = run_sweep(sweep_dir, "seed=0,1", "hydra/launcher=joblib")
     assert re.search(r"1 simulated, 3 skipped \(already complete\), 0 failed", log), log
     assert re.search(rf"\[job \d/4\] simulated +{re.escape(interrupted)}", log), log  # each worker logs its own job
     assert len(re.findall(r"\[job \d/4\] skipped", log)) == 3, log
-    assert_frame_equal(pl.read_parquet(sweep_dir / interrupted / store.STEPS),
-                       pl.read_parquet(tiny_sweep / interrupted / store.STEPS))
+    assert_frame_equal(pl.read_parquet(sweep_dir / interrupted / outputs.STEPS),
+                       pl.read_parquet(tiny_sweep / interrupted / outputs.STEPS))

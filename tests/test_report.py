@@ -8,7 +8,7 @@ import pytest
 
 from analysis import report
 from analysis.report import CURVES
-from experiments import store
+from model import outputs
 
 CHROMIUM = Path("/usr/bin/chromium")  # Debian's chromium; .ci/run installs it
 # Flags for a quiet headless browser run as root in a sandbox-less container (no network use of its own).
@@ -84,7 +84,7 @@ def test_report_names_runs_left_out(tiny_sweep, tmp_path):
     sweep_dir = tmp_path / "sweep"
     shutil.copytree(tiny_sweep, sweep_dir)
     interrupted = sweep_dir / "market_town/baseline/community_first/seed=1"
-    (interrupted / store.METADATA).unlink()
+    (interrupted / outputs.METADATA).unlink()
     with pytest.warns(UserWarning):
         page = report.write_report(sweep_dir).read_text(encoding="utf-8")
     assert "1 run(s) left out" in page and str(interrupted) in page

@@ -13,7 +13,8 @@ import pytest
 from omegaconf import OmegaConf
 
 from analysis import sensitivity as report
-from experiments import sensitivity, store
+from experiments import sensitivity
+from model import outputs
 from model.config import compose_config
 from model.params import ConfigError
 
@@ -95,31 +96,31 @@ def test_killed_experiment_resumes_with_only_the_missing_chunks(experiment):
     assert interrupted == set() and len(checkpoints) == 3
     assert any(str(checkpoints[0]) in message and "unreadable" in message for message in warnings)
     assert len(resumed) == CHUNKS - 2  # the corrupted checkpoint and the five never run
-    assert store.is_complete(out)
+    assert outputs.is_complete(out)
     assert not list(out.glob(".checkpoints-*"))  # removed once the tables are written
 
 
 def test_tables_hold_every_run_and_index(experiment):
     out, *_ = experiment
-    runs = pl.read_parquet(out / sensitivity.RUNS)
+    runs = pl.read_parquet(out / outputs.RUNS)
     assert runs.height == RUNS
     assert runs.group_by("method").len().sort("method").rows() == [("morris", 16), ("noise", 2), ("sobol", 40)]
-    outcomes = runs.select(*sensitivity.OUTCOMES)
+    outcomes = runs.select(*outputs.OUTCOMES)
     assert np.isfinite(outcomes.to_numpy()).all()
     assert (runs.filter(pl.col("method") != "noise")["seed"] == 0).all()  # common random numbers
     assert runs.filter(pl.col("method") == "noise")["seed"].to_list() == [0, 1]
     for name, (low, high) in {"needs.onset_weekly": (0.0015, 0.0035), "network.helper_hours": (2.5, 10.0)}.items():
         assert runs[name].min() >= low and runs[name].max() <= high
-    morris = pl.read_parquet(out / sensitivity.MORRIS)
-    sobol = pl.read_parquet(out / sensitivity.SOBOL)
+    morris = pl.read_parquet(out / outputs.MORRIS)
+    sobol = pl.read_parquet(out / outputs.SOBOL)
     assert set(morris.columns) >= {"outcome", "parameter", "mu", "mu_star", "mu_star_conf", "sigma"}
     assert set(sobol.columns) >= {"outcome", "parameter", "S1", "S1_conf", "ST", "ST_conf"}
 
 
 def test_indices_find_the_parameter_without_effect_and_the_direction_of_help(experiment):
     out, *_ = experiment
-    morris = pl.read_parquet(out / sensitivity.MORRIS)
-    sobol = pl.read_parquet(out / sensitivity.SOBOL)
+    morris = pl.read_parquet(out / outputs.MORRIS)
+    sobol = pl.read_parquet(out / outputs.SOBOL)
     # Under service_first the 'connect' conversation never happens: with common random numbers its
     # parameter changes nothing at all, so every index of it is exactly zero.
     idle = morris.filter(pl.col("parameter") == "policy.mobilisation")
@@ -141,7 +142,7 @@ def test_report_section_has_a_figure_per_method_and_outcome(experiment, tmp_path
     varying = set(loaded.sobol["outcome"])
     assert html.count("-sobol-") >= len(varying) and html.count("-morris-") >= len(set(loaded.morris["outcome"]))
     noise = report.noise_check(loaded)
-    assert noise.height == len(sensitivity.OUTCOMES) and noise["sd_parameters"].min() >= 0
+    assert noise.height == len(outputs.OUTCOMES) and noise["sd_parameters"].min() >= 0
     page = report.write_report(out, tmp_path / "page.html")
     assert "Sensitivity to uncertain parameters" in page.read_text()
 
@@ -164,7 +165,7 @@ def test_report_names_an_incomplete_or_unreadable_experiment(experiment, tmp_pat
     for path in out.iterdir():
         if path.is_file():
             (broken / path.name).write_bytes(path.read_bytes())
-    (broken / sensitivity.SOBOL).write_bytes(b"PAR1 truncated")
+    (broken / outputs.SOBOL).write_bytes(b"PAR1 truncated")
     with pytest.raises(report.SensitivityError, match=r"sobol\.parquet: unreadable"):
         report.load(broken)
 

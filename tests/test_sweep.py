@@ -5,8 +5,8 @@ import re
 
 from omegaconf import OmegaConf
 
-from experiments import store
 from experiments.progress import count_jobs
+from model import outputs
 
 from .sweeps import run_sweep
 
@@ -14,7 +14,7 @@ from .sweeps import run_sweep
 def _finished(sweep_dir):
     """Completion time of every complete run, by run directory."""
     return {path.parent.relative_to(sweep_dir).as_posix(): json.loads(path.read_text())["finished"]
-            for path in sweep_dir.rglob(store.METADATA)}
+            for path in sweep_dir.rglob(outputs.METADATA)}
 
 
 def _tally(log):
@@ -38,7 +38,7 @@ def test_restarted_sweep_skips_complete_runs(tmp_path):
 
     # A run killed before it finished has no metadata.json: only that run is simulated again.
     interrupted = "market_town/baseline/community_first/seed=0"
-    (sweep_dir / interrupted / store.METADATA).unlink()
+    (sweep_dir / interrupted / outputs.METADATA).unlink()
     resumed = run_sweep(sweep_dir, "seed=0")
     assert _tally(resumed) == (1, 1, 0)
     assert re.search(rf"simulated +{re.escape(interrupted)}", resumed)
