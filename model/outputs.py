@@ -11,7 +11,7 @@ config) and ``metadata.json`` (provenance; written last, so its presence marks a
 from __future__ import annotations
 
 import os
-import tempfile
+import secrets
 from pathlib import Path
 from typing import Any, Callable
 
@@ -36,12 +36,31 @@ def is_complete(result_dir: str | Path) -> bool:
 
 
 def atomic_write(path: Path, write: Callable[[Path], Any]) -> None:
-    """Write via ``write(tmp)`` to a temporary file beside ``path``, then rename it into place."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
+    """Write via ``write(tmp)`` to a temporary file beside ``path``, then rename it into place.
+
+    A reader sees the old file or the new one, never part of one; a write that fails or is killed
+    leaves at most a ``.<name>.<random>.tmp`` file (``experiments.store`` clears those).  The
+    temporary file is created as a plain ``open()`` creates a file, with mode 0666 filtered by the
+    kernel through the umask (0644 under the usual 022) and any default ACL of the directory, and
+    the rename keeps that mode.  ``tempfile.mkstemp`` would give 0600, and fixing that afterwards
+    would need the umask, which a process can only read by setting it (``os.umask``), a race with
+    any other thread creating a file meanwhile; letting the kernel apply it avoids reading it at all.
+    """
+    tmp = _create_beside(path)
     try:
-        write(Path(tmp))
+        write(tmp)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
+
+
+def _create_beside(path: Path) -> Path:
+    """A new empty file ``.<name>.<random>.tmp`` beside ``path``, created with open()'s mode (see ``atomic_write``)."""
+    while True:
+        tmp = path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp"
+        try:
+            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+            return tmp
+        except FileExistsError:  # 48 random bits: only another writer's name, never in practice
+            continue

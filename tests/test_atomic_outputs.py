@@ -1,5 +1,6 @@
-"""Outputs are written atomically: a run that fails or is killed midway leaves no partial Parquet,
-earlier complete runs stay intact, and re-running a sweep completes only what is missing."""
+"""Outputs are written atomically, with the mode a plain open() gives: a run that fails or is killed
+midway leaves no partial Parquet, earlier complete runs stay intact, and re-running a sweep completes
+only what is missing."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import os
 import re
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -16,6 +18,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from analysis.report import write_report
 from experiments import store
 from model import outputs
 from model.config import load_params
@@ -74,6 +77,23 @@ def test_temporary_files_of_a_killed_write_are_cleared_on_the_next_attempt(tmp_p
     _write(tmp_path)
     assert outputs.is_complete(tmp_path)
     _assert_no_partial_files(tmp_path)
+
+
+@pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o027, 0o640)])
+def test_outputs_get_the_mode_a_plain_open_gives(tiny_sweep, tmp_path, umask, mode):
+    """A run's files and the report: 0666 less the umask, as open() makes them (not mkstemp's 0600)."""
+    run_dir = tmp_path / "run"
+    before = os.umask(umask)
+    try:
+        _write(run_dir)
+        report = write_report(tiny_sweep, tmp_path / "report.html")
+    finally:
+        os.umask(before)
+    files = [*run_dir.iterdir(), report]
+    assert {path.name for path in files} >= {outputs.STEPS, outputs.HOODS, outputs.SUMMARY, outputs.CONFIG,
+                                             outputs.METADATA, "report.html"}
+    modes = {path.name: oct(stat.S_IMODE(path.stat().st_mode)) for path in files}
+    assert modes == {path.name: oct(mode) for path in files}
 
 
 def _sweep(sweep_dir: Path) -> list[str]:
