@@ -1,12 +1,17 @@
 """Config validation: every bad value fails at start with one line naming field, value and allowed range."""
 
+import dataclasses
 import subprocess
 import sys
 
 import pytest
+import yaml
 from model.config import CONFIG_DIR, compose_config, load_params
-from model.params import ConfigError, params_from_dict
+from model.params import APP_KEYS, ConfigError, Params, params_from_dict
 from omegaconf import OmegaConf
+
+MODEL_KEYS = [f.name for f in dataclasses.fields(Params)]
+UNKNOWN_FOO = f"unknown field foo; allowed: {', '.join(MODEL_KEYS + list(APP_KEYS))}"
 
 
 def test_default_config_is_valid_and_complete():
@@ -43,6 +48,42 @@ def test_missing_and_unknown_fields_are_named():
     values["costs"]["gold_plating"] = 1
     with pytest.raises(ConfigError, match=r"^unknown field costs\.gold_plating; allowed: home_care_hour"):
         params_from_dict(values)
+
+
+def test_unknown_top_level_key_is_named_with_the_allowed_ones():
+    """A key added with + that nothing reads (a typo, or a value meant for a section) is refused, not ignored."""
+    for overrides in (["+foo=1"], ["+foo.onset_weekly=0.002", "seed=3"]):
+        with pytest.raises(ConfigError) as error:
+            load_params(overrides)
+        assert str(error.value) == UNKNOWN_FOO
+    values = OmegaConf.to_container(compose_config(), resolve=True)
+    values["foo"] = 1
+    with pytest.raises(ConfigError, match=rf"^{UNKNOWN_FOO}$"):
+        params_from_dict(values)
+
+
+def _configs_top_level_keys() -> set[str]:
+    """Top-level keys the configs set: the primary configs' and the presets' that write at the top (experiment/)."""
+    files = [*CONFIG_DIR.glob("*.yaml"),
+             *(path for path in CONFIG_DIR.rglob("*.yaml") if path.read_text().startswith("# @package _global_"))]
+    return {key for path in files for key in yaml.safe_load(path.read_text()) if key != "defaults"}
+
+
+def test_the_top_level_keys_beyond_the_model_are_those_the_configs_use():
+    """APP_KEYS is every other top-level key of configs/, and only those: each app's config loads."""
+    assert _configs_top_level_keys() - set(MODEL_KEYS) == set(APP_KEYS)
+    for config_name in ("config", "sensitivity", "calibrate"):
+        params_from_dict(OmegaConf.to_container(compose_config(config_name=config_name), resolve=True))
+    load_params(["+experiment=policy_comparison"])  # a preset writes at the top level, adding no key of its own
+
+
+def test_cli_rejects_an_unknown_top_level_key_in_one_line(tmp_path):
+    run_dir = tmp_path / "run"
+    done = subprocess.run([sys.executable, "-m", "experiments.run", "+foo=1", f"hydra.run.dir={run_dir}"],
+                          capture_output=True, text=True)
+    assert done.returncode != 0
+    assert done.stderr.strip() == f"config error: {UNKNOWN_FOO}"
+    assert not list(run_dir.glob("*.parquet"))
 
 
 def _not_an_option(group: str, option: str) -> str:
