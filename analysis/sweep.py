@@ -18,7 +18,7 @@ from pathlib import Path
 
 import polars as pl
 
-from model.outputs import HOODS, METADATA, STEPS, SUMMARY, is_complete
+from model.outputs import HOODS, LOCK, METADATA, STEPS, SUMMARY, is_complete
 
 TABLES = {"steps": STEPS, "neighbourhoods": HOODS, "summary": SUMMARY}
 RUN_KEYS = ("population", "scenario", "policy", "seed")
@@ -55,8 +55,9 @@ class Sweep:
 
 
 def _candidate_runs(root: Path) -> set[Path]:
-    """Directories that hold, or were meant to hold, a run (Hydra makes ``.hydra`` before the job runs)."""
-    markers = [METADATA, ".hydra", *TABLES.values()]
+    """Directories that hold, or were meant to hold, a run (Hydra makes ``.hydra`` before the job runs; a job
+    makes the run's lock file before it simulates, so a run whose writer died before any table is named too)."""
+    markers = [METADATA, ".hydra", LOCK, *TABLES.values()]
     return {path.parent for marker in markers for path in root.rglob(marker)}
 
 

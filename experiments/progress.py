@@ -1,13 +1,17 @@
 """Progress of a Hydra multirun: one log line per finished run, and a closing tally.
 
 Each line shows ``k/N`` runs done, whether this run was simulated, skipped (already complete, so a
-restarted sweep shows what it did not redo) or failed, and an estimate of the time left from the
-runs simulated so far.  Enabled for every multirun in ``configs/config.yaml`` (``hydra.callbacks``).
+restarted sweep shows what it did not redo), left to another process writing it (``elsewhere``: a
+second sweep into the same directory) or failed, and an estimate of the time left from the runs
+simulated so far.  When the sweep ends it waits for the runs other processes are still writing
+(``experiments.store.wait_for_writers``) and then logs its tally, and how the runs it left ended.
+Enabled for every multirun in ``configs/config.yaml`` (``hydra.callbacks``).
 
 Launchers that run jobs in other processes (joblib, Ray, submitit) give each job a copy of this
-callback: there a job logs ``[job j/N] simulated|skipped <run dir>`` where it runs (joblib: this
+callback: there a job logs ``[job j/N] simulated|skipped|elsewhere <run dir>`` where it runs (joblib: this
 console; Ray: this console, prefixed by the worker; submitit: the job's log in
-``<sweep dir>/.submitit/``), and the closing tally counts the completion markers the jobs wrote.
+``<sweep dir>/.submitit/``), and the closing tally counts the completion markers the jobs wrote, so
+there a run another sweep wrote while this one ran counts as simulated (the job's line says otherwise).
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 from omegaconf import DictConfig
 
 from experiments import store
-from model.outputs import METADATA
+from model.outputs import METADATA, is_complete
 
 log = logging.getLogger(__name__)
 
@@ -63,11 +67,12 @@ def _clock(seconds: float) -> str:
 
 
 class SweepProgress(Callback):
-    """Logs ``[k/N] simulated|skipped|FAILED <run dir>`` after each job of a multirun."""
+    """Logs ``[k/N] simulated|skipped|elsewhere|failed <run dir>`` after each job of a multirun."""
 
     def __init__(self) -> None:
         self.total: int | None = None
-        self.counts = {"simulated": 0, "skipped": 0, "failed": 0}
+        self.counts = {"simulated": 0, "skipped": 0, "elsewhere": 0, "failed": 0}
+        self.elsewhere: list[Path] = []  # runs this process's jobs left to another process writing them
         self.simulating_seconds = 0.0
         self._sweep_started = 0.0
         self._job_started = 0.0
@@ -95,17 +100,23 @@ class SweepProgress(Callback):
         seconds = time.monotonic() - self._job_started
         if job_return.status != JobStatus.COMPLETED:
             outcome = "failed"
+        elif job_return.return_value in (store.SIMULATED, store.SKIPPED, store.ELSEWHERE):
+            outcome = job_return.return_value  # what experiments.run did
         elif self._marker_before is not None and _finished_at(run_dir) == self._marker_before:
-            outcome = "skipped"
+            outcome = "skipped"  # another app's job (e.g. a calibration trial): told by its completion marker
         else:
             outcome = "simulated"
         where = _relative(run_dir, config.hydra.sweep.dir)
+        if outcome == "elsewhere":
+            where += ", being written by another process (waited for when the sweep ends)"
         if _this_process() != self._launcher:  # a worker's copy: it sees this job only
             line = f"[job {config.hydra.job.num + 1}/{self.total or '?'}] {outcome:9s} {where} ({seconds:.1f} s)"
             (log.warning if outcome == "failed" else log.info)(line)
             return
         if outcome == "simulated":
             self.simulating_seconds += seconds
+        elif outcome == "elsewhere":
+            self.elsewhere.append(run_dir)
         self.counts[outcome] += 1
         done = sum(self.counts.values())
         line = f"[{done}/{self.total or '?'}] {outcome:9s} {where} ({seconds:.1f} s)"
@@ -115,12 +126,20 @@ class SweepProgress(Callback):
         (log.warning if outcome == "failed" else log.info)(line)
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        store.wait_for_writers(config.hydra.sweep.dir)  # unless the report's callback already did
         if not any(self.counts.values()):  # the jobs ran in worker processes
             self._count_markers(config.hydra.sweep.dir)
         c = self.counts
         log.info("sweep finished in %s: %d simulated, %d skipped (already complete), %d failed; results in %s",
                  _clock(time.monotonic() - self._sweep_started), c["simulated"], c["skipped"], c["failed"],
                  config.hydra.sweep.dir)
+        if self.elsewhere:
+            incomplete = [str(run) for run in self.elsewhere if not is_complete(run)]
+            (log.warning if incomplete else log.info)(
+                "%d run(s) left to another process writing them: %d complete, %d incomplete%s",
+                len(self.elsewhere), len(self.elsewhere) - len(incomplete), len(incomplete),
+                f" (the process stopped; start the sweep again to simulate them): {', '.join(incomplete)}"
+                if incomplete else "")
 
     def _count_markers(self, sweep_dir: str) -> None:
         """Tally jobs that ran in worker processes from the completion markers they wrote or left alone.

@@ -5,27 +5,31 @@ A run directory holds the files named in ``model.outputs``: ``steps.parquet`` (p
 ``config.yaml`` (the fully resolved config) and ``metadata.json`` (seed, package versions, git
 revision, host, numba threads, timings).  Every file is written to a temporary name and renamed into
 place, and ``metadata.json`` is written last: a run is complete exactly when it exists, so a killed run
-leaves no partial Parquet and a restarted sweep redoes only what is missing.
+leaves no partial Parquet and a restarted sweep redoes only what is missing.  A process simulates and
+writes a run only while it holds the run's lock (:func:`claim`), so sweeps started into one directory
+at once split the runs between them.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import os
 import platform
 import subprocess
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from importlib import metadata as importlib_metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import numba
 import polars as pl
 import yaml
 
 from model import codes
-from model.outputs import CONFIG, HOODS, METADATA, STEPS, SUMMARY, atomic_write, is_complete
+from model.outputs import CONFIG, HOODS, LOCK, METADATA, STEPS, SUMMARY, atomic_write, is_complete
 from model.params import ConfigError, Params
 from model.simulation import Results
 
@@ -76,6 +80,77 @@ class _Missing:
 
 
 _MISSING = _Missing()
+
+
+# What a job of ``experiments.run`` did with its run; it returns one, and ``experiments.progress`` logs it.
+SIMULATED, SKIPPED, ELSEWHERE = "simulated", "skipped", "elsewhere"  # elsewhere: another process was writing it
+
+
+@contextmanager
+def claim(run_dir: Path) -> Iterator[bool]:
+    """Hold the lock of ``run_dir`` for the block: yields True, or False if another process is writing the run.
+
+    A job simulates and writes a run only while it holds the run's lock, and leaves a run another
+    process is writing to it: two sweeps started into one directory at once split the runs between
+    them, and since a job asks whether its run is complete only while holding the lock, none is
+    simulated twice.  Writers hold the lock exclusively; a sweep waiting for them when it ends
+    (:func:`wait_for_writers`) takes it shared, only to learn that it is free, so a job whose
+    exclusive try fails but which can share the lock has met such a waiter and waits its moment.
+
+    The lock is ``fcntl.flock`` on the run's ``.lock`` file, chosen because the kernel releases it
+    however its holder ends (SIGKILL, a cancelled SLURM task), so a dead sweep never leaves a run
+    claimed, and on NFS Linux takes it on the server, so it holds between machines.  The filelock
+    package calls flock too, but where flock is missing falls back quietly to a marker file whose
+    staleness it must judge from a recorded pid and host; here such a filesystem stops the sweep.
+    """
+    run_dir = Path(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(run_dir / LOCK, os.O_RDWR | os.O_CREAT, 0o666)  # RDWR: NFS's flock needs it for an exclusive lock
+    try:
+        if _flock(fd, run_dir, fcntl.LOCK_EX | fcntl.LOCK_NB):
+            yield True
+        elif not _flock(fd, run_dir, fcntl.LOCK_SH | fcntl.LOCK_NB):
+            yield False  # held exclusively: a writer
+        else:  # shared only by waiters; converting waits for them (or for a writer that got in first)
+            yield _flock(fd, run_dir, fcntl.LOCK_EX)
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def wait_for_writers(root: str | Path) -> None:
+    """Wait until no other process is writing a run under ``root``.
+
+    A sweep calls this when it ends, before its report, so the runs its jobs left to another sweep
+    are in it.  Each wait is logged, and so is how it ended: the run complete, or left incomplete
+    because the process writing it stopped (the report names it; a sweep started again simulates it).
+    """
+    for lock in sorted(Path(root).rglob(LOCK)):
+        run_dir = lock.parent
+        fd = os.open(lock, os.O_RDWR)
+        try:
+            if _flock(fd, run_dir, fcntl.LOCK_SH | fcntl.LOCK_NB):
+                continue
+            log.info("waiting for %s: another process is writing it", run_dir)
+            _flock(fd, run_dir, fcntl.LOCK_SH)
+        finally:
+            os.close(fd)
+        if is_complete(run_dir):
+            log.info("%s is complete: written by another process", run_dir)
+        else:
+            log.warning("%s is incomplete: the process writing it stopped before it finished; "
+                        "start the sweep again to simulate it", run_dir)
+
+
+def _flock(fd: int, run_dir: Path, operation: int) -> bool:
+    """``fcntl.flock(fd, operation)``; False if a non-blocking ``operation`` would have to wait."""
+    try:
+        fcntl.flock(fd, operation)
+        return True
+    except BlockingIOError:
+        return False
+    except OSError as error:
+        raise ConfigError(f"{run_dir / LOCK} cannot be locked ({error.strerror}); put hydra.sweep.dir "
+                          f"on a filesystem with file locks (flock)") from None
 
 
 def git_revision() -> str:

@@ -4,7 +4,9 @@ Enabled by the experiment presets (``configs/experiment/``), so one command runs
 ``<sweep dir>/report.html``; a sweep with failed runs stops before this, and its report can be built
 later with ``python -m analysis.report <sweep dir>``.  Whatever the launcher (joblib, Ray, submitit),
 it runs in the process that launched the sweep once every job has finished, so the sweep directory must
-be readable there (a filesystem shared with the Ray or SLURM nodes).
+be readable there (a filesystem shared with the Ray or SLURM nodes).  It first waits for the runs other
+processes are still writing into the directory (``experiments.store.wait_for_writers``: a second sweep
+started into it), so the report holds them; a run whose writer stopped is named in it as incomplete.
 """
 
 from __future__ import annotations
@@ -16,11 +18,13 @@ from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
 from analysis.report import write_report
+from experiments import store
 
 log = logging.getLogger(__name__)
 
 
 class WriteReport(Callback):
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        store.wait_for_writers(config.hydra.sweep.dir)
         out = write_report(config.hydra.sweep.dir)
         log.info("report written: %s", out)

@@ -5,7 +5,8 @@ way every output file is written (:func:`atomic_write`).
 
 A run directory (``experiments.store``) holds ``steps.parquet`` (per week), ``neighbourhoods.parquet``
 (per neighbourhood every few weeks), ``summary.parquet`` (one row), ``config.yaml`` (the fully resolved
-config) and ``metadata.json`` (provenance; written last, so its presence marks a complete run).
+config), ``metadata.json`` (provenance; written last, so its presence marks a complete run) and
+``.lock``, an empty file a process holds locked while it simulates and writes the run.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any, Callable
 
 STEPS, HOODS, SUMMARY, CONFIG, METADATA = (
     "steps.parquet", "neighbourhoods.parquet", "summary.parquet", "config.yaml", "metadata.json")
+LOCK = ".lock"
 
 # A sensitivity experiment's directory (``experiments.sensitivity``) holds these tables besides config and metadata.
 RUNS, MORRIS, SOBOL = "runs.parquet", "morris.parquet", "sobol.parquet"

@@ -81,17 +81,18 @@ def test_temporary_files_of_a_killed_write_are_cleared_on_the_next_attempt(tmp_p
 
 @pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o027, 0o640)])
 def test_outputs_get_the_mode_a_plain_open_gives(tiny_sweep, tmp_path, umask, mode):
-    """A run's files and the report: 0666 less the umask, as open() makes them (not mkstemp's 0600)."""
+    """A run's files, its lock and the report: 0666 less the umask, as open() makes them (not mkstemp's 0600)."""
     run_dir = tmp_path / "run"
     before = os.umask(umask)
     try:
-        _write(run_dir)
+        with store.claim(run_dir):
+            _write(run_dir)
         report = write_report(tiny_sweep, tmp_path / "report.html")
     finally:
         os.umask(before)
     files = [*run_dir.iterdir(), report]
     assert {path.name for path in files} >= {outputs.STEPS, outputs.HOODS, outputs.SUMMARY, outputs.CONFIG,
-                                             outputs.METADATA, "report.html"}
+                                             outputs.METADATA, outputs.LOCK, "report.html"}
     modes = {path.name: oct(stat.S_IMODE(path.stat().st_mode)) for path in files}
     assert modes == {path.name: oct(mode) for path in files}
 

@@ -1,14 +1,17 @@
-"""Sweeps: progress is shown, and a sweep started again simulates only the runs not yet complete."""
+"""Sweeps: progress is shown, a sweep started again simulates only the runs not yet complete, and two
+sweeps started into one directory at once split the runs between them."""
 
 import json
+import os
 import re
+import signal
 
 from omegaconf import OmegaConf
 
 from experiments.progress import count_jobs
 from model import outputs
 
-from .sweeps import run_sweep
+from .sweeps import finish, go_on, read_until, run_sweep, start_controlled, sweep_args
 
 
 def _finished(sweep_dir):
@@ -47,6 +50,63 @@ def test_restarted_sweep_skips_complete_runs(tmp_path):
     assert after[interrupted] > done[interrupted]
     untouched = "market_town/baseline/service_first/seed=0"
     assert after[untouched] == done[untouched]
+
+
+RUNS = [f"market_town/baseline/{policy}/seed={seed}" for policy in ("service_first", "community_first")
+        for seed in (0, 1)]
+
+
+def _outcomes(log):
+    """What a sweep did with each run, from its job lines: run -> simulated, skipped or elsewhere."""
+    return {run: outcome for outcome, run in re.findall(r"\[\d+/4\] (simulated|skipped|elsewhere) +([^\s,]+)", log)}
+
+
+def _two_sweeps_until_the_second_waits(sweep_dir):
+    """Start a sweep paused inside its first run, then a second into the same directory, and read the
+    second's log until it waits, at its end, for the run the first holds: (first, second, held run, log)."""
+    first = start_controlled("--pause-before", "1", *sweep_args(sweep_dir, "seed=0,1"))
+    paused = read_until(first, "paused before simulating job 1: ")
+    held = os.path.relpath(paused.splitlines()[-1].split(": ", 1)[1], sweep_dir)
+    second = start_controlled(*sweep_args(sweep_dir, "seed=0,1"))
+    return first, second, held, read_until(second, f"waiting for {sweep_dir / held}: another process is writing it")
+
+
+def test_two_sweeps_into_one_directory_simulate_each_run_once(tmp_path):
+    sweep_dir = tmp_path / "sweep"
+    first, second, held, second_log = _two_sweeps_until_the_second_waits(sweep_dir)
+    go_on(first)
+    first_log = finish(first)
+    second_log = finish(second, second_log)
+    assert first.returncode == 0, first_log
+    assert second.returncode == 0, second_log
+
+    # Each run simulated exactly once: the run the first sweep held by the first, the others by the second.
+    assert _outcomes(first_log) == {run: "simulated" if run == held else "skipped" for run in RUNS}, first_log
+    assert _outcomes(second_log) == {run: "elsewhere" if run == held else "simulated" for run in RUNS}, second_log
+    assert _tally(first_log) == (1, 3, 0) and _tally(second_log) == (3, 0, 0)
+    assert f"{sweep_dir / held} is complete: written by another process" in second_log
+    assert "1 run(s) left to another process writing them: 1 complete, 0 incomplete" in second_log
+    assert len(_finished(sweep_dir)) == 4
+    assert "left out" not in (sweep_dir / "report.html").read_text(encoding="utf-8")  # every run in the report
+
+
+def test_a_run_whose_other_sweep_died_is_named_incomplete_and_done_by_the_next(tmp_path):
+    sweep_dir = tmp_path / "sweep"
+    first, second, held, second_log = _two_sweeps_until_the_second_waits(sweep_dir)
+    os.killpg(first.pid, signal.SIGKILL)  # the kernel releases its lock: the second stops waiting
+    finish(first)
+    second_log = finish(second, second_log)
+    assert second.returncode == 0, second_log
+    assert f"{sweep_dir / held} is incomplete: the process writing it stopped" in second_log
+    assert re.search(rf"1 run\(s\) left to another process writing them: 0 complete, 1 incomplete .*{re.escape(held)}",
+                     second_log), second_log
+    assert "1 run(s) left out" in (sweep_dir / "report.html").read_text(encoding="utf-8")
+    assert sorted(_finished(sweep_dir)) == sorted(set(RUNS) - {held})
+
+    resumed = run_sweep(sweep_dir, "seed=0,1")
+    assert _tally(resumed) == (1, 3, 0)
+    assert _outcomes(resumed) == {run: "simulated" if run == held else "skipped" for run in RUNS}, resumed
+    assert "left out" not in (sweep_dir / "report.html").read_text(encoding="utf-8")
 
 
 def _config(params, task):
