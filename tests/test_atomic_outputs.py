@@ -11,7 +11,6 @@ import signal
 import stat
 import subprocess
 import sys
-import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -25,9 +24,9 @@ from model.config import load_params
 from model.params import ConfigError
 
 from .conftest import run_model
+from .sweeps import HANG_SECONDS, REPO, finish, read_until, start_controlled
 
 TINY = ("population.n_neighbourhoods=2", "weeks=20", "warmup_weeks=5")
-REPO = Path(__file__).resolve().parents[1]
 
 
 def _write(run_dir: Path) -> None:
@@ -98,34 +97,43 @@ def test_outputs_get_the_mode_a_plain_open_gives(tiny_sweep, tmp_path, umask, mo
 
 
 def _sweep(sweep_dir: Path) -> list[str]:
-    """A three-seed sweep of a small town, each run taking a second or two."""
-    return [sys.executable, "-m", "experiments.run", "--multirun", "seed=0,1,2", "population.n_neighbourhoods=2",
-            "weeks=150", "warmup_weeks=10", f"hydra.sweep.dir={sweep_dir}"]
+    """Arguments of a three-seed sweep of a small town (each run well under a second)."""
+    return ["--multirun", "seed=0,1,2", *TINY, f"hydra.sweep.dir={sweep_dir}"]
 
 
-def test_sweep_killed_midway_resumes_with_only_the_missing_runs(tmp_path):
+KILLS = {  # where the sweep is killed; either way while its second run (seed=1) is in progress
+    "before simulating": ["--pause-before", "2"],  # the test kills it there, holding the run's lock
+    "while writing a table": ["--kill-on-write", "5"],  # the first run writes 3 tables: the second run's second
+}
+
+
+@pytest.mark.parametrize("kill", KILLS)
+def test_sweep_killed_midway_resumes_with_only_the_missing_runs(tmp_path, kill):
     runs = {seed: tmp_path / "market_town" / "baseline" / "community_first" / f"seed={seed}" for seed in range(3)}
-    first = subprocess.Popen(_sweep(tmp_path), cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                             start_new_session=True)
-    try:
-        deadline = time.monotonic() + 120
-        while not outputs.is_complete(runs[0]):
-            assert first.poll() is None, "the sweep ended before it could be killed"
-            assert time.monotonic() < deadline, "the first run did not finish in time"
-            time.sleep(0.02)
-        time.sleep(0.3)  # into the second run's simulation
-    finally:
+    first = start_controlled(*KILLS[kill], *_sweep(tmp_path))
+    if kill == "before simulating":
+        log = read_until(first, f"paused before simulating job 2: {runs[1]}")
         os.killpg(first.pid, signal.SIGKILL)
-        first.wait()
+    else:
+        log = ""
+    log = finish(first, log)
+    assert first.returncode == -signal.SIGKILL, log
 
-    assert not outputs.is_complete(runs[2]), "the kill came too late to test anything"
+    writing = kill == "while writing a table"
+    assert outputs.is_complete(runs[0]) and not outputs.is_complete(runs[1]) and not runs[2].exists(), log
+    assert {path.name for path in runs[1].glob("*.parquet")} == ({outputs.STEPS} if writing else set())
+    assert len(list(runs[1].glob(f".{outputs.HOODS}.*.tmp"))) == writing  # a kill mid-write leaves its temporary file
     for run_dir in runs.values():
-        if run_dir.exists():  # a kill mid-write may leave a temporary file, never a partial table
+        if run_dir.exists():  # never a partial table under its final name
             _assert_parquet_whole(run_dir)
     finished_first = (runs[0] / outputs.METADATA).read_bytes()
 
-    again = subprocess.run(_sweep(tmp_path), cwd=REPO, capture_output=True, text=True, timeout=300)
+    again = subprocess.run([sys.executable, "-m", "experiments.run", *_sweep(tmp_path)], cwd=REPO,
+                           capture_output=True, text=True, timeout=HANG_SECONDS)
     assert again.returncode == 0, again.stderr[-2000:]
+    assert "2 simulated, 1 skipped (already complete), 0 failed" in again.stdout, again.stdout[-2000:]
+    for k, outcome in ((1, "skipped"), (2, "simulated"), (3, "simulated")):
+        assert re.search(rf"\[{k}/3\] {outcome} +market_town/baseline/community_first/seed={k - 1} ", again.stdout)
     assert all(outputs.is_complete(run_dir) for run_dir in runs.values())
     assert (runs[0] / outputs.METADATA).read_bytes() == finished_first  # the complete run was not redone
     for run_dir in runs.values():
@@ -133,9 +141,10 @@ def test_sweep_killed_midway_resumes_with_only_the_missing_runs(tmp_path):
 
     results = tmp_path / "market_town"
     before = {path: path.read_bytes() for path in results.rglob("*") if path.is_file()}
-    changed = subprocess.run([*_sweep(tmp_path), "weeks=151"], cwd=REPO, capture_output=True, text=True, timeout=300)
+    changed = subprocess.run([sys.executable, "-m", "experiments.run", *_sweep(tmp_path), "weeks=21"], cwd=REPO,
+                             capture_output=True, text=True, timeout=HANG_SECONDS)
     assert changed.returncode != 0  # finished runs of another config are neither reported as this one's nor lost
-    assert "weeks: 150 -> 151" in changed.stderr and "its own directory" in changed.stderr, changed.stderr[-2000:]
+    assert "weeks: 20 -> 21" in changed.stderr and "its own directory" in changed.stderr, changed.stderr[-2000:]
     assert {path: path.read_bytes() for path in results.rglob("*") if path.is_file()} == before
 
 

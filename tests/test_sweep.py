@@ -47,7 +47,6 @@ def test_restarted_sweep_skips_complete_runs(tmp_path):
     assert re.search(rf"simulated +{re.escape(interrupted)}", resumed)
     after = _finished(sweep_dir)
     assert after.keys() == done.keys()
-    assert after[interrupted] > done[interrupted]
     untouched = "market_town/baseline/service_first/seed=0"
     assert after[untouched] == done[untouched]
 
