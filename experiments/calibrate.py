@@ -29,14 +29,13 @@ from typing import Any, Mapping
 
 import hydra
 import polars as pl
-import yaml
 from hydra.core.hydra_config import HydraConfig
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf
 
 from experiments import store
 from experiments.cli import run_app
-from model.config import CONFIG_DIR
+from model.config import CONFIG_DIR, compose_config
 from model.outputs import atomic_write
 from model.params import ConfigError, Params, p, params_from_dict, validate, with_overrides
 from model.simulation import ResilienceModel
@@ -90,7 +89,8 @@ def preset_params(base: Mapping[str, Any], preset: str, policy: Mapping[str, Any
     """Validated parameters of ``base`` with the policy ``preset`` and the non-null ``policy`` values set on it."""
     values = dict(base)
     chosen = {name: value for name, value in policy.items() if value is not None}
-    values["policy"] = {**yaml.safe_load((CONFIG_DIR / "policy" / f"{preset}.yaml").read_text()), **chosen}
+    composed = OmegaConf.to_container(compose_config([f"policy={preset}"]).policy, resolve=True)  # with its review
+    values["policy"] = {**composed, **chosen}
     return params_from_dict(values)
 
 
