@@ -3,7 +3,8 @@
 Both implement the same weekly rules with the same counter-based draws, so on the same seed they must
 give the same per-step measures: counts exactly, sums of floats to rounding (the reference adds over
 residents, the engine over neighbourhoods first).  The cases cover both policies, the warm-up to policy
-switch, a preset with personal budgets, and builders with a pandemic shock, outreach and referrals.
+switch, a preset with personal budgets, builders with a pandemic shock, outreach and referrals, and heavy
+caring (large needs, low sustainable hours) in which main carers burn out and break down.
 """
 
 import numpy as np
@@ -25,6 +26,7 @@ CASES = {
                             "builders.lag_weeks=2", "builders.grants_yearly=20", "scenario=pandemic",
                             "scenario.start_week=8", "scenario.duration_weeks=20", "policy.outreach_weekly=0.05",
                             "policy.referral_weekly=0.1"),
+    "carers-breakdowns-5": ("policy=community_first", "seed=5", "needs.onset_mean_hours=20", "network.strain_hours=10"),
 }
 
 
@@ -53,6 +55,8 @@ def test_reference_gives_the_engines_measures(overrides):
     engine, reference = steps_of_both(overrides)
     assert reference["contacts"].sum() > 0 and reference["outcome_resolved_first_contact"].sum() + \
         reference["outcome_signposted"].sum() > 0, "the case exercises the front door"
+    if overrides == CASES["carers-breakdowns-5"]:
+        assert reference["carer_breakdowns"].sum() > 0 and reference["carers_20_49h"].sum() > 0, "carers break down"
     assert differences(engine, reference) == []
 
 
