@@ -47,7 +47,8 @@ def life_events(key, week, age, hood, hood_deprivation, chronic, acute, unmet, i
     for i in prange(age.shape[0]):
         age[i] += 1.0 / 52.0
         need = chronic[i] + acute[i]
-        annual = np.exp(needs.mortality_log_base + needs.mortality_age_slope * age[i]) * (1.0 + needs.mortality_need_effect * need)
+        annual = np.exp(needs.mortality_log_base + needs.mortality_age_slope * age[i]) * (
+            1.0 + needs.mortality_need_effect * need) * (1.0 + needs.mortality_isolation * isolated[i])
         u = uniform(key, LIFE, week, i, DEATH)
         died[i] = u < annual and u < 1.0 - (1.0 - min(annual, 1.0)) ** (1.0 / 52.0)
 

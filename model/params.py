@@ -80,6 +80,7 @@ class Needs:
     mortality_log_base: float = p(-20.0, 0.0, "log annual", "Gompertz intercept (age 0)")
     mortality_age_slope: float = p(0.0, 0.3, "per year", "Gompertz slope")
     mortality_need_effect: float = p(0.0, 1.0, "per hour", "relative mortality per hour of weekly need")
+    mortality_isolation: float = p(0.0, 10.0, "relative", "extra mortality when isolated (isolation harms health)")
     migrant_age_mean: float = p(1.0, 60.0, "years", "mean years over 18 of in-migrants replacing deaths")
 
 
@@ -98,11 +99,16 @@ class Network:
     decay: float = p(0.0, 1.0, "fraction", "strength lost without contact")
     neighbour_formation: float = p(0.0, 1.0, "per resident-week", "new neighbour ties")
     groupmate_formation: float = p(0.0, 1.0, "per member-week", "new ties between members of an active group")
-    helper_hours: float = p(0.0, 60.0, "hours/week", "informal help a healthy adult under 65 can give")
-    helper_hours_older: float = p(0.0, 1.0, "fraction", "helper capacity at 65-84 relative to younger adults")
+    helper_hours: float = p(0.0, 60.0, "hours/week", "light help a healthy adult under 65 can give anyone they know")
+    helper_hours_older: float = p(0.0, 1.0, "fraction", "light-help capacity at 65-84 relative to younger adults")
     household_weight: float = p(1.0, 20.0, "relative", "how much more people ask their own household")
-    strain_gain: float = p(0.0, 1.0, "per week", "carer strain gained at full load")
-    strain_recovery: float = p(0.0, 1.0, "per week", "strain lost weekly")
+    carer_hours: float = p(0.0, 168.0, "hours/week",
+                           "most a main carer gives: to someone in their household, and to everyone they care for in all")
+    carer_hours_family: float = p(0.0, 168.0, "hours/week", "most a main carer in another household (family) gives")
+    strain_hours: float = p(0.1, 168.0, "hours/week", "caring hours a week at which strain settles at "
+                            "strain_gain / strain_recovery; it settles in proportion to the hours given")
+    strain_gain: float = p(0.0, 1.0, "per week", "carer strain gained in a week of strain_hours of caring")
+    strain_recovery: float = p(0.0, 1.0, "per week", "share of strain lost weekly")
     burnout_threshold: float = p(0.0, 1.0, "strain", "strain at which a carer withdraws")
     burnout_weeks: int = p(0, 520, "weeks", "how long a burnt-out carer withdraws")
     bereavement_wellbeing: float = p(0.0, 1.0, "wellbeing", "wellbeing lost by each tie of someone who dies")
@@ -122,7 +128,8 @@ class Support:
     contact_weekly: float = p(0.0, 1.0, "per week", "chance of contacting once unmet need has persisted")
     patience_weeks: int = p(0, 520, "weeks", "after a contact, weeks people give the offer before unmet need counts again")
     contact_scale_hours: float = p(0.01, 168.0, "hours/week", "unmet need at which contacting is most likely")
-    crisis_contact: float = p(0.0, 1.0, "probability", "chance an acute episode with unmet need leads to contact")
+    crisis_contact: float = p(0.0, 1.0, "probability",
+                              "chance a crisis (acute episode or a main carer's breakdown) with unmet need leads to contact")
 
 
 @dataclass(frozen=True)
@@ -159,6 +166,8 @@ class Community:
     membership_confidence: float = p(0.0, 1.0, "per week", "personal resources gained by group members")
     group_room: int = p(1, 1000, "members", "members a group can take: practitioners link people only to groups with room")
     capacity: float = p(0.0, 10.0, "x", "community capacity: volunteers' and groups' support hours relative to the defaults")
+    belonging_activity: float = p(0.0, 1.0, "activity",
+                                  "activity at which a group's members belong (not isolated, gain confidence and wellbeing)")
 
 
 @dataclass(frozen=True)
@@ -262,6 +271,7 @@ class Scenario:
     mutual_aid: float = p(0.0, 10.0, "x", "extra tie contact where ties are already active")
     helper_capacity_multiplier: float = p(0.0, 10.0, "x", "informal help people can give")
     group_funding_multiplier: float = p(0.0, 10.0, "x", "funding and activity of groups")
+    visit_multiplier: float = p(0.0, 10.0, "x", "contact along ties outside the household (visits)")
     staff_multiplier: float = p(0.0, 10.0, "x", "front-door staff")
 
 

@@ -85,6 +85,8 @@ def build_population(params: Params) -> State:
         unmet=zeros(),
         helper_cap=zeros(),
         helper_load=zeros(),
+        carer=np.full(n, -1, dtype=np.int32),
+        care_received=zeros(),
         isolated=zeros(np.bool_),
         weeks_unmet=zeros(np.int32),
         crisis=zeros(np.bool_),

@@ -17,9 +17,9 @@ from .schema import NEIGHBOURHOODS, neighbourhoods_frame, steps_frame
 from .state import Kernel
 
 HOOD_COLUMNS = (
-    "residents", "need_hours", "unmet_hours", "with_unmet", "isolated", "wellbeing_sum", "carers",
-    "carer_strain_sum", "carers_high_strain", "aware", "contributors", "members", "deaths", "contacts",
-    "recontacts_12w", "recontacts_26w", "home_care_hours",
+    "residents", "need_hours", "unmet_hours", "with_unmet", "isolated", "wellbeing_sum", "carers", "carers_20_49h",
+    "carers_50h_plus", "care_hours", "carer_strain_sum", "carers_high_strain", "aware", "contributors", "members",
+    "deaths", "contacts", "recontacts_12w", "recontacts_26w", "home_care_hours",
     *(f"caseload_{name}" for name in codes.SERVICES[1:]),
 )
 _COL = {name: c for c, name in enumerate(HOOD_COLUMNS)}
@@ -28,11 +28,13 @@ _RESIDENTS, _NEED, _UNMET, _WITH_UNMET = _COL["residents"], _COL["need_hours"], 
 _ISOLATED, _WELLBEING, _CARERS, _STRAIN = _COL["isolated"], _COL["wellbeing_sum"], _COL["carers"], _COL["carer_strain_sum"]
 _HIGH_STRAIN, _AWARE, _CONTRIBUTORS, _MEMBERS = (_COL["carers_high_strain"], _COL["aware"], _COL["contributors"],
                                                  _COL["members"])
+_CARERS_20, _CARERS_50, _CARE_HOURS = _COL["carers_20_49h"], _COL["carers_50h_plus"], _COL["care_hours"]
 _DEATHS, _CONTACTS, _RECONTACTS_12, _RECONTACTS_26 = (_COL["deaths"], _COL["contacts"], _COL["recontacts_12w"],
                                                       _COL["recontacts_26w"])
 _HOME_CARE = _COL["home_care_hours"]
 _CASELOAD = _COL["caseload_community_plan"]  # first caseload column; codes follow in SERVICES order
 HIGH_STRAIN = 0.5  # carer strain counted as high
+CARE_BANDS = (20.0, 50.0)  # hours a week at which the Census 2021 bands of unpaid care begin: 1-19, 20-49, 50+
 
 
 @njit(parallel=True, cache=True)
@@ -42,6 +44,7 @@ def _hood_sums(hood_start, need, unmet, isolated, wellbeing, helper_load, strain
     for h in prange(n_hoods):
         # Local accumulators (kept in registers), written once per neighbourhood.
         need_sum = unmet_sum = with_unmet = n_isolated = wellbeing_sum = carers = strain_sum = high_strain = 0.0
+        carers_20 = carers_50 = care_hours = 0.0
         n_aware = contributors = members = deaths = contacts = recontacts_12 = recontacts_26 = home_care = 0.0
         caseload = np.zeros(len(codes.SERVICES))
         for i in range(hood_start[h], hood_start[h + 1]):
@@ -52,6 +55,9 @@ def _hood_sums(hood_start, need, unmet, isolated, wellbeing, helper_load, strain
             wellbeing_sum += wellbeing[i]
             if helper_load[i] > 0:
                 carers += 1
+                carers_20 += CARE_BANDS[0] <= helper_load[i] < CARE_BANDS[1]
+                carers_50 += helper_load[i] >= CARE_BANDS[1]
+                care_hours += helper_load[i]
                 strain_sum += strain[i]
                 high_strain += strain[i] >= HIGH_STRAIN
             n_aware += aware[i]
@@ -73,6 +79,9 @@ def _hood_sums(hood_start, need, unmet, isolated, wellbeing, helper_load, strain
         row[_ISOLATED] = n_isolated
         row[_WELLBEING] = wellbeing_sum
         row[_CARERS] = carers
+        row[_CARERS_20] = carers_20
+        row[_CARERS_50] = carers_50
+        row[_CARE_HOURS] = care_hours
         row[_STRAIN] = strain_sum
         row[_HIGH_STRAIN] = high_strain
         row[_AWARE] = n_aware
@@ -131,6 +140,9 @@ class Recorder:
             "wellbeing_mean": t["wellbeing_sum"] / n,
             "wellbeing_p10": float(np.partition(wellbeing, len(wellbeing) // 10)[len(wellbeing) // 10]),
             "carers": int(t["carers"]),
+            "carers_20_49h": int(t["carers_20_49h"]),
+            "carers_50h_plus": int(t["carers_50h_plus"]),
+            "care_hours": t["care_hours"],
             "carer_strain_mean": t["carer_strain_sum"] / t["carers"] if t["carers"] > 0 else 0.0,
             "carers_high_strain": int(t["carers_high_strain"]),
             "aware_share": t["aware"] / n,

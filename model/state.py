@@ -46,8 +46,10 @@ class Residents:
     met_network: np.ndarray
     met_community: np.ndarray
     unmet: np.ndarray
-    helper_cap: np.ndarray  # informal help this resident can give, hours/week
+    helper_cap: np.ndarray  # informal help this resident can give, hours/week (a main carer: at least what they give)
     helper_load: np.ndarray  # informal help given this week
+    carer: np.ndarray  # int32 this week's main carer (household or family, set by support), -1 for none
+    care_received: np.ndarray  # float64 hours of help from the main carer this week
     isolated: np.ndarray  # bool
     weeks_unmet: np.ndarray  # int32 consecutive weeks with unmet need
     crisis: np.ndarray  # bool acute episode this week

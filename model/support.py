@@ -1,12 +1,20 @@
 """Weekly support allocation: services, then personal resources, then network, then community.
 
-Network help is shared fairly: askers spread their request over their ties by
-weight (strength, household ties weighted up); each helper sums what is asked
-of them and gives at most their spare capacity, scaling every request down by
-the same fill ratio; what is left is asked again of ties that still have room.
-How much of their need people ask for at all is their ``asking`` propensity
-(confidence to ask, raised by a 'connect' conversation).  Only about one
-resident in ten asks in a week, so sharing walks the askers' rows alone.
+Network help comes first from one main carer, then from everyone else.  Each
+person asking for help asks their closest able tie in the household or family
+(the strongest tie, household ties weighted up) for all of it, up to what the
+relationship allows: a household carer can give tens of hours a week
+(``network.carer_hours``), a relative living elsewhere fewer
+(``network.carer_hours_family``); a carer asked by several people gives each the
+same share of their time (``barclay_one_carer``).  What the main carer does not
+cover is shared fairly: askers spread their request over their ties by weight
+(strength, household ties weighted up); each helper sums what is asked of them
+and gives at most their spare light-help time (``network.helper_hours``),
+scaling every request down by the same fill ratio; what is left is asked again
+of ties that still have room.  How much of their need people ask for at all is
+their ``asking`` propensity (confidence to ask, raised by a 'connect'
+conversation).  Only about one resident in ten asks in a week, so sharing walks
+the askers' rows alone.
 """
 
 import numpy as np
@@ -21,15 +29,22 @@ _EPS = 1e-9
 
 
 @njit(parallel=True, cache=True)
-def helper_capacity(week, age, chronic, acute, strain, burnout_until, service, helper_cap, net, helper_mult):
-    """Informal help each resident can give this week (hours), by age, own need, strain and burnout."""
+def helper_capacity(week, age, chronic, acute, burnout_until, service, helper_cap, care_cap, net, helper_mult):
+    """Informal help each resident can give this week (hours): light help to anyone they know (``helper_cap``,
+    by age and own need) and, as a main carer, care for a household or family member (``care_cap``, by own
+    need only: the oldest carers give the most hours).  None in burnout or in residential care.
+
+    Strain no longer shrinks capacity: a carer keeps giving until they burn out (``wellbeing.update_strain``).
+    """
     for i in prange(age.shape[0]):
         if burnout_until[i] > week or service[i] == codes.RESIDENTIAL or service[i] == codes.SHARED_LIVES:
             helper_cap[i] = 0.0
+            care_cap[i] = 0.0
             continue
         factor = 1.0 if age[i] < 65 else (net.helper_hours_older if age[i] < 85 else 0.25 * net.helper_hours_older)
         health = max(0.0, 1.0 - (chronic[i] + acute[i]) / 10.0)
-        helper_cap[i] = net.helper_hours * factor * health * (1.0 - strain[i]) * helper_mult
+        helper_cap[i] = net.helper_hours * factor * health * helper_mult
+        care_cap[i] = net.carer_hours * health * helper_mult
 
 
 @njit(inline="always", cache=True)
@@ -44,6 +59,57 @@ def _weight(strength, tie_kind, household_weight):
 
 
 _NO_SPARE, _SPARE, _ASKED = 0, 1, 2  # a helper's flag in one round of asking
+
+
+@njit(cache=True)
+def closest_carer(i, indptr, degree, other, strength, kind, care_cap, household_weight):
+    """Slot of ``i``'s closest tie able to care (household or family, ``care_cap > 0``): the largest weight,
+    the first such tie in the row on equal weights; -1 if none."""
+    best, best_weight = -1, 0.0
+    for k in range(indptr[i], indptr[i] + degree[i]):
+        tie_kind = kind[k]
+        if (tie_kind == codes.HOUSEHOLD or tie_kind == codes.FAMILY) and care_cap[other[k]] > 0:
+            w = _weight(strength[k], tie_kind, household_weight)
+            if w > best_weight:
+                best, best_weight = k, w
+    return best
+
+
+@njit(cache=True)
+def main_care(askers, ask, indptr, degree, other, strength, kind, net, care_cap, helper_cap, helper_load, met_network,
+              carer, care_received, request, demand):
+    """Each asker asks their closest able household or family tie (:func:`closest_carer`) for all of ``ask``, up to
+    ``net.carer_hours`` from their household or ``net.carer_hours_family`` from a relative elsewhere; a carer
+    asked by several people gives each request the same share of their ``care_cap``.
+
+    Sets ``carer`` and ``care_received`` of the askers, adds what is given to ``met_network`` and
+    ``helper_load`` and takes it from ``ask``; a carer's ``helper_cap`` is raised to cover what they give (so
+    they have light-help time to spare only if they give less than it).  Serial, in ascending asker order,
+    so each carer's load sums in one order whatever the thread count.
+    """
+    for i in askers:
+        k = closest_carer(i, indptr, degree, other, strength, kind, care_cap, net.household_weight)
+        if k >= 0:
+            demand[other[k]] = 0.0
+    for i in askers:
+        k = closest_carer(i, indptr, degree, other, strength, kind, care_cap, net.household_weight)
+        if k >= 0:
+            c = other[k]
+            request[i] = min(ask[i], net.carer_hours if kind[k] == codes.HOUSEHOLD else net.carer_hours_family)
+            carer[i] = c
+            demand[c] += request[i]
+    for i in askers:
+        c = carer[i]
+        if c >= 0:
+            got = request[i] * min(1.0, care_cap[c] / demand[c])
+            care_received[i] = got
+            met_network[i] += got
+            ask[i] -= got
+            helper_load[c] += got
+    for i in askers:
+        c = carer[i]
+        if c >= 0:
+            helper_cap[c] = max(helper_cap[c], helper_load[c])
 
 
 @njit(parallel=True, cache=True)
@@ -101,8 +167,8 @@ def _share_round(askers, ask, indptr, degree, other, strength, kind, net, helper
 
 @njit(parallel=True, cache=True)
 def _before_network(chronic, acute, personal, asking, service, service_hours, need, met_service, met_personal,
-                    met_network, ask, sup, svc, plan_hours):
-    """Need after services and personal resources; what each resident asks of their network."""
+                    met_network, carer, care_received, ask, sup, svc, plan_hours):
+    """Need after services and personal resources; what each resident asks of their network (no main carer yet)."""
     for i in prange(chronic.shape[0]):
         total = chronic[i] + acute[i]
         need[i] = total
@@ -125,6 +191,8 @@ def _before_network(chronic, acute, personal, asking, service, service_hours, ne
         withdrawn = svc.crowd_out if (on_long_term(st) or st == codes.REABLEMENT) else 0.0
         ask[i] = (total - served - own) * asking[i] * (1.0 - withdrawn)
         met_network[i] = 0.0
+        carer[i] = -1
+        care_received[i] = 0.0
 
 
 @njit(parallel=True, cache=True)
@@ -225,17 +293,24 @@ class NetworkSharing:
 
 
 class Support:
-    """Phase: meet this week's need in order: services, personal resources, network, community.
+    """Phase: meet this week's need in order: services, personal resources, network (main carer first,
+    then everyone else), community.
 
     Works out what informal helpers and each neighbourhood can give this week, then fills ``need``,
-    the ``met_*`` arrays, ``unmet``, ``helper_load`` and each neighbourhood's ``hood_pool_used``.
-    In a shock with mutual aid, connectors then organise neighbours' help for the people they know.
+    the ``met_*`` arrays, ``unmet``, ``helper_load``, each asker's ``carer`` and ``care_received``, and
+    each neighbourhood's ``hood_pool_used``.  In a shock with mutual aid, connectors then organise
+    neighbours' help for the people they know.  Owns each resident's main-care capacity this week
+    (``care_cap``) and the work arrays of main care (``request``, ``demand``).
     """
 
     def __init__(self, model):
         self._sharing = NetworkSharing(model.sources)
-        sources = {**model.sources, "ask": self._sharing.ask}
+        n = model.sources["helper_cap"].shape[0]
+        self.care_cap = np.zeros(n)
+        sources = {**model.sources, "ask": self._sharing.ask, "care_cap": self.care_cap, "request": np.zeros(n),
+                   "demand": np.zeros(n)}
         self._helper_capacity = Kernel(helper_capacity, sources)
+        self._main_care = Kernel(main_care, sources)
         self._community_pool = Kernel(community_pool, sources)
         self._before_network = Kernel(_before_network, sources)
         self._community_round = Kernel(_community_round, sources)
@@ -249,6 +324,7 @@ class Support:
         self._community_pool(activity_mult=week.group_multiplier, helper_mult=sc.helper_capacity_multiplier)
         self._before_network(plan_hours=week.policy.plan_support_hours)
         self._helper_load[:] = 0.0
+        self._main_care(askers=np.flatnonzero(self._sharing.ask > 0))
         self._sharing.share()
         self._community_round()
         if sc.mutual_aid > 0:

@@ -21,12 +21,14 @@ def on_long_term(service):
 
 
 @njit(parallel=True, cache=True)
-def update_ties(key, week, indptr, degree, other, strength, kind, service, contact, net, svc, group_mult, mutual_aid):
+def update_ties(key, week, indptr, degree, other, strength, kind, service, contact, net, svc, group_mult, visit_mult,
+                mutual_aid):
     """Contact reinforces a tie, its absence decays it; weak non-household ties are dropped.
 
     ``contact[kind]`` is the weekly contact chance; packages crowd out contact
-    (``svc.crowd_out``), paused groups cut group-mate contact (``group_mult``) and
-    mutual aid raises contact along already-active ties.
+    (``svc.crowd_out``), fewer visits cut contact outside the household (``visit_mult``),
+    paused groups cut group-mate contact (``group_mult``) and mutual aid raises contact
+    along already-active ties.
     """
     n = degree.shape[0]
     for i in prange(n):
@@ -40,6 +42,8 @@ def update_ties(key, week, indptr, degree, other, strength, kind, service, conta
                 chance *= 1.0 - svc.crowd_out
             if on_long_term(service[j]):
                 chance *= 1.0 - svc.crowd_out
+            if tie_kind != codes.HOUSEHOLD:
+                chance *= visit_mult
             if tie_kind == codes.GROUPMATE:
                 chance *= group_mult
             if s >= net.active_threshold:
@@ -169,7 +173,8 @@ class TieDynamics:
 
     def step(self, model, week) -> None:
         activity_mult = week.scenario.group_activity_multiplier
-        self._update_ties(week=week.clock, group_mult=activity_mult, mutual_aid=week.scenario.mutual_aid)
+        self._update_ties(week=week.clock, group_mult=activity_mult, visit_mult=week.scenario.visit_multiplier,
+                          mutual_aid=week.scenario.mutual_aid)
         member_start, member_ids = members_by_group(self._member, self._group_activity.size)
         group_rate = self._groupmate_formation * self._group_members * self._group_activity * activity_mult
         self._form_ties(week=week.clock, member_start=member_start, member_ids=member_ids, group_rate=group_rate)

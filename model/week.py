@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 # What a scenario changes while it is in force; outside its window each takes its neutral value.
 SCENARIO_EFFECTS = ("onset_multiplier", "group_activity_multiplier", "mutual_aid", "helper_capacity_multiplier",
-                    "group_funding_multiplier", "staff_multiplier")
+                    "group_funding_multiplier", "staff_multiplier", "visit_multiplier")
 ScenarioEffects = namedtuple("ScenarioEffects", SCENARIO_EFFECTS)
 NEUTRAL = ScenarioEffects(**{name: (0.0 if name == "mutual_aid" else 1.0) for name in SCENARIO_EFFECTS})
 

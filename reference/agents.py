@@ -105,7 +105,7 @@ class Resident(mesa.Agent):
         m, nd, i = self.model, self.model.params.needs, self.slot
         self.age += 1.0 / 52.0
         annual = math.exp(nd.mortality_log_base + nd.mortality_age_slope * self.age) * (
-            1.0 + nd.mortality_need_effect * (self.chronic + self.acute))
+            1.0 + nd.mortality_need_effect * (self.chronic + self.acute)) * (1.0 + nd.mortality_isolation * self.isolated)
         u = uniform(m.key, LIFE, week, i, DEATH)
         self.died = u < annual and u < 1.0 - (1.0 - min(annual, 1.0)) ** (1.0 / 52.0)
         self.acute *= 1.0 - nd.acute_recovery
@@ -217,9 +217,10 @@ class Resident(mesa.Agent):
         return i.introduce(week, s, 2, m.hood_residents[self.hood])
 
     # --- ties --------------------------------------------------------------------------------
-    def keep_in_touch(self, week: int, contact: dict, group_mult: float, mutual_aid: float) -> None:
+    def keep_in_touch(self, week: int, contact: dict, group_mult: float, visit_mult: float, mutual_aid: float) -> None:
         """Each tie is reinforced by contact or decays without it (once a week, whichever end comes
-        first); weak non-household ties are dropped from both ends' lists."""
+        first); fewer visits cut contact outside the household; weak non-household ties are dropped from
+        both ends' lists."""
         m, net = self.model, self.model.params.network
         crowd_out = m.params.services.crowd_out
         n = len(m.slots)
@@ -233,6 +234,8 @@ class Resident(mesa.Agent):
                 chance *= 1.0 - crowd_out
             if on_long_term(j.service):
                 chance *= 1.0 - crowd_out
+            if tie.kind != codes.HOUSEHOLD:
+                chance *= visit_mult
             if tie.kind == codes.GROUPMATE:
                 chance *= group_mult
             if tie.strength >= net.active_threshold:
@@ -246,14 +249,27 @@ class Resident(mesa.Agent):
 
     # --- support -----------------------------------------------------------------------------
     def set_helper_capacity(self, week: int, helper_mult: float) -> None:
-        """Informal help this resident can give this week, by age, own need, strain and burnout."""
+        """Help this resident can give this week: light help to anyone they know (by age and own need) and,
+        as a main carer of a household or family member, care (by own need only); none in burnout or in care."""
         net = self.model.params.network
         if self.burnout_until > week or not can_take_part(self.service):
-            self.helper_cap = 0.0
+            self.helper_cap = self.care_cap = 0.0
             return
         factor = 1.0 if self.age < 65 else (net.helper_hours_older if self.age < 85 else 0.25 * net.helper_hours_older)
         health = max(0.0, 1.0 - (self.chronic + self.acute) / 10.0)
-        self.helper_cap = net.helper_hours * factor * health * (1.0 - self.strain) * helper_mult
+        self.helper_cap = net.helper_hours * factor * health * helper_mult
+        self.care_cap = net.carer_hours * health * helper_mult
+
+    def closest_carer(self) -> Tie | None:
+        """The closest tie able to care: household or family, the largest weight (the first on equal weights)."""
+        weight = self.model.params.network.household_weight
+        best, best_weight = None, 0.0
+        for tie in self.ties:
+            if tie.kind in (codes.HOUSEHOLD, codes.FAMILY) and tie.other(self).care_cap > 0:
+                w = tie.weight(weight)
+                if w > best_weight:
+                    best, best_weight = tie, w
+        return best
 
     def meet_own_need(self, plan_hours: float) -> None:
         """Need this week, met first by any service, then by personal resources; set what to ask of ties."""
@@ -280,6 +296,7 @@ class Resident(mesa.Agent):
         self.ask = (total - served - own) * self.asking * (1.0 - withdrawn)
         self.met_network = 0.0
         self.helper_load = 0.0
+        self.main_carer, self.care_received = None, 0.0
 
     def community_access(self) -> float:
         """Share of remaining need this resident can bring to community support."""
@@ -320,19 +337,24 @@ class Resident(mesa.Agent):
             j.met_community += got
 
     # --- after support -----------------------------------------------------------------------
+    def strain_week(self, week: int) -> None:
+        """Strain rises with the hours given this week against ``strain_hours`` and recovers; at the
+        threshold the carer burns out (``breaking``: this week)."""
+        net = self.model.params.network
+        self.strain = min(1.0, max(0.0, self.strain + net.strain_gain * self.helper_load / net.strain_hours
+                                   - net.strain_recovery * self.strain))
+        self.breaking = self.strain >= net.burnout_threshold and self.burnout_until <= week
+        if self.breaking:
+            self.burnout_until = week + net.burnout_weeks
+            self.strain *= 0.5
+
     def feel(self, week: int) -> None:
-        """Isolation, carer strain and burnout, personal resources, asking, and wellbeing."""
+        """Isolation (groups count only while they meet), personal resources, asking, and wellbeing."""
         p = self.model.params
         net, sup, comm, wb = p.network, p.support, p.community, p.wellbeing
         active = sum(1 for t in self.ties if t.strength >= net.active_threshold)
-        in_group = any(g is not None and g.activity > 0 for g in self.member)
+        in_group = any(g is not None and g.activity >= comm.belonging_activity for g in self.member)
         self.isolated = active < 2 and not in_group and self.service != codes.DAY_CARE
-
-        load = self.helper_load / net.helper_hours if net.helper_hours > 0 else 0.0
-        self.strain = min(1.0, max(0.0, self.strain + net.strain_gain * load - net.strain_recovery * self.strain))
-        if self.strain >= net.burnout_threshold and self.burnout_until <= week:
-            self.burnout_until = week + net.burnout_weeks
-            self.strain *= 0.5
 
         if in_group:
             self.personal += comm.membership_confidence * (1.0 - self.personal)

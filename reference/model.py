@@ -76,13 +76,14 @@ class ReferenceModel(FrontDoor, mesa.Model):
         self.pool_used = [0.0] * self.n_hoods
         self.groups = [Group(g, int(a.hood[g]), int(a.interest[g]), float(a.activity[g]), int(a.members[g]),
                              bool(a.alive[g])) for g in range(a.alive.size)]
-        columns = {f.name: getattr(r, f.name).tolist() for f in fields(Residents) if f.name != "member"}
+        columns = {f.name: getattr(r, f.name).tolist() for f in fields(Residents) if f.name not in ("member", "carer")}
         indptr, degree = ties.indptr.tolist(), ties.degree.tolist()
         self.slots: list[Resident] = []
         for i in range(r.n):
             resident = Resident(self, i, indptr[i + 1] - indptr[i], **{name: col[i] for name, col in columns.items()})
             resident.member = [self.groups[g] if g >= 0 else None for g in r.member[i].tolist()]
             resident.contacted, resident.since_last = False, 0
+            resident.main_carer = None
             self.slots.append(resident)
         by_pair = {}
         other, strength, kind = ties.other.tolist(), ties.strength.tolist(), ties.kind.tolist()
@@ -135,7 +136,7 @@ class ReferenceModel(FrontDoor, mesa.Model):
                    codes.FRIEND: net.contact_friend, codes.NEIGHBOUR: net.contact_neighbour,
                    codes.GROUPMATE: net.contact_groupmate}
         for r in self.slots:
-            r.keep_in_touch(t, contact, sc["group_activity_multiplier"], sc["mutual_aid"])
+            r.keep_in_touch(t, contact, sc["group_activity_multiplier"], sc["visit_multiplier"], sc["mutual_aid"])
         self._form_ties(t, sc["group_activity_multiplier"])
 
         for r in self.slots:
@@ -145,6 +146,9 @@ class ReferenceModel(FrontDoor, mesa.Model):
         if sc["mutual_aid"] > 0:
             for r in self.slots:
                 r.organise_mutual_aid(sc["mutual_aid"] * p.builders.connector_aid_hours)
+        for r in self.slots:
+            r.strain_week(t)
+        self._carer_breakdowns()
         for r in self.slots:
             r.feel(t)
 
@@ -295,9 +299,10 @@ class ReferenceModel(FrontDoor, mesa.Model):
                 self.pool[g.hood] += g.activity * comm.group_support_hours * activity_mult * comm.capacity
 
     def _allocate(self) -> None:
-        """Services and personal resources, two rounds of asking the network, then community support."""
+        """Services and personal resources, the main carer, two rounds of asking the network, then community support."""
         for r in self.slots:
             r.meet_own_need(self.front_door_policy.plan_support_hours)
+        self._main_care()
         for _ in range(2):
             self._ask_network()
         cap = self.params.support.community_max_hours
@@ -313,6 +318,51 @@ class ReferenceModel(FrontDoor, mesa.Model):
                 used += r.met_community
                 r.unmet = max(0.0, r.need - r.met_service - r.met_personal - r.met_network - r.met_community)
             self.pool_used[h] = used
+
+    def _main_care(self) -> None:
+        """Each asker, in slot order, asks their closest able household or family tie for everything, up to what
+        the relationship allows; a carer asked by several people gives each request the same share of their
+        care capacity, and has light-help time to spare only beyond what they give."""
+        net = self.params.network
+        askers = [r for r in self.slots if r.ask > 0]
+        demand = {}
+        for r in askers:
+            tie = r.closest_carer()
+            if tie is not None:
+                r.main_carer = tie.other(r)
+                r.request = min(r.ask, net.carer_hours if tie.kind == codes.HOUSEHOLD else net.carer_hours_family)
+                demand[r.main_carer.slot] = demand.get(r.main_carer.slot, 0.0) + r.request
+        for r in askers:
+            c = r.main_carer
+            if c is not None:
+                got = r.request * min(1.0, c.care_cap / demand[c.slot])
+                r.care_received = got
+                r.met_network += got
+                r.ask -= got
+                c.helper_load += got
+        for r in askers:
+            if r.main_carer is not None:
+                r.main_carer.helper_cap = max(r.main_carer.helper_cap, r.main_carer.helper_load)
+
+    def _carer_breakdowns(self) -> None:
+        """A carer who burnt out this week stops at once: the people they were main carer of lose this week's
+        care from them and have a crisis; the carer takes it back (in the order of their ties) and has no
+        time to spare."""
+        for r in self.slots:
+            c = r.main_carer
+            if c is not None and c.breaking:
+                r.met_network = max(0.0, r.met_network - r.care_received)
+                r.unmet += r.care_received
+                r.crisis = True
+        for c in self.slots:
+            if c.breaking:
+                withdrawn = 0.0
+                for tie in c.ties:
+                    if tie.other(c).main_carer is c:
+                        withdrawn += tie.other(c).care_received
+                left = c.helper_load - withdrawn
+                c.helper_load = left if left > 1e-9 else 0.0
+                c.helper_cap = c.helper_load
 
     def _ask_network(self) -> None:
         """One round: askers spread their request over ties with spare time by weight; each helper gives

@@ -5,7 +5,8 @@ give the same per-step measures: counts exactly, sums of floats to rounding (the
 residents, the engine over neighbourhoods first).  The cases cover both policies, the warm-up to policy
 switch, a preset with personal budgets, builders with a pandemic shock, outreach and referrals, a
 strengths-based review practice under a service-first front door, and a practice ramping in with a
-small team and groups near full.
+small team and groups near full, and heavy caring (large needs, low sustainable hours) in which
+main carers burn out and break down.
 """
 
 import numpy as np
@@ -31,6 +32,7 @@ CASES = {
                                         "weeks=78"),
     "ramp-small_team-full_groups-5": ("policy=community_first", "seed=5", "weeks=52", "policy.ramp_weeks=8",
                                       "policy.staff_fte_per_10k=2.0", "community.group_room=12"),
+    "carers-breakdowns-5": ("policy=community_first", "seed=5", "needs.onset_mean_hours=20", "network.strain_hours=10"),
 }
 
 
@@ -59,6 +61,8 @@ def test_reference_gives_the_engines_measures(overrides):
     engine, reference = steps_of_both(overrides)
     assert reference["contacts"].sum() > 0 and reference["outcome_resolved_first_contact"].sum() + \
         reference["outcome_signposted"].sum() > 0, "the case exercises the front door"
+    if overrides == CASES["carers-breakdowns-5"]:
+        assert reference["carer_breakdowns"].sum() > 0 and reference["carers_20_49h"].sum() > 0, "carers break down"
     assert differences(engine, reference) == []
 
 
