@@ -101,7 +101,7 @@ def main_care(askers, ask, indptr, degree, other, strength, kind, net, care_cap,
     for i in askers:
         c = carer[i]
         if c >= 0:
-            got = request[i] * min(1.0, care_cap[c] / demand[c])
+            got = request[i] * min(1.0, care_cap[c] / demand[c]) if demand[c] > 0 else 0.0  # nothing asked: 0/0
             care_received[i] = got
             met_network[i] += got
             ask[i] -= got

@@ -335,7 +335,7 @@ class ReferenceModel(FrontDoor, mesa.Model):
         for r in askers:
             c = r.main_carer
             if c is not None:
-                got = r.request * min(1.0, c.care_cap / demand[c.slot])
+                got = r.request * min(1.0, c.care_cap / demand[c.slot]) if demand[c.slot] > 0 else 0.0
                 r.care_received = got
                 r.met_network += got
                 r.ask -= got

@@ -98,3 +98,14 @@ def test_extra_group_funding_keeps_activity_and_community_support_in_range():
     a = model.state.associations
     assert a.activity[a.alive].max() <= 1.0
     test_resident_state_in_range((model, results))
+
+
+def test_a_main_carer_asked_for_nothing_gives_nothing():
+    """A relative in another household who can give no hours (``network.carer_hours_family=0``) is asked for
+    nothing: no division by a zero demand (found by the property tests)."""
+    from .conftest import SMALL, run_model
+
+    model, results = run_model(SMALL[:1] + ("weeks=13", "warmup_weeks=0", "network.carer_hours_family=0",
+                                            "population.friend_ties_mean=0", "population.neighbour_ties_mean=0"))
+    assert results.steps["care_hours"].is_finite().all()
+    test_resident_state_in_range((model, results))
