@@ -234,13 +234,26 @@ def _community_access(i, service, member, activity, aware):
 
 
 @njit(cache=True)
-def network_spare(i, indptr, degree, other, strength, helper_cap, helper_load):
-    """Spare informal time around ``i`` that a conversation can find: each tie's spare hours weighted by
-    the square of its strength, since people give much more time to close ties than to acquaintances."""
+def tie_spare(k, main, indptr, degree, other, strength, kind, helper_cap, helper_load, care_cap, net):
+    """Spare time along tie slot ``k`` that a conversation can count on: if it is the tie to the person's main
+    carer (slot ``main``), the care that carer could still give in full (up to ``net.carer_hours``, or
+    ``net.carer_hours_family`` from another household); otherwise the tie's spare light-help hours weighted
+    by the square of its strength, since people give much more time to close ties than to acquaintances."""
+    j = other[k]
+    if k == main:
+        limit = net.carer_hours if kind[k] == codes.HOUSEHOLD else net.carer_hours_family
+        return max(0.0, min(care_cap[j], limit) - helper_load[j])
+    return strength[k] * strength[k] * max(0.0, helper_cap[j] - helper_load[j])
+
+
+@njit(cache=True)
+def network_spare(i, indptr, degree, other, strength, kind, helper_cap, helper_load, care_cap, net):
+    """Spare informal time around ``i`` that a conversation can find (:func:`tie_spare` over their ties)."""
+    main = closest_carer(i, indptr, degree, other, strength, kind, care_cap, net.household_weight)
     total = 0.0
     for k in range(indptr[i], indptr[i] + degree[i]):
-        j = other[k]
-        total += strength[k] * strength[k] * max(0.0, helper_cap[j] - helper_load[j])
+        total += tie_spare(k, main, indptr, degree, other, strength, kind, helper_cap=helper_cap,
+                           helper_load=helper_load, care_cap=care_cap, net=net)
     return total
 
 

@@ -310,13 +310,19 @@ class Resident(mesa.Agent):
             best = max(best, 0.5)
         return max(best, 0.1)
 
+    def tie_spare(self, tie: Tie, main: Tie | None) -> float:
+        """Spare time along ``tie`` a conversation can count on: the main carer's care in full (up to their
+        household or family limit), any other tie's light help weighted by the square of its strength."""
+        j, net = tie.other(self), self.model.params.network
+        if tie is main:
+            limit = net.carer_hours if tie.kind == codes.HOUSEHOLD else net.carer_hours_family
+            return max(0.0, min(j.care_cap, limit) - j.helper_load)
+        return tie.strength * tie.strength * max(0.0, j.helper_cap - j.helper_load)
+
     def network_spare(self) -> float:
-        """Spare time of this resident's ties, weighted by the square of tie strength."""
-        total = 0.0
-        for tie in self.ties:
-            j = tie.other(self)
-            total += tie.strength * tie.strength * max(0.0, j.helper_cap - j.helper_load)
-        return total
+        """Spare time of this resident's ties that a conversation can find."""
+        main = self.closest_carer()
+        return sum((self.tie_spare(tie, main) for tie in self.ties), 0.0)
 
     def organise_mutual_aid(self, hours: float) -> None:
         """In a shock, a connector able to help organises up to ``hours`` of help for the people they

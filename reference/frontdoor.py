@@ -168,8 +168,8 @@ class FrontDoor:
     def _mobilise(self, r: Resident, cover: float, spare_total: float, boost: float) -> None:
         """A connect conversation: book the ties' spare help the plan counts on and strengthen the ties."""
         take = min(1.0, cover / spare_total) if spare_total > 0 else 0.0
+        main = r.closest_carer()
         for tie in r.ties:
-            j = tie.other(r)
-            j.helper_load += take * tie.strength * tie.strength * max(0.0, j.helper_cap - j.helper_load)
+            tie.other(r).helper_load += take * r.tie_spare(tie, main)
             if boost > 0:
                 tie.strength = tie.strength + boost * (1.0 - tie.strength)
