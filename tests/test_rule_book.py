@@ -91,3 +91,18 @@ def test_community_support_is_paid_for_under_every_policy():
         run = (f"policy={policy}", "weeks=26")
         assert _total("cost_voluntary_sector", *run) > 0
         assert _total("cost_voluntary_sector", *run, "costs.community_hour=0") == 0
+
+
+def test_community_first_advantage_on_unmet_need_shrinks_as_community_capacity_falls():
+    """The revolving door the seeds warn of: where community capacity is thin, community-first's lower unmet
+    need shrinks and turns into more unmet need than service-first (measured: below about a quarter of the
+    default capacity in this town), and the people it cannot resolve wait, for the team's plan support."""
+    def mean(measure: str, policy: str, capacity: str) -> float:
+        run = (f"policy={policy}", "weeks=104", "policy.ramp_weeks=0", f"community.capacity={capacity}")
+        return sum(float(_steps(*run, f"seed={seed}").filter(pl.col("week") >= 26)[measure].mean())
+                   for seed in SEEDS) / len(SEEDS)
+
+    advantage = {capacity: mean("unmet_share", "service_first", capacity) - mean("unmet_share", "community_first", capacity)
+                 for capacity in ("1.0", "0.0")}
+    assert advantage["1.0"] > 0 > advantage["0.0"]
+    assert mean("mean_wait_weeks", "community_first", "0.0") > mean("mean_wait_weeks", "community_first", "1.0") + 1
