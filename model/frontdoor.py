@@ -270,10 +270,10 @@ def review_and_transition(key, week, staff_hours, need, unmet, met_service, met_
             staff_hours -= p.assessment_hours
             transitions[WORK_HOURS] += p.assessment_hours
             transitions[REASSESSMENTS if st == codes.COMMUNITY_PLAN else END_ASSESSMENTS] += 1
-            if not (r.step_down and _carried(i, hood_pool, hood_pool_used, hood, indptr, degree, other, strength, kind=kind,
-                                             helper_cap=helper_cap, helper_load=helper_load, care_cap=care_cap,
-                                             net=net, sup=sup)
-                    >= need_for_service):
+            carried = _carried(i, hood_pool, hood_pool_used, hood, indptr, degree, other, strength, kind=kind,
+                               helper_cap=helper_cap, helper_load=helper_load, care_cap=care_cap, net=net,
+                               sup=sup) if r.step_down else 0.0
+            if not (r.step_down and carried >= need_for_service):
                 unmet[i] += met_service[i]
                 _start_package(key, week, i, need=need, unmet=unmet, met_network=met_network, isolated=isolated,
                                service=service, service_hours=service_hours, next_review=next_review, pol=p, rev=r,
