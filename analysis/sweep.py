@@ -5,11 +5,14 @@ names their files).  Only
 complete runs (``metadata.json`` present) whose Parquet files are readable are used; every run
 left out is named, with the reason, in ``Sweep.problems`` and in one ``SweepWarning``, never
 dropped silently.  Tables are returned as polars ``LazyFrame``s over all runs, so a sweep of any
-size is aggregated without loading it into memory.
+size is aggregated without loading it into memory.  Every table starts with the run's ``RUN_KEYS``;
+runs written before the lever columns (``LEVERS``) existed, which a resumed sweep reuses, get them
+from their ``config.yaml`` when scanned.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import warnings
 from collections import Counter
@@ -17,11 +20,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
+import yaml
 
-from model.outputs import HOODS, LOCK, METADATA, STEPS, SUMMARY, is_complete
+from model.outputs import CONFIG, HOODS, LOCK, METADATA, STEPS, SUMMARY, is_complete
 
 TABLES = {"steps": STEPS, "neighbourhoods": HOODS, "summary": SUMMARY}
-RUN_KEYS = ("population", "scenario", "policy", "seed")
+# The columns that identify a run in every table (``experiments.store`` writes them first, in this order):
+# where, which shock, which front door, the levers a decomposition varies with it, and the seed.
+LEVERS = ("review", "community_capacity", "builder_coverage")
+RUN_KEYS = ("population", "scenario", "policy", *LEVERS, "seed")
+# Where runs written before the lever columns existed keep each lever in their config.yaml.
+_LEVER_CONFIG = {"review": ("policy", "review", "name"), "community_capacity": ("community", "capacity"),
+                 "builder_coverage": ("policy", "builder_coverage")}
+_LEVER_TYPES = {"review": pl.String, "community_capacity": pl.Float64, "builder_coverage": pl.Float64}
 
 
 class SweepError(Exception):
@@ -40,12 +51,19 @@ class Sweep:
     runs: tuple[Path, ...]  # complete, readable run directories, in RUN_KEYS order
     problems: tuple[str, ...]  # one line per run left out: its path and why
     metadata: pl.DataFrame  # one row per usable run: RUN_KEYS, git_revision, finished, seconds, run_dir
+    unlabelled: frozenset[Path] = frozenset()  # runs whose tables predate the LEVERS columns (added when scanned)
 
     def scan(self, table: str) -> pl.LazyFrame:
         """All runs' ``table`` (``steps``, ``neighbourhoods`` or ``summary``) as one lazy frame."""
         if table not in TABLES:
             raise ValueError(f"table: {table!r} is not one of {', '.join(TABLES)}")
-        return pl.scan_parquet([run / TABLES[table] for run in self.runs])
+        labelled = [run / TABLES[table] for run in self.runs if run not in self.unlabelled]
+        frames = [pl.scan_parquet(labelled)] if labelled else []
+        for row in self.metadata.filter(pl.col("run_dir").is_in([str(run) for run in self.unlabelled])).iter_rows(named=True):
+            frames.append(pl.scan_parquet(Path(row["run_dir"]) / TABLES[table])
+                          .with_columns(pl.lit(row[key], dtype=_LEVER_TYPES[key]).alias(key) for key in LEVERS)
+                          .select(*RUN_KEYS, pl.exclude(RUN_KEYS)))
+        return frames[0] if len(frames) == 1 else pl.concat(frames, how="vertical")
 
     @property
     def packages(self) -> dict[str, str]:
@@ -63,8 +81,13 @@ def _candidate_runs(root: Path) -> set[Path]:
 
 def _read_metadata(run: Path) -> dict:
     meta = json.loads((run / METADATA).read_text())
+    if any(key not in meta for key in LEVERS):  # written before the lever labels: they are in its config
+        config = yaml.safe_load((run / CONFIG).read_text())
+        for key in LEVERS:
+            meta.setdefault(key, functools.reduce(lambda node, name: node[name], _LEVER_CONFIG[key], config))
     return {
         **{key: meta[key] for key in RUN_KEYS},
+        **{key: float(meta[key]) for key in ("community_capacity", "builder_coverage")},
         "git_revision": meta["git_revision"],
         "finished": meta["finished"],
         "seconds": float(meta["seconds"]),
@@ -73,7 +96,8 @@ def _read_metadata(run: Path) -> dict:
 
 
 def _schemas(run: Path) -> tuple:
-    """The run's table schemas (reads only the Parquet footers); raises if a file is missing or corrupt."""
+    """The run's table schemas (reads only the Parquet footers), without the LEVERS label columns, and whether
+    it has them; raises if a file is missing or corrupt."""
     schemas = []
     for name in TABLES.values():
         path = run / name
@@ -81,7 +105,8 @@ def _schemas(run: Path) -> tuple:
             schemas.append(tuple(pl.read_parquet_schema(path).items()))
         except Exception as error:  # noqa: BLE001 - any unreadable file excludes the run, named with the error
             raise OSError(f"{path}: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}") from error
-    return tuple(schemas)
+    labelled = all(key in dict(schema) for schema in schemas for key in LEVERS)
+    return tuple(tuple(column for column in schema if column[0] not in LEVERS) for schema in schemas), labelled
 
 
 def open_sweep(root: str | Path) -> Sweep:
@@ -91,12 +116,16 @@ def open_sweep(root: str | Path) -> Sweep:
         raise SweepError(f"sweep directory not found: {root}")
     problems: list[str] = []
     found: dict[Path, tuple[dict, tuple]] = {}
+    unlabelled: set[Path] = set()
     for run in sorted(_candidate_runs(root)):
         if not is_complete(run):
             problems.append(f"{run}: incomplete (no {METADATA}: still running, failed or interrupted)")
             continue
         try:
-            found[run] = (_read_metadata(run), _schemas(run))
+            meta, (schema, labelled) = _read_metadata(run), _schemas(run)
+            found[run] = (meta, schema)
+            if not labelled:
+                unlabelled.add(run)
         except (OSError, ValueError, KeyError) as error:
             problems.append(f"{run}: unreadable: {error}")
     # Runs written by another version of the model have other columns: they cannot be scanned with the rest.
@@ -109,7 +138,7 @@ def open_sweep(root: str | Path) -> Sweep:
     for run, (meta, _) in list(found.items()):
         key = tuple(meta[k] for k in RUN_KEYS)
         if key in seen:
-            problems.append(f"{run}: the same population, scenario, policy and seed as {seen[key]}")
+            problems.append(f"{run}: the same population, scenario, policy, levers ({', '.join(LEVERS)}) and seed as {seen[key]}")
             del found[run]
         else:
             seen[key] = run
@@ -118,4 +147,6 @@ def open_sweep(root: str | Path) -> Sweep:
     if not found:
         raise SweepError(f"no complete run under {root}")
     metadata = pl.DataFrame([meta for meta, _ in found.values()]).sort(RUN_KEYS)
-    return Sweep(root=root, runs=tuple(Path(p) for p in metadata["run_dir"]), problems=tuple(problems), metadata=metadata)
+    runs = tuple(Path(p) for p in metadata["run_dir"])
+    return Sweep(root=root, runs=runs, problems=tuple(problems), metadata=metadata,
+                 unlabelled=frozenset(unlabelled & set(runs)))

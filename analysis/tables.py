@@ -1,9 +1,12 @@
 """Tidy comparison tables from a sweep's lazy tables (``analysis.sweep``).
 
-Every table has one row per policy x scenario x population (x week, x measure) and summarises the
-runs across seeds: the mean and the 10th and 90th percentiles.  Differences from the status quo
-(``BASELINE_POLICY``) are paired by seed: under common random numbers a seed gives every policy
-the same town and the same life events, so the difference of a pair is due to the policy alone.
+Every table has one row per arm, policy x levers (review practice, community capacity, builder
+coverage) x scenario x population (x week, x measure), and summarises the runs across seeds: the mean
+and the 10th and 90th percentiles.  Differences from the status quo (``BASELINE_POLICY``) are paired by
+seed: under common random numbers a seed gives every policy the same town and the same life events,
+so the difference of a pair is due to the policy alone.  Where the status quo itself was run at several
+levels of a lever, each arm is paired with the status quo at its own community capacity and builder
+coverage, and with the status quo's own review practice (``BASELINE_REVIEW``): see ``_baseline``.
 The heavy lifting is done in polars' lazy engine; only the aggregated tables are collected.
 """
 
@@ -13,11 +16,12 @@ import polars as pl
 
 from model import codes
 
-from .sweep import RUN_KEYS
+from .sweep import LEVERS, RUN_KEYS
 
-GROUP = ("population", "scenario", "policy")
+GROUP = ("population", "scenario", "policy", *LEVERS)  # an arm in a place: every run key but the seed
 PLACE = ("population", "scenario")
 BASELINE_POLICY = "service_first"
+BASELINE_REVIEW = "standard"  # the status quo's review practice (configs/policy/service_first.yaml)
 LOW, HIGH = 0.1, 0.9  # the band shown across seeds
 SMOOTH_WEEKS = 4  # trailing window for weekly flows that are noisy week to week
 
@@ -55,44 +59,66 @@ def weekly_bands(steps: pl.LazyFrame, curves: dict[str, pl.Expr] = CURVES) -> pl
             .collect())
 
 
+def _baseline(frame: pl.LazyFrame) -> tuple[pl.Expr, list[str]]:
+    """Which rows of ``frame`` are the status quo's, and the levers on which the other arms are paired with it.
+
+    The status quo is ``BASELINE_POLICY``.  A lever at which it was run at one level only (every preset
+    sweep: service_first with its standard review, the town's own community, no builders) is not
+    matched, so each policy is compared with that run.  Where it was run at several levels (a factorial
+    sweep), an arm is paired with the status quo at the same community capacity and builder coverage,
+    and with the status quo's review practice, ``BASELINE_REVIEW``.
+    """
+    levels = frame.filter(pl.col("policy") == BASELINE_POLICY).select(pl.col(k).n_unique() for k in LEVERS).collect()
+    varied = [k for k in LEVERS if levels[k].item() > 1]
+    is_baseline = pl.col("policy") == BASELINE_POLICY
+    if "review" in varied:
+        is_baseline = is_baseline & (pl.col("review") == BASELINE_REVIEW)
+    return is_baseline, [k for k in varied if k != "review"]
+
+
 def _paired_with_baseline(frame: pl.LazyFrame, value_columns: list[str], keys: tuple[str, ...]) -> pl.LazyFrame:
-    """``frame`` with ``<col>_diff`` = value minus the baseline policy's value for the same place, seed (and ``keys``).
+    """``frame`` with ``<col>_diff`` = value minus the status quo's value for the same place, seed (and ``keys``),
+    and ``is_baseline``, whether the row is the status quo's own (``_baseline``).
 
     Rows with no baseline run to pair with get null differences.
     """
-    baseline = (frame.filter(pl.col("policy") == BASELINE_POLICY)
-                .select(*PLACE, "seed", *keys, *[pl.col(c).alias(f"{c}_baseline") for c in value_columns]))
-    return (frame.join(baseline, on=[*PLACE, "seed", *keys], how="left")
+    is_baseline, matched = _baseline(frame)
+    baseline = (frame.filter(is_baseline)
+                .select(*PLACE, "seed", *matched, *keys, *[pl.col(c).alias(f"{c}_baseline") for c in value_columns]))
+    return (frame.with_columns(is_baseline.alias("is_baseline"))
+            .join(baseline, on=[*PLACE, "seed", *matched, *keys], how="left")
             .with_columns((pl.col(c) - pl.col(f"{c}_baseline")).alias(f"{c}_diff") for c in value_columns)
             .drop(f"{c}_baseline" for c in value_columns))
 
 
 def cumulative_cost_difference(steps: pl.LazyFrame) -> pl.DataFrame:
-    """Cumulative total cost of each policy minus the baseline policy's, paired by seed, banded across seeds.
+    """Cumulative total cost of each arm minus the status quo's, paired by seed, banded across seeds.
 
-    Columns: GROUP, week, mean, p10, p90, seeds; no rows for the baseline policy itself.
+    Columns: GROUP, week, mean, p10, p90, seeds; no rows for the status quo itself.
     """
     cumulative = steps.select(*RUN_KEYS, "week", pl.col("cost_total").cum_sum().over(RUN_KEYS, order_by="week"))
     return (_paired_with_baseline(cumulative, ["cost_total"], ("week",))
-            .filter(pl.col("policy") != BASELINE_POLICY, pl.col("cost_total_diff").is_not_null())
+            .filter(~pl.col("is_baseline"), pl.col("cost_total_diff").is_not_null())
             .group_by(*GROUP, "week").agg(_band("cost_total_diff"))
             .sort(*GROUP, "week")
             .collect())
 
 
 def summary_table(summary: pl.LazyFrame) -> pl.DataFrame:
-    """Long table of whole-run measures: GROUP, measure, mean, p10, p90, seeds, and the paired difference
-    from the baseline policy (diff_mean, diff_p10, diff_p90; null where there is no baseline run)."""
+    """Long table of whole-run measures: GROUP, measure, mean, p10, p90, seeds, is_baseline (whether the arm is
+    the status quo's own) and the paired difference from the status quo (diff_mean, diff_p10, diff_p90;
+    null where there is no baseline run)."""
     measures = [name for name, dtype in summary.collect_schema().items()
                 if dtype.is_numeric() and name not in RUN_KEYS]
     paired = _paired_with_baseline(summary.select(*RUN_KEYS, *[pl.col(m).cast(pl.Float64) for m in measures]),
                                    measures, ())
-    long = paired.unpivot(index=list(RUN_KEYS), on=[*measures, *[f"{m}_diff" for m in measures]])
+    long = paired.unpivot(index=[*RUN_KEYS, "is_baseline"], on=[*measures, *[f"{m}_diff" for m in measures]])
     long = long.with_columns(
         pl.col("variable").str.strip_suffix("_diff").alias("measure"),
         pl.col("variable").str.ends_with("_diff").alias("is_diff"),
     )
-    levels = long.filter(~pl.col("is_diff")).group_by(*GROUP, "measure").agg(_band())
+    levels = (long.filter(~pl.col("is_diff")).group_by(*GROUP, "measure")
+              .agg(*_band(), pl.col("is_baseline").first()))
     diffs = (long.filter(pl.col("is_diff")).group_by(*GROUP, "measure")
              .agg(pl.col("value").mean().alias("diff_mean"),
                   pl.col("value").quantile(LOW, "linear").alias("diff_p10"),

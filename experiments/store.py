@@ -207,13 +207,22 @@ def summarise(steps: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def run_labels(params: Params) -> dict:
+    """The values that identify a run in a sweep (``analysis.sweep.RUN_KEYS``, in that order): where, which
+    shock, which front door, and the levers a decomposition varies with it (review practice, community
+    capacity, community builders' coverage), then the seed."""
+    return {"population": params.population.name, "scenario": params.scenario.name, "policy": params.policy.name,
+            "review": params.policy.review.name, "community_capacity": float(params.community.capacity),
+            "builder_coverage": float(params.policy.builder_coverage), "seed": int(params.seed)}
+
+
+_LABEL_TYPES = {"community_capacity": pl.Float64, "builder_coverage": pl.Float64, "seed": pl.Int64}
+
+
 def _labelled(frame: pl.DataFrame, params: Params) -> pl.DataFrame:
     """Prefix a table with the columns that identify its run, so a sweep can be scanned as one table."""
     return frame.select(
-        pl.lit(params.population.name).alias("population"),
-        pl.lit(params.scenario.name).alias("scenario"),
-        pl.lit(params.policy.name).alias("policy"),
-        pl.lit(params.seed, dtype=pl.Int64).alias("seed"),
+        *[pl.lit(value, dtype=_LABEL_TYPES.get(name, pl.String)).alias(name) for name, value in run_labels(params).items()],
         pl.all(),
     )
 
@@ -225,9 +234,7 @@ def write_run(run_dir: Path, results: Results, params: Params, resolved_config: 
         HOODS: _labelled(results.neighbourhoods, params),
         SUMMARY: _labelled(summarise(results.steps), params),
     }
-    labels = {"seed": params.seed, "population": params.population.name, "scenario": params.scenario.name,
-              "policy": params.policy.name}
-    write_result(run_dir, tables, resolved_config, labels, started)
+    write_result(run_dir, tables, resolved_config, run_labels(params), started)
 
 
 def write_result(out_dir: Path, tables: dict[str, pl.DataFrame], resolved_config: dict, labels: dict,

@@ -129,3 +129,26 @@ def test_cumulative_cost_difference_is_paired_by_seed(tiny_sweep):
     summary = tables.summary_table(sweep.scan("summary"))
     whole = summary.filter(pl.col("policy") == "community_first", pl.col("measure") == "cost_total")["diff_mean"].item()
     assert last[0] == pytest.approx(whole)
+
+
+def test_runs_written_before_the_lever_labels_are_read_with_their_levers_from_their_config(tiny_sweep, tmp_path):
+    """A resumed sweep reuses runs finished before the review, community_capacity and builder_coverage columns
+    existed: they are read with the rest, their levers taken from their config.yaml."""
+    import json
+
+    from analysis.sweep import LEVERS, RUN_KEYS
+
+    sweep_dir = tmp_path / "sweep"
+    shutil.copytree(tiny_sweep, sweep_dir)
+    old = sweep_dir / "market_town/baseline/community_first/seed=1"
+    for name in (outputs.STEPS, outputs.HOODS, outputs.SUMMARY):
+        pl.read_parquet(old / name).drop(LEVERS).write_parquet(old / name)
+    meta = json.loads((old / outputs.METADATA).read_text())
+    (old / outputs.METADATA).write_text(json.dumps({k: v for k, v in meta.items() if k not in LEVERS}))
+    sweep = open_sweep(sweep_dir)
+    assert sweep.problems == () and sweep.unlabelled == {old}
+    steps = sweep.scan("steps").collect()
+    assert steps.columns[:len(RUN_KEYS)] == list(RUN_KEYS) and steps.height == 4 * TINY_WEEKS
+    assert steps.filter(pl.col("seed") == 1, pl.col("policy") == "community_first").select(LEVERS).unique().rows() == [
+        ("strengths_based", 1.0, 0.0)]
+    assert tables.summary_table(sweep.scan("summary")).equals(tables.summary_table(open_sweep(tiny_sweep).scan("summary")))
