@@ -40,10 +40,11 @@ def label(name: str) -> str:
     return " ".join([words[0].capitalize()] + [_ACRONYMS.get(w, w) for w in words[1:]])
 
 
-def policy_colours(policies: list[str]) -> dict[str, str]:
-    """A fixed colour per policy: the status quo in slate grey, the others from a qualitative palette."""
+def policy_colours(policies: list[str], baseline: str = BASELINE_POLICY) -> dict[str, str]:
+    """A fixed colour per policy (or arm): the status quo (``baseline``) in slate grey, the others from a
+    qualitative palette."""
     others = itertools.cycle(_PALETTE)
-    return {p: _BASELINE_COLOUR if p == BASELINE_POLICY else next(others) for p in policies}
+    return {p: _BASELINE_COLOUR if p == baseline else next(others) for p in policies}
 
 
 def _rgba(hex_colour: str, alpha: float) -> str:
@@ -76,8 +77,11 @@ def _layout(fig: go.Figure, y_title: str, y_format: str, shock: Shock | None) ->
     return fig
 
 
-def _band_traces(fig: go.Figure, rows: pl.DataFrame, name: str, colour: str, hover_format: str) -> None:
-    """Mean line with a 10-90% band; ``rows`` holds week, mean, p10, p90 for one policy."""
+def _band_traces(fig: go.Figure, rows: pl.DataFrame, name: str, colour: str, hover_format: str,
+                 shown: str | None = None) -> None:
+    """Mean line with a 10-90% band; ``rows`` holds week, mean, p10, p90 for one policy (``shown``: its name
+    for people, ``label(name)`` if not given)."""
+    shown = label(name) if shown is None else shown
     years = (rows["week"] / 52).to_list()
     fig.add_trace(go.Scatter(x=years, y=rows["p90"].to_list(), mode="lines", line=dict(width=0),
                              hoverinfo="skip", showlegend=False, legendgroup=name))
@@ -85,28 +89,30 @@ def _band_traces(fig: go.Figure, rows: pl.DataFrame, name: str, colour: str, hov
                              fill="tonexty", fillcolor=_rgba(colour, 0.18), hoverinfo="skip", showlegend=False,
                              legendgroup=name))
     fig.add_trace(go.Scatter(
-        x=years, y=rows["mean"].to_list(), mode="lines", name=label(name), legendgroup=name,
+        x=years, y=rows["mean"].to_list(), mode="lines", name=shown, legendgroup=name,
         line=dict(color=colour, width=2.2),
         customdata=rows.select("p10", "p90", "week").to_numpy(),
         hovertemplate=f"%{{y:{hover_format}}} (10-90%: %{{customdata[0]:{hover_format}}} to "
-                      f"%{{customdata[1]:{hover_format}}}), week %{{customdata[2]}}<extra>{label(name)}</extra>"))
+                      f"%{{customdata[1]:{hover_format}}}), week %{{customdata[2]}}<extra>{shown}</extra>"))
 
 
 def band_figure(bands: pl.DataFrame, colours: dict[str, str], y_title: str, y_format: str, hover_format: str,
-                shock: Shock | None) -> go.Figure:
-    """One curve per policy: ``bands`` has policy, week, mean, p10, p90 for one measure and place."""
+                shock: Shock | None, key: str = "policy", names: dict[str, str] | None = None) -> go.Figure:
+    """One curve per policy: ``bands`` has ``key`` (policy, or arm), week, mean, p10, p90 for one measure and
+    place; ``colours`` and ``names`` (for people; ``label`` of the key if not given) are by ``key``."""
     fig = go.Figure()
     for policy, colour in colours.items():
-        rows = bands.filter(pl.col("policy") == policy).sort("week")
+        rows = bands.filter(pl.col(key) == policy).sort("week")
         if rows.height:
-            _band_traces(fig, rows, policy, colour, hover_format)
+            _band_traces(fig, rows, policy, colour, hover_format, (names or {}).get(policy))
     return _layout(fig, y_title, y_format, shock)
 
 
-def cost_difference_figure(diff: pl.DataFrame, colours: dict[str, str], shock: Shock | None) -> go.Figure:
+def cost_difference_figure(diff: pl.DataFrame, colours: dict[str, str], shock: Shock | None, key: str = "policy",
+                           names: dict[str, str] | None = None, baseline: str = BASELINE_POLICY) -> go.Figure:
     """Cumulative cost of each policy minus the status quo's (paired by seed), with its band."""
-    fig = band_figure(diff, {p: c for p, c in colours.items() if p != BASELINE_POLICY},
-                      f"£, cumulative, minus {label(BASELINE_POLICY).lower()}", ",.0f", ",.0f", shock)
+    fig = band_figure(diff, {p: c for p, c in colours.items() if p != baseline},
+                      f"£, cumulative, minus {label(BASELINE_POLICY).lower()}", ",.0f", ",.0f", shock, key, names)
     fig.add_hline(y=0, line=dict(color=_BASELINE_COLOUR, width=1, dash="dot"))
     fig.update_yaxes(rangemode="normal", tickprefix="£")
     return fig
@@ -152,4 +158,85 @@ def funnel_figure(row: dict, colour: str, scale: float) -> go.Figure:
     plot_height = sum(v for _, v, _ in targets) * scale + (len(targets) - 1) * _SANKEY_PAD
     fig.update_layout(height=round(plot_height) + 2 * _SANKEY_MARGIN, font=dict(family=_FONT, size=12, color="#1f2933"),
                       margin=dict(l=8, r=8, t=_SANKEY_MARGIN, b=_SANKEY_MARGIN))
+    return fig
+
+
+# Decomposition figures (``analysis.decomposition``): the parts of a difference, each with its band across seeds.
+PART_COLOURS = {"policy": "#d95f02", "review": "#7570b3", "community_capacity": "#1b9e77",
+                "builder_coverage": "#e6ab02", "interaction": "#9aa5b1", "total": _BASELINE_COLOUR}
+_PANEL_HEIGHT, _PANEL_COLUMNS = 250, 4
+
+
+@dataclass(frozen=True)
+class Part:
+    """One bar (or point) of a decomposition panel, in the panel's display unit."""
+
+    group: str  # the category on the x axis
+    mean: float
+    low: float  # 10th percentile across seeds
+    high: float  # 90th percentile across seeds
+    colour: str
+    hover: str  # the hover text (plain text, already formatted)
+    marked: bool = False  # drawn solid and larger: the setting of the main comparison
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One measure: its title (with its unit) and its parts."""
+
+    title: str
+    parts: tuple[Part, ...]
+
+
+def _panels(panels: list[Panel]) -> tuple[go.Figure, list[tuple[int, int]]]:
+    from plotly.subplots import make_subplots
+
+    columns = min(_PANEL_COLUMNS, len(panels))
+    rows = -(-len(panels) // columns)
+    fig = make_subplots(rows=rows, cols=columns, subplot_titles=[p.title for p in panels],
+                        horizontal_spacing=0.07, vertical_spacing=0.16 if rows > 1 else 0.1)
+    fig.update_layout(template="plotly_white", height=rows * _PANEL_HEIGHT + 40, showlegend=False,
+                      margin=dict(l=48, r=16, t=40, b=40), font=dict(family=_FONT, size=11, color="#1f2933"),
+                      hoverlabel=dict(align="left"))
+    fig.update_annotations(font=dict(size=12))
+    return fig, [(1 + k // columns, 1 + k % columns) for k in range(len(panels))]
+
+
+def _errors(parts: list[Part]) -> dict:
+    return dict(type="data", symmetric=False, array=[p.high - p.mean for p in parts],
+                arrayminus=[p.mean - p.low for p in parts], thickness=1.2, width=3, color="#3e4c59")
+
+
+def contributions_figure(panels: list[Panel]) -> go.Figure:
+    """A panel per measure, a bar per part of the difference (its mean across seeds) with its 10-90% band."""
+    fig, cells = _panels(panels)
+    for panel, (row, col) in zip(panels, cells):
+        parts = list(panel.parts)
+        fig.add_trace(go.Bar(x=[p.group for p in parts], y=[p.mean for p in parts], marker_color=[p.colour for p in parts],
+                             error_y=_errors(parts), customdata=[p.hover for p in parts],
+                             hovertemplate="%{customdata}<extra></extra>"), row=row, col=col)
+        fig.add_hline(y=0, line=dict(color=_BASELINE_COLOUR, width=1), row=row, col=col)
+    fig.update_xaxes(tickangle=0, tickfont=dict(size=10))
+    return fig
+
+
+def effects_figure(panels: list[Panel]) -> go.Figure:
+    """A panel per measure; for each lever (x) a point per setting of the other levers: the mean effect of
+    switching the lever across seeds with its 10-90% band; the main comparison's setting marked."""
+    fig, cells = _panels(panels)
+    for panel, (row, col) in zip(panels, cells):
+        groups = list(dict.fromkeys(p.group for p in panel.parts))
+        for g, group in enumerate(groups):
+            parts = [p for p in panel.parts if p.group == group]
+            offsets = [(k - (len(parts) - 1) / 2) * 0.6 / max(len(parts), 1) for k in range(len(parts))]
+            fig.add_trace(go.Scatter(
+                x=[g + o for o in offsets], y=[p.mean for p in parts], mode="markers",
+                marker=dict(color=[p.colour if p.marked else _rgba(p.colour, 0.45) for p in parts],
+                            size=[10 if p.marked else 7 for p in parts], line=dict(width=0)),
+                error_y={**_errors(parts), "color": _rgba(parts[0].colour, 0.6)},
+                customdata=[p.hover for p in parts], hovertemplate="%{customdata}<extra></extra>"), row=row, col=col)
+        fig.update_xaxes(tickvals=list(range(len(groups))), ticktext=groups, range=[-0.5, len(groups) - 0.5],
+                         row=row, col=col)
+        fig.add_hline(y=0, line=dict(color=_BASELINE_COLOUR, width=1), row=row, col=col)
+    fig.update_xaxes(tickangle=0, tickfont=dict(size=10), showgrid=False)
     return fig

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import argparse
 import html
+import re
 import sys
 import warnings
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -24,9 +26,9 @@ import yaml
 
 from model.outputs import CONFIG, atomic_write
 
-from . import figures, sensitivity, tables
+from . import decomposition, figures, sensitivity, tables
 from .figures import Shock, label
-from .sweep import Sweep, SweepError, SweepWarning, open_sweep
+from .sweep import LEVERS, RUN_KEYS, Sweep, SweepError, SweepWarning, open_sweep
 
 # Curves: measure -> (title, y-axis title, axis format, hover format, what it means).
 CURVES = {
@@ -77,11 +79,12 @@ _PLOT_CONFIG = {"displaylogo": False, "responsive": True,
                 "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"]}
 
 
-def _format(value: float | None, kind: str, signed: bool = False) -> str:
+def _format(value: float | None, kind: str, signed: bool = False, decimals: int | None = None) -> str:
     """A number as leaders read it; ``signed`` for differences (percentage points for shares)."""
     if value is None:
         return "–"
-    scale, decimals = _KINDS[kind]
+    scale, default = _KINDS[kind]
+    decimals = default if decimals is None else decimals
     shown = round(value * scale, decimals)  # the sign is that of the number shown, so no "-0.0"
     sign = "+" if signed and shown > 0 else ("−" if shown < 0 else "")
     text = f"{abs(shown):,.{decimals}f}"
@@ -96,22 +99,22 @@ def _cell(mean: float | None, low: float | None, high: float | None, kind: str, 
     return f"<td><span class='v'>{_format(mean, kind, signed)}</span>{band}</td>"
 
 
-def _summary_html(summary: pl.DataFrame, policies: list[str]) -> str:
-    """Measures as rows; a column per policy, then one per policy's paired difference from the status quo."""
-    others = [p for p in policies if p != tables.BASELINE_POLICY]
-    has_baseline = tables.BASELINE_POLICY in policies
-    head = "".join(f"<th>{html.escape(label(p))}</th>" for p in policies)
-    if has_baseline:
-        head += "".join(f"<th>{html.escape(label(p))}<br><span class='sub'>minus {html.escape(label(tables.BASELINE_POLICY).lower())}"
+def _summary_html(summary: pl.DataFrame, arms: list[str], names: dict[str, str], baselines: list[str],
+                  versus: str) -> str:
+    """Measures as rows; a column per arm, then one per arm's paired difference from the status quo (``versus``)."""
+    others = [p for p in arms if p not in baselines]
+    head = "".join(f"<th>{html.escape(names[p])}</th>" for p in arms)
+    if baselines:
+        head += "".join(f"<th>{html.escape(names[p])}<br><span class='sub'>minus {html.escape(versus)}"
                         "</span></th>" for p in others)
     rows = []
     for measure, (name, kind) in SUMMARY_ROWS.items():
-        found = {r["policy"]: r for r in summary.filter(pl.col("measure") == measure).iter_rows(named=True)}
+        found = {r["arm"]: r for r in summary.filter(pl.col("measure") == measure).iter_rows(named=True)}
         if not found:
             continue
         cells = [_cell(*(found[p][k] for k in ("mean", "p10", "p90")), kind) if p in found else "<td>–</td>"
-                 for p in policies]
-        if has_baseline:
+                 for p in arms]
+        if baselines:
             cells += [_cell(*(found[p][k] for k in ("diff_mean", "diff_p10", "diff_p90")), kind, signed=True)
                       if p in found else "<td>–</td>" for p in others]
         rows.append(f"<tr><th scope='row'>{html.escape(name)}</th>{''.join(cells)}</tr>")
@@ -119,14 +122,14 @@ def _summary_html(summary: pl.DataFrame, policies: list[str]) -> str:
             f"<tbody>{''.join(rows)}</tbody></table>")
 
 
-def _headline(summary: pl.DataFrame, policy: str, years: float) -> str:
-    """One sentence per policy: its paired differences from the status quo on the measures leaders ask about first."""
+def _headline(summary: pl.DataFrame, arm: str, name: str, versus: str, years: float) -> str:
+    """One sentence per arm: its paired differences from the status quo on the measures leaders ask about first."""
     def diff(measure: str, kind: str) -> str:
-        row = summary.filter(pl.col("policy") == policy, pl.col("measure") == measure).row(0, named=True)
+        row = summary.filter(pl.col("arm") == arm, pl.col("measure") == measure).row(0, named=True)
         return (f"<b>{_format(row['diff_mean'], kind, signed=True)}</b> "
                 f"<span class='band-inline'>({_format(row['diff_p10'], kind, signed=True)} to "
                 f"{_format(row['diff_p90'], kind, signed=True)})</span>")
-    return (f"<li><b>{html.escape(label(policy))}</b> against {html.escape(label(tables.BASELINE_POLICY).lower())} "
+    return (f"<li><b>{html.escape(name)}</b> against {html.escape(versus)} "
             f"over {years:.0f} years: total cost {diff('cost_total', 'money')}; contacts a year per 1,000 adults "
             f"{diff('contacts_per_1000_per_year', 'rate')}; long-term caseload {diff('caseload_long_term_mean', 'count')}; "
             f"unmet need {diff('unmet_share', 'share')}; isolation {diff('isolation_rate', 'share')}.</li>")
@@ -145,55 +148,378 @@ def _place_config(sweep: Sweep, population: str, scenario: str) -> dict:
     return yaml.safe_load((Path(run) / CONFIG).read_text())
 
 
+def _level_text(lever: str, level) -> str:
+    """A lever's level for people: ``strengths_based`` -> ``strengths-based review``, 0.25 -> ``community capacity 0.25``."""
+    if lever == "policy":
+        return label(level)
+    if lever == "review":
+        return _REVIEW_NAMES.get(level, f"{label(level).lower()} review")
+    if lever == "community_capacity":
+        return f"community capacity {level:g}"
+    return "no builders" if level == 0 else f"builders in {level:.0%} of neighbourhoods"
+
+
+_REVIEW_NAMES = {"standard": "standard review", "strengths_based": "strengths-based review"}
+
+
+def _arms(frame: pl.DataFrame, varying: list[str]) -> pl.DataFrame:
+    """``frame`` with ``arm``: the policy, and the level of each lever in ``varying`` (levers the policy does not fix)."""
+    parts = [pl.col("policy")] + [e for k in varying for e in (pl.lit(f"|{k}="), pl.col(k).cast(pl.String))]
+    return frame.with_columns(pl.concat_str(parts).alias("arm"))
+
+
 def _section(index: int, population: str, scenario: str, sweep: Sweep, data: dict[str, pl.DataFrame]) -> str:
     where = (pl.col("population") == population) & (pl.col("scenario") == scenario)
-    bands, summary = data["bands"].filter(where), data["summary"].filter(where)
-    funnel, cost_diff = data["funnel"].filter(where), data["cost_diff"].filter(where)
-    policies = sorted(funnel["policy"].to_list(), key=lambda p: (p != tables.BASELINE_POLICY, p))
-    colours = figures.policy_colours(policies)
+    frames = {name: data[name].filter(where) for name in ("bands", "summary", "funnel", "cost_diff")}
+    design = _design(data["runs"].filter(where))
+    if design is not None:  # a factorial: curves, tables and funnels show the main job's two arms
+        main = pl.DataFrame([design.start, design.end], schema={k: data["runs"].schema[k] for k in design.start})
+        frames = {name: frame.join(main, on=list(main.columns), how="semi") for name, frame in frames.items()}
+    funnel = frames["funnel"]
+    varying = [k for k in LEVERS if funnel.group_by("policy").agg(pl.col(k).n_unique())[k].max() > 1]
+    bands, summary, funnel, cost_diff = (_arms(frames[name], varying)
+                                         for name in ("bands", "summary", "funnel", "cost_diff"))
+    names = {row["arm"]: ", ".join([label(row["policy"]), *[_level_text(k, row[k]) for k in varying]])
+             for row in funnel.iter_rows(named=True)}
+    baselines = sorted(set(summary.filter(pl.col("is_baseline"))["arm"]))
+    arms = sorted(names, key=lambda a: (a not in baselines, a))
+    matched = [k for k in ("community_capacity", "builder_coverage")
+               if summary.filter(pl.col("is_baseline"))[k].n_unique() > 1]
+    versus = (names[baselines[0]].lower() if len(baselines) == 1 else
+              f"{label(tables.BASELINE_POLICY).lower()} at the same "
+              f"{' and '.join(k.replace('_', ' ') for k in matched)}" if matched else label(tables.BASELINE_POLICY).lower())
+    colours = figures.policy_colours(arms, baseline=baselines[0] if baselines else tables.BASELINE_POLICY)
     config = _place_config(sweep, population, scenario)
     sc = config["scenario"]
     shock = Shock(sc["name"], sc["start_week"], sc["duration_weeks"])
     weeks = int(bands["week"].max()) + 1
-    seeds = dict(funnel.select("policy", "seeds").iter_rows())
+    seeds = dict(funnel.select("arm", "seeds").iter_rows())
     adults = data["adults"].filter(where)["adults"][0]
     shock_text = (f" The {html.escape(label(sc['name']).lower())} shock lasts from week {shock.start_week} for "
                   f"{shock.duration_weeks} weeks (shaded)." if shock.duration_weeks > 0 else " No shock.")
-    seed_text = ", ".join(f"{label(p)} {seeds[p]}" for p in policies)
+    seed_text = ", ".join(f"{names[p]} {seeds[p]}" for p in arms)
+    factorial_text = (f" This sweep is a factorial of {design.arms} arms: this section shows the main "
+                      f"job's two, and <a href='#decomposition-{index}'>where the difference comes from</a> below "
+                      f"uses them all." if design is not None else "")
     parts = [
         f"<section id='place-{index}'><h2>{html.escape(label(population))}, {html.escape(label(scenario).lower())} scenario</h2>",
         f"<p class='lead'>About {adults:,.0f} adults. {config['warmup_weeks']} weeks of warm-up under the status quo, "
         f"then {weeks} weeks ({weeks / 52:.1f} years) under each policy; seeds per policy: {html.escape(seed_text)}."
-        f"{shock_text}</p>",
+        f"{shock_text}{factorial_text}</p>",
     ]
-    others = [p for p in policies if p != tables.BASELINE_POLICY]
-    if tables.BASELINE_POLICY in policies and others:
-        parts.append(f"<ul class='headline'>{''.join(_headline(summary, p, weeks / 52) for p in others)}</ul>")
+    others = [p for p in arms if p not in baselines]
+    if baselines and others:
+        parts.append(f"<ul class='headline'>{''.join(_headline(summary, p, names[p], versus, weeks / 52) for p in others)}</ul>")
         parts.append("<p class='note'>Differences are paired by seed (same town, same life events) and given as the "
                      "mean, with the 10th to 90th percentile across seeds in brackets.</p>")
-    parts.append(_summary_html(summary, policies))
+    parts.append(_summary_html(summary, arms, names, baselines, versus))
     charts = []
     for measure, (title, y_title, y_format, hover_format, text) in CURVES.items():
         fig = figures.band_figure(bands.filter(pl.col("measure") == measure), colours, y_title, y_format,
-                                  hover_format, shock)
+                                  hover_format, shock, key="arm", names=names)
         charts.append(_chart(f"p{index}-{measure}", title, html.escape(text), fig))
     if cost_diff.height:
         charts.append(_chart(
-            f"p{index}-cost-difference", f"Cumulative cost against {label(tables.BASELINE_POLICY).lower()}",
+            f"p{index}-cost-difference", f"Cumulative cost against {versus}",
             f"Each seed's run under the policy minus the same seed's run under "
-            f"{html.escape(label(tables.BASELINE_POLICY).lower())}, added up week by week. Below zero the policy has "
+            f"{html.escape(versus)}, added up week by week. Below zero the policy has "
             "cost less so far; the band shows how sure that is across seeds.",
-            figures.cost_difference_figure(cost_diff, colours, shock)))
+            figures.cost_difference_figure(cost_diff, {a: c for a, c in colours.items() if a not in baselines}, shock,
+                                           key="arm", names=names)))
     parts.append(f"<div class='grid'>{''.join(charts)}</div>")
     parts.append("<h3 class='funnel-title'>The front-door funnel</h3><p>Where contacts go, a year on average across "
                  "seeds, drawn to the same scale for every policy. The shares are not set by the policy: they emerge from each person's need, their own "
                  "resources, the help their network and community can give, and the staff time available.</p>")
-    rows = {row["policy"]: row for row in funnel.iter_rows(named=True)}
+    rows = {row["arm"]: row for row in funnel.iter_rows(named=True)}
     scale = figures.funnel_scale(list(rows.values()))
-    sankeys = [_chart(f"p{index}-funnel-{p}", label(p), "", figures.funnel_figure(rows[p], colours[p], scale))
-               for p in policies]
+    sankeys = [_chart(f"p{index}-funnel-{re.sub(r'[^A-Za-z0-9_-]+', '-', p)}", names[p], "",
+                      figures.funnel_figure(rows[p], colours[p], scale)) for p in arms]
     parts.append(f"<div class='grid'>{''.join(sankeys)}</div></section>")
+    if design is not None:
+        parts.append(_decomposition_section(index, population, scenario, design))
     return "".join(parts)
+
+
+# The levers of a decomposition (``analysis.decomposition``), each with its status-quo level, in the order shown.
+FACTORIAL = {"policy": tables.BASELINE_POLICY, "review": tables.BASELINE_REVIEW, "community_capacity": 1.0,
+             "builder_coverage": 0.0}
+_LEVER_NAMES = {"policy": "front door", "review": "review practice", "community_capacity": "community capacity",
+                "builder_coverage": "community builders"}
+# The headline measures decomposed: summary measure -> (name in the tables, panel title with unit, kind).
+DECOMPOSED = {
+    "cost_total": ("Total cost, whole period", "Total cost, £m", "money"),
+    "cost_statutory": ("Cost of statutory services, whole period", "Statutory cost, £m", "money"),
+    "caseload_long_term_mean": ("Long-term caseload, mean", "Long-term caseload", "count"),
+    "contacts_per_1000_per_year": ("Contacts a year per 1,000 adults", "Contacts a year per 1,000", "rate"),
+    "statutory_starts": ("New statutory service starts, whole period", "New statutory starts", "count"),
+    "unmet_share": ("Unmet need, share of all need", "Unmet need, pp", "share"),
+    "isolation_rate": ("Adults isolated", "Isolation, pp", "share"),
+    "mean_wait_weeks": ("Wait at the front door, weeks", "Mean wait, weeks", "rate"),
+}
+_PART_DECIMALS = {"share": 2, "money": 2, "count": 1, "rate": 2, "index": 3}  # parts are smaller than levels
+
+
+@dataclass(frozen=True)
+class _Design:
+    """A 2-level factorial found in the runs of one place."""
+
+    levels: dict  # lever -> (status-quo level, other level), the levers it varies, in FACTORIAL order
+    held: dict  # lever -> its one level, the levers it does not vary
+    cells: pl.DataFrame  # the runs of its cells (RUN_KEYS and the DECOMPOSED measures), on the seeds with every cell
+    seeds: tuple[int, ...]
+    incomplete: tuple[int, ...]  # seeds lacking a cell: left out of the decomposition
+    extra: tuple[str, ...]  # levers run at more than two levels: held at the status quo's
+
+    @property
+    def start(self) -> dict:
+        """The main job's status-quo arm: every lever at the status quo's level."""
+        return {k: self.levels[k][0] if k in self.levels else self.held[k] for k in FACTORIAL}
+
+    @property
+    def end(self) -> dict:
+        """The main job's other arm: the other front door with its review practice, the community as in ``start``."""
+        return {**self.start, "policy": self.levels["policy"][1], "review": self.levels["review"][1]}
+
+    @property
+    def arms(self) -> int:
+        return 2 ** len(self.levels)
+
+
+def _design(runs: pl.DataFrame) -> _Design | None:
+    """The factorial in ``runs`` (one place's runs), if the front door and review practice are each run at two
+    levels, one the status quo's, in every combination (with those of community capacity and builders) on at
+    least one seed; otherwise None."""
+    levels, held, extra = {}, {}, []
+    for lever, reference in FACTORIAL.items():
+        found = sorted(set(runs[lever].to_list()))
+        others = [level for level in found if level != reference]
+        if reference not in found:
+            if len(found) != 1:
+                return None
+            held[lever] = found[0]
+        elif len(others) == 1:
+            levels[lever] = (reference, others[0])
+        else:
+            held[lever] = reference
+            extra += [lever] if others else []
+    if not {"policy", "review"} <= levels.keys():
+        return None
+    cells = runs.filter(*[pl.col(k).is_in(list(v)) for k, v in levels.items()], *[pl.col(k) == v for k, v in held.items()])
+    per_seed = cells.group_by("seed").agg(pl.struct(*FACTORIAL).n_unique().alias("cells"))
+    complete = sorted(per_seed.filter(pl.col("cells") == 2 ** len(levels))["seed"].to_list())
+    if not complete:
+        return None
+    incomplete = sorted(set(per_seed["seed"].to_list()) - set(complete))
+    return _Design(levels, held, cells.filter(pl.col("seed").is_in(complete)), tuple(complete), tuple(incomplete),
+                   tuple(extra))
+
+
+def _switch_text(lever: str, levels: tuple) -> str:
+    """What switching a lever means: ``strengths-based review instead of standard review``."""
+    ref, alt = levels
+    if lever == "policy":
+        return f"{label(alt).lower()} front door instead of {label(ref).lower()}"
+    if lever == "builder_coverage" and ref == 0:
+        return f"{_level_text(lever, alt)} instead of none"
+    if lever == "community_capacity":
+        return f"community capacity {alt:g} instead of {ref:g}"
+    return f"{_level_text(lever, alt)} instead of {_level_text(lever, ref)}"
+
+
+def _short_switch(lever: str, levels: tuple) -> str:
+    """A lever's switch in a few words, for an axis."""
+    alt = levels[1]
+    if lever == "community_capacity":
+        return f"Capacity<br>{alt:g}"
+    if lever == "builder_coverage":
+        return f"Builders<br>{alt:.0%}"
+    return {"policy": "Front<br>door", "review": "Review"}[lever]
+
+
+def _setting_text(setting: dict) -> str:
+    return ", ".join(_level_text(k, v) if k != "policy" else f"{label(v).lower()} front door"
+                     for k, v in setting.items())
+
+
+def _pf(value: float, kind: str, signed: bool = True) -> str:
+    """A part of a difference, formatted."""
+    return _format(value, kind, signed, _PART_DECIMALS[kind])
+
+
+def _percent(ratio: float) -> str:
+    return f"{abs(ratio) if round(ratio, 2) == 0 else ratio:.0%}"  # no "-0%"
+
+
+def _moves(value: float, kind: str) -> str:
+    shown = _pf(value, kind, signed=False)
+    return f"raises it by {shown}" if value > 0 else f"lowers it by {shown}" if value < 0 else "leaves it unchanged"
+
+
+def _drivers(name: str, kind: str, total: dict, shapley: dict[str, dict], alone: dict[str, dict],
+             interaction: dict) -> str:
+    """The plain-words sentence for one measure of the main comparison: which lever drives its difference."""
+    t = total["mean"]
+    clear = not (total["p10"] <= 0 <= total["p90"])
+    head = (f"<b>{html.escape(name)}</b>: {_pf(t, kind)} "
+            f"<span class='band-inline'>({_pf(total['p10'], kind)} to {_pf(total['p90'], kind)})</span>")
+    ranked = sorted(shapley, key=lambda k: -abs(shapley[k]["mean"]))
+    same_way = t != 0 and all(shapley[k]["mean"] * t >= 0 for k in ranked)
+    if same_way:
+        shares = {k: shapley[k]["mean"] / t for k in ranked}
+        first, second = ranked[0], ranked[1]
+        if shares[first] >= 0.6:
+            words = (f"mostly the {_LEVER_NAMES[first]} ({_percent(shares[first])} of it), the "
+                     f"{_LEVER_NAMES[second]} {_percent(shares[second])}")
+        else:
+            words = (f"the {_LEVER_NAMES[first]} and the {_LEVER_NAMES[second]} about equally "
+                     f"({_percent(shares[first])} and {_percent(shares[second])})")
+    else:
+        words = "; ".join(f"the {_LEVER_NAMES[k]} {_moves(shapley[k]['mean'], kind)}" for k in ranked)
+    text = (f"{head}: {words}." if clear else
+            f"{head}, no clear difference (the band across seeds spans zero); {words}.")
+    biggest = max(abs(a["mean"]) for a in alone.values())
+    if not (interaction["p10"] <= 0 <= interaction["p90"]) and abs(interaction["mean"]) >= 0.2 * biggest:
+        text += (f" The two levers interact: switching both {_moves(interaction['mean'], kind)} more than the "
+                 f"two switched alone add up to.")
+    return f"<li>{text}</li>"
+
+
+def _decomposition_section(index: int, population: str, scenario: str, design: _Design) -> str:
+    """'Where the difference comes from': the main comparison's difference split among its levers, and the
+    effect of every lever at every setting of the others."""
+    measures = list(DECOMPOSED)
+    levers = list(FACTORIAL)
+    parts = decomposition.decompose(design.cells, levers, design.start, design.end, measures)
+    main = decomposition.band(parts, ["kind", "part"], measures, tables.LOW, tables.HIGH)
+    effects = decomposition.lever_effects(design.cells, design.levels, measures)
+    settings = decomposition.band(effects, ["lever", *design.levels], measures, tables.LOW, tables.HIGH)
+    switched = [k for k in levers if design.start[k] != design.end[k]]  # the front door and review practice
+    interaction = decomposition.JOIN.join(switched)
+    found = {(r["kind"], r["part"], r["measure"]): r for r in main.iter_rows(named=True)}
+    start, end = design.start, design.end
+    n = len(design.seeds)
+
+    # The main comparison, lever by lever.
+    head = ("<tr><th rowspan='2'>Measure (mean across seeds; 10-90% below)</th><th rowspan='2'>Difference</th>"
+            "<th colspan='3'>Each alone, and the interaction<br><span class='sub'>add up to the difference</span></th>"
+            "<th colspan='2'>Shapley contributions<br><span class='sub'>add up to the difference</span></th></tr><tr>"
+            + "".join(f"<th>{html.escape(_LEVER_NAMES[k].capitalize())} alone</th>" for k in switched)
+            + "<th>Interaction</th>"
+            + "".join(f"<th>{html.escape(_LEVER_NAMES[k].capitalize())}</th>" for k in switched) + "</tr>")
+    rows, sentences, panels = [], [], []
+    for measure, (name, title, kind) in DECOMPOSED.items():
+        def get(kind_, part):
+            return found[(kind_, part, measure)]
+        total, inter = get("total", "total"), get("interaction", interaction)
+        alone = {k: get("alone", k) for k in switched}
+        shapley = {k: get("shapley", k) for k in switched}
+
+        def cell(row, share=False):
+            sub = ""
+            if share and total["mean"]:
+                ratio = row["mean"] / total["mean"]
+                sub = (f"<span class='band'>{_percent(ratio)} of the difference</span>" if ratio >= 0 else
+                       "<span class='band'>against the difference</span>")
+            return (f"<td><span class='v'>{_pf(row['mean'], kind)}</span><span class='band'>{_pf(row['p10'], kind)} to "
+                    f"{_pf(row['p90'], kind)}</span>{sub}</td>")
+        rows.append(f"<tr><th scope='row'>{html.escape(name)}</th>{cell(total)}"
+                    + "".join(cell(alone[k]) for k in switched) + cell(inter)
+                    + "".join(cell(shapley[k], share=True) for k in switched) + "</tr>")
+        sentences.append(_drivers(name, kind, total, shapley, alone, inter))
+        scale = _KINDS[kind][0]
+
+        def part(group, row, colour, extra=""):
+            return figures.Part(group, row["mean"] * scale, row["p10"] * scale, row["p90"] * scale, colour,
+                                f"{group}: {_pf(row['mean'], kind)} (10-90%: {_pf(row['p10'], kind)} to "
+                                f"{_pf(row['p90'], kind)}){extra}")
+        panels.append(figures.Panel(title, tuple(
+            [part(_LEVER_NAMES[k].capitalize(), shapley[k], figures.PART_COLOURS[k],
+                  f"<br>alone {_pf(alone[k]['mean'], kind)}, plus half the interaction "
+                  f"{_pf(inter['mean'] / 2, kind)}") for k in switched]
+            + [part("Difference", total, figures.PART_COLOURS["total"])])))
+    table = (f"<table class='summary decomposition'><thead>{head}</thead><tbody>{''.join(rows)}</tbody></table>")
+
+    # Each lever at each setting of the others.
+    effect_rows, effect_sentences, effect_panels = [], [], []
+    lever_head = "".join(f"<th>{html.escape(_switch_text(k, v).capitalize())}</th>" for k, v in design.levels.items())
+    for measure, (name, title, kind) in DECOMPOSED.items():
+        scale = _KINDS[kind][0]
+        mine = settings.filter(pl.col("measure") == measure)
+        cells, average, points = [], {}, []
+        for lever, lv in design.levels.items():
+            at = mine.filter(pl.col("lever") == lever)
+            average[lever] = at["mean"].mean()
+            cells.append(f"<td><span class='v'>{_pf(average[lever], kind)}</span><span class='band'>"
+                         f"{_pf(at['mean'].min(), kind)} to {_pf(at['mean'].max(), kind)}</span></td>")
+            for row in at.iter_rows(named=True):
+                setting = {k: row[k] for k in design.levels if k != lever}
+                marked = all(v == design.levels[k][0] for k, v in setting.items())
+                points.append(figures.Part(
+                    _short_switch(lever, lv), row["mean"] * scale, row["p10"] * scale, row["p90"] * scale,
+                    figures.PART_COLOURS[lever],
+                    f"{_switch_text(lever, lv).capitalize()}: {_pf(row['mean'], kind)} (10-90%: {_pf(row['p10'], kind)} "
+                    f"to {_pf(row['p90'], kind)})<br>with {_setting_text(setting)}", marked))
+        effect_rows.append(f"<tr><th scope='row'>{html.escape(name)}</th>{''.join(cells)}</tr>")
+        effect_panels.append(figures.Panel(title, tuple(points)))
+        largest = max(average, key=lambda k: abs(average[k]))
+        text = (f"<b>{html.escape(name)}</b>: the largest effect is {html.escape(_switch_text(largest, design.levels[largest]))} "
+                f"({_pf(average[largest], kind)} on average over the other levers' settings).")
+        door = mine.filter(pl.col("lever") == "policy")
+        contexts = [" and ".join(f"{_pf(door.filter(pl.col(context) == lv)['mean'].mean(), kind)} with "
+                                 f"{_level_text(context, lv)}" for lv in design.levels[context])
+                    for context in ("community_capacity", "builder_coverage") if context in design.levels]
+        if contexts:
+            text += f" The front door's effect is {'; '.join(contexts)}."
+        effect_sentences.append(f"<li>{text}</li>")
+    effect_table = (f"<table class='summary decomposition'><thead><tr><th>Measure: effect of switching the lever "
+                    f"(mean over the other levers' settings; lowest to highest setting below)</th>{lever_head}</tr>"
+                    f"</thead><tbody>{''.join(effect_rows)}</tbody></table>")
+
+    held = "".join(f" {_LEVER_NAMES[k].capitalize()} is held at {html.escape(_level_text(k, v))} throughout"
+                   + (" (the sweep has more levels of it; a decomposition takes two)." if k in design.extra else ".")
+                   for k, v in design.held.items())
+    left_out = (f" Seeds {', '.join(map(str, design.incomplete))} lack a cell of the factorial and are left out."
+                if design.incomplete else "")
+    contexts = [k for k in design.levels if k not in switched]
+    context_text = (" The " + " and ".join(_LEVER_NAMES[k] for k in contexts)
+                    + " are the same in both arms of the main job, so they contribute nothing to its difference; "
+                    "the second part below shows what they do, and how they change what the front door and the "
+                    "review practice do." if contexts else "")
+    lever_list = "; ".join(f"{_LEVER_NAMES[k]} ({html.escape(_level_text(k, v[0]))} or {html.escape(_level_text(k, v[1]))})"
+                           for k, v in design.levels.items())
+    return "".join([
+        f"<section id='decomposition-{index}'><h2>Where the difference comes from: {html.escape(label(population))}, "
+        f"{html.escape(label(scenario).lower())} scenario</h2>",
+        f"<p class='lead'>The main job compares <b>{html.escape(_setting_text(start))}</b> with "
+        f"<b>{html.escape(_setting_text(end))}</b>. Those two arms differ in the front door and in the review practice "
+        f"at once. This sweep ran every combination of {lever_list}: {design.arms} arms, each on the same {n} seeds "
+        f"({', '.join(map(str, design.seeds))}), so the part each lever plays can be told apart.{held}{left_out}</p>",
+        "<p class='note'>Every arm is run on the same seeds (common random numbers: the same town and the same life "
+        "events), so every part is computed seed by seed and the ranges are the 10th to 90th percentile across the "
+        f"{n} seeds. They show the spread chance alone gives (which town, which life events), not uncertainty in the "
+        "model's parameters, nor whether the model is right.</p>",
+        f"<h3>The main comparison, lever by lever</h3><p>Each lever <i>alone</i> is its effect switched by itself from "
+        f"{html.escape(_setting_text(start))}; the <i>interaction</i> is what switching both does beyond the two "
+        "alone; the three add up to the difference. The <i>Shapley contribution</i> of a lever is the average of "
+        "its effect switched first and switched second, so the interaction is shared equally and the two "
+        f"contributions add up exactly to the difference.{context_text}</p>",
+        table,
+        f"<ul class='headline'>{''.join(sentences)}</ul>",
+        _chart(f"d{index}-contributions", "The difference and the two levers' contributions",
+               "Bars: the mean across seeds of each lever's Shapley contribution and of the whole difference "
+               "(community first minus service first); lines: 10th to 90th percentile across seeds.",
+               figures.contributions_figure(panels)),
+        "<h3>What each lever does, at each setting of the others</h3><p>The paired difference made by switching "
+        "one lever with the others held, at every setting of the others: the mean over those settings, and the "
+        "lowest and highest. Where the range is wide the lever's effect depends on the others.</p>",
+        effect_table,
+        f"<ul class='headline'>{''.join(effect_sentences)}</ul>",
+        _chart(f"d{index}-effects", "Each lever's effect at every setting of the others",
+               "A point per setting of the other levers (hover to see which), with the 10th to 90th percentile "
+               "across seeds; the large solid point has the others at the status quo's.",
+               figures.effects_figure(effect_panels)),
+        "</section>",
+    ])
 
 
 def _provenance(sweep: Sweep) -> str:
@@ -229,6 +555,7 @@ def build_report(sweep: Sweep, sensitivity_dir: str | Path | None = None) -> str
         "summary": tables.summary_table(summary),
         "funnel": tables.funnel(steps),
         "adults": steps.group_by(tables.PLACE).agg(pl.col("residents").mean().alias("adults")).collect(),
+        "runs": summary.select(*RUN_KEYS, *[pl.col(m).cast(pl.Float64) for m in DECOMPOSED]).collect(),
     }
     places = data["funnel"].select(tables.PLACE).unique(maintain_order=True).rows()
     seeds = sweep.metadata["seed"].n_unique()

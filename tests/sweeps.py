@@ -21,15 +21,15 @@ TINY_WEEKS = 26
 HANG_SECONDS = 600  # a tiny sweep takes seconds; only a hung one gets here
 
 
-def sweep_args(sweep_dir: Path, *overrides: str) -> list[str]:
-    """Arguments of ``experiments.run`` for the tiny town's ``policy_comparison`` sweep into ``sweep_dir``."""
-    return ["--multirun", "+experiment=policy_comparison", f"hydra.sweep.dir={sweep_dir}", *TINY, *overrides]
+def sweep_args(sweep_dir: Path, *overrides: str, experiment: str = "policy_comparison") -> list[str]:
+    """Arguments of ``experiments.run`` for the tiny town's ``experiment`` sweep into ``sweep_dir``."""
+    return ["--multirun", f"+experiment={experiment}", f"hydra.sweep.dir={sweep_dir}", *TINY, *overrides]
 
 
-def run_sweep(sweep_dir: Path, *overrides: str) -> str:
-    """Run ``python -m experiments.run --multirun +experiment=policy_comparison`` of the tiny town into
+def run_sweep(sweep_dir: Path, *overrides: str, experiment: str = "policy_comparison") -> str:
+    """Run ``python -m experiments.run --multirun +experiment=<experiment>`` of the tiny town into
     ``sweep_dir`` with ``overrides``; returns its log (stdout and stderr); fails the test if it fails."""
-    command = [sys.executable, "-m", "experiments.run", *sweep_args(sweep_dir, *overrides)]
+    command = [sys.executable, "-m", "experiments.run", *sweep_args(sweep_dir, *overrides, experiment=experiment)]
     done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=HANG_SECONDS)
     log = done.stdout + done.stderr
     assert done.returncode == 0, log
