@@ -199,6 +199,7 @@ def _panels(panels: list[Panel]) -> tuple[go.Figure, list[tuple[int, int]]]:
                       margin=dict(l=48, r=16, t=40, b=40), font=dict(family=_FONT, size=11, color="#1f2933"),
                       hoverlabel=dict(align="left"))
     fig.update_annotations(font=dict(size=12))
+    fig.update_yaxes(exponentformat="none", separatethousands=True)  # no SI prefixes (50μ weeks)
     return fig, [(1 + k // columns, 1 + k % columns) for k in range(len(panels))]
 
 

@@ -351,8 +351,11 @@ def _percent(ratio: float) -> str:
 
 
 def _moves(value: float, kind: str) -> str:
-    shown = _pf(value, kind, signed=False)
-    return f"raises it by {shown}" if value > 0 else f"lowers it by {shown}" if value < 0 else "leaves it unchanged"
+    """``raises it by 2.06 pp`` (a difference, so shares in points), or ``leaves it unchanged`` if it shows as 0."""
+    shown = _pf(abs(value), kind).lstrip("+")
+    if shown == _pf(0.0, kind):
+        return "leaves it unchanged"
+    return f"raises it by {shown}" if value > 0 else f"lowers it by {shown}"
 
 
 def _drivers(name: str, kind: str, total: dict, shapley: dict[str, dict], alone: dict[str, dict],
@@ -375,12 +378,16 @@ def _drivers(name: str, kind: str, total: dict, shapley: dict[str, dict], alone:
                      f"({_percent(shares[first])} and {_percent(shares[second])})")
     else:
         words = "; ".join(f"the {_LEVER_NAMES[k]} {_moves(shapley[k]['mean'], kind)}" for k in ranked)
+    if all(_pf(row[k], kind, signed=False) == _pf(0.0, kind, signed=False)
+           for row in (total, *shapley.values()) for k in ("mean", "p10", "p90")):
+        return f"<li>{head}: no difference at this precision, from either lever.</li>"
     text = (f"{head}: {words}." if clear else
             f"{head}, no clear difference (the band across seeds spans zero); {words}.")
     biggest = max(abs(a["mean"]) for a in alone.values())
     if not (interaction["p10"] <= 0 <= interaction["p90"]) and abs(interaction["mean"]) >= 0.2 * biggest:
-        text += (f" The two levers interact: switching both {_moves(interaction['mean'], kind)} more than the "
-                 f"two switched alone add up to.")
+        each = " and ".join(f"{_pf(alone[k]['mean'], kind)} for the {_LEVER_NAMES[k]}" for k in alone)
+        text += (f" The two levers interact: switched together they change it by {_pf(interaction['mean'], kind)} "
+                 f"beyond the sum of each switched alone ({each}).")
     return f"<li>{text}</li>"
 
 
@@ -414,12 +421,12 @@ def _decomposition_section(index: int, population: str, scenario: str, design: _
         alone = {k: get("alone", k) for k in switched}
         shapley = {k: get("shapley", k) for k in switched}
 
+        same_way = total["mean"] != 0 and all(shapley[k]["mean"] * total["mean"] >= 0 for k in switched)
+
         def cell(row, share=False):
-            sub = ""
-            if share and total["mean"]:
-                ratio = row["mean"] / total["mean"]
-                sub = (f"<span class='band'>{_percent(ratio)} of the difference</span>" if ratio >= 0 else
-                       "<span class='band'>against the difference</span>")
+            sub = ""  # a share only where every contribution goes the way of the difference (else over 100%)
+            if share and same_way:
+                sub = f"<span class='band'>{_percent(row['mean'] / total['mean'])} of the difference</span>"
             return (f"<td><span class='v'>{_pf(row['mean'], kind)}</span><span class='band'>{_pf(row['p10'], kind)} to "
                     f"{_pf(row['p90'], kind)}</span>{sub}</td>")
         rows.append(f"<tr><th scope='row'>{html.escape(name)}</th>{cell(total)}"
@@ -626,6 +633,7 @@ _PAGE = """<!DOCTYPE html>
   table.summary th[scope=row], table.summary thead th:first-child {{ text-align: left; font-weight: 500; }}
   table.summary thead th {{ background: #f0f4f8; font-weight: 600; }}
   table.summary .v {{ display: block; font-variant-numeric: tabular-nums; }}
+  table.decomposition thead tr + tr th {{ text-align: right; }}
   table.summary .band, .sub {{ display: block; color: #7b8794; font-size: 0.8em; font-weight: 400; }}
   .grid {{ display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 18px 26px; align-items: start; }}
   @media (max-width: 900px) {{ .grid {{ grid-template-columns: minmax(0, 1fr); }} }}
