@@ -131,8 +131,11 @@ def _mobilise(i, cover, indptr, degree, other, strength, kind, helper_cap, helpe
     take = min(1.0, cover / spare_total) if spare_total > 0 else 0.0
     main = closest_carer(i, indptr, degree, other, strength, kind, care_cap, net.household_weight)
     for k in range(indptr[i], indptr[i] + degree[i]):
-        helper_load[other[k]] += take * tie_spare(k, main, indptr, degree, other, strength, kind, helper_cap=helper_cap,
-                                                  helper_load=helper_load, care_cap=care_cap, net=net)
+        j = other[k]
+        helper_load[j] += take * tie_spare(k, main, indptr, degree, other, strength, kind, helper_cap=helper_cap,
+                                           helper_load=helper_load, care_cap=care_cap, net=net)
+        if k == main:  # care booked from a main carer is theirs to give, as in main care
+            helper_cap[j] = max(helper_cap[j], helper_load[j])
         if boost > 0:
             strengthen_tie(indptr, degree, other, strength, i, k, boost)
 

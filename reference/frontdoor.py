@@ -170,6 +170,9 @@ class FrontDoor:
         take = min(1.0, cover / spare_total) if spare_total > 0 else 0.0
         main = r.closest_carer()
         for tie in r.ties:
-            tie.other(r).helper_load += take * r.tie_spare(tie, main)
+            j = tie.other(r)
+            j.helper_load += take * r.tie_spare(tie, main)
+            if tie is main:  # care booked from a main carer is theirs to give, as in main care
+                j.helper_cap = max(j.helper_cap, j.helper_load)
             if boost > 0:
                 tie.strength = tie.strength + boost * (1.0 - tie.strength)

@@ -103,16 +103,19 @@ def test_heavier_caring_load_brings_burnout_and_breakdowns():
 
 def _contact_when_carer_breaks_down(*overrides: str) -> tuple[float, float]:
     """Share of the people whose main carer broke down this week who contact the front door the same week, and
-    the weekly contact share of everyone else with unmet need (policy weeks)."""
+    the weekly contact share of everyone else with unmet need (policy weeks); both among people free to make a
+    new contact (not already waiting in the queue, which with heavy needs and a finite team many are, nor on a
+    long-term package, whose unmet need brings its review forward instead)."""
     model = ResilienceModel(load_params(TOWN + HEAVY + overrides))
     r, support = model.state.residents, model.params.support
     cared_for = cared_for_contacted = others = others_contacted = 0
     for _ in range(model.params.warmup_weeks + model.params.weeks):
+        free = (r.queued_since == codes.NEVER) & (r.service < codes.HOME_CARE)
         model.step()
         if model.week <= 0:
             continue
-        broke = (r.carer >= 0) & model.wellbeing.breaking[np.maximum(r.carer, 0)]
-        waiting = (~broke) & (r.unmet > support.unmet_threshold)
+        broke = free & (r.carer >= 0) & model.wellbeing.breaking[np.maximum(r.carer, 0)]
+        waiting = free & (~broke) & (r.unmet > support.unmet_threshold)
         contacted = model.front_door.contacted
         cared_for += broke.sum()
         cared_for_contacted += (broke & contacted).sum()
