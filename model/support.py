@@ -87,17 +87,15 @@ def main_care(askers, ask, indptr, degree, other, strength, kind, net, care_cap,
     they have light-help time to spare only if they give less than it).  Serial, in ascending asker order,
     so each carer's load sums in one order whatever the thread count.
     """
-    for i in askers:
+    for i in askers:  # find each asker's carer once; clear the carers' demand before any is added to it
         k = closest_carer(i, indptr, degree, other, strength, kind, care_cap, net.household_weight)
         if k >= 0:
-            demand[other[k]] = 0.0
-    for i in askers:
-        k = closest_carer(i, indptr, degree, other, strength, kind, care_cap, net.household_weight)
-        if k >= 0:
-            c = other[k]
+            carer[i] = other[k]
             request[i] = min(ask[i], net.carer_hours if kind[k] == codes.HOUSEHOLD else net.carer_hours_family)
-            carer[i] = c
-            demand[c] += request[i]
+            demand[carer[i]] = 0.0
+    for i in askers:
+        if carer[i] >= 0:
+            demand[carer[i]] += request[i]
     for i in askers:
         c = carer[i]
         if c >= 0:
