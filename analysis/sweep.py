@@ -26,9 +26,11 @@ from model.outputs import CONFIG, HOODS, LOCK, METADATA, STEPS, SUMMARY, is_comp
 
 TABLES = {"steps": STEPS, "neighbourhoods": HOODS, "summary": SUMMARY}
 # The columns that identify a run in every table (``experiments.store`` writes them first, in this order):
-# where, which shock, which front door, the levers a decomposition varies with it, and the seed.
+# where, which shock, which front door, the levers a decomposition varies with it, and the replicate: which member
+# of the posterior ensemble (-1: none) and which seed.
 LEVERS = ("review", "community_capacity", "builder_coverage")
-RUN_KEYS = ("population", "scenario", "policy", *LEVERS, "seed")
+REPLICATE = ("member", "seed")
+RUN_KEYS = ("population", "scenario", "policy", *LEVERS, *REPLICATE)
 # Where runs written before the lever columns existed keep each lever in their config.yaml.
 _LEVER_CONFIG = {"review": ("policy", "review", "name"), "community_capacity": ("community", "capacity"),
                  "builder_coverage": ("policy", "builder_coverage")}
@@ -85,6 +87,7 @@ def _read_metadata(run: Path) -> dict:
         config = yaml.safe_load((run / CONFIG).read_text())
         for key in LEVERS:
             meta.setdefault(key, functools.reduce(lambda node, name: node[name], _LEVER_CONFIG[key], config))
+    meta.setdefault("member", -1)  # written before the posterior ensemble: the configs' own values
     return {
         **{key: meta[key] for key in RUN_KEYS},
         **{key: float(meta[key]) for key in ("community_capacity", "builder_coverage")},
@@ -138,7 +141,8 @@ def open_sweep(root: str | Path) -> Sweep:
     for run, (meta, _) in list(found.items()):
         key = tuple(meta[k] for k in RUN_KEYS)
         if key in seen:
-            problems.append(f"{run}: the same population, scenario, policy, levers ({', '.join(LEVERS)}) and seed as {seen[key]}")
+            problems.append(f"{run}: the same population, scenario, policy, levers ({', '.join(LEVERS)}), member and seed "
+                            f"as {seen[key]}")
             del found[run]
         else:
             seen[key] = run

@@ -16,7 +16,7 @@ import polars as pl
 
 from model import codes
 
-from .sweep import LEVERS, RUN_KEYS
+from .sweep import LEVERS, REPLICATE, RUN_KEYS
 
 GROUP = ("population", "scenario", "policy", *LEVERS)  # an arm in a place: every run key but the seed
 PLACE = ("population", "scenario")
@@ -84,9 +84,9 @@ def _paired_with_baseline(frame: pl.LazyFrame, value_columns: list[str], keys: t
     """
     is_baseline, matched = _baseline(frame)
     baseline = (frame.filter(is_baseline)
-                .select(*PLACE, "seed", *matched, *keys, *[pl.col(c).alias(f"{c}_baseline") for c in value_columns]))
+                .select(*PLACE, *REPLICATE, *matched, *keys, *[pl.col(c).alias(f"{c}_baseline") for c in value_columns]))
     return (frame.with_columns(is_baseline.alias("is_baseline"))
-            .join(baseline, on=[*PLACE, "seed", *matched, *keys], how="left")
+            .join(baseline, on=[*PLACE, *REPLICATE, *matched, *keys], how="left")
             .with_columns((pl.col(c) - pl.col(f"{c}_baseline")).alias(f"{c}_diff") for c in value_columns)
             .drop(f"{c}_baseline" for c in value_columns))
 

@@ -178,6 +178,7 @@ def summarise(steps: pl.DataFrame) -> pl.DataFrame:
     """One row of whole-run measures from the per-step table."""
     contacts = pl.col("contacts").sum()
     years = pl.len() / 52
+    adults = pl.col("residents").mean()
     return steps.select(
         pl.len().alias("weeks"),
         contacts.alias("contacts"),
@@ -191,6 +192,11 @@ def summarise(steps: pl.DataFrame) -> pl.DataFrame:
         (pl.col("recontacts_26w").sum() / contacts).alias("recontact_26w_share"),
         pl.col("statutory_starts").sum(),
         pl.col("caseload_long_term").mean().alias("caseload_long_term_mean"),
+        (1000 * pl.col("statutory_starts").sum() / adults / years).alias("starts_per_1000_per_year"),
+        # SALT's 'clients receiving long-term support during the year': those on it at any time in a year,
+        # approximated by the mean caseload plus a year's new starts (configs/figures.yaml)
+        (1000 * (pl.col("caseload_long_term").mean() + pl.col("statutory_starts").sum() / years) / adults)
+        .alias("long_term_clients_per_1000"),
         pl.col("caseload_long_term").last().alias("caseload_long_term_final"),
         pl.col("queue_length").mean().alias("queue_length_mean"),
         pl.col("mean_wait_weeks").mean(),
@@ -201,6 +207,7 @@ def summarise(steps: pl.DataFrame) -> pl.DataFrame:
         pl.col("carer_strain_mean").mean(),
         pl.col("groups_active").last().alias("groups_active_final"),
         pl.col("cost_statutory").sum(),
+        (pl.col("cost_statutory").sum() / adults / years).alias("statutory_per_adult_year"),
         pl.col("cost_staff").sum(),
         pl.col("cost_community").sum(),
         pl.col("cost_total").sum(),
@@ -210,13 +217,14 @@ def summarise(steps: pl.DataFrame) -> pl.DataFrame:
 def run_labels(params: Params) -> dict:
     """The values that identify a run in a sweep (``analysis.sweep.RUN_KEYS``, in that order): where, which
     shock, which front door, and the levers a decomposition varies with it (review practice, community
-    capacity, community builders' coverage), then the seed."""
+    capacity, community builders' coverage), then the replicate: the posterior member and the seed."""
     return {"population": params.population.name, "scenario": params.scenario.name, "policy": params.policy.name,
             "review": params.policy.review.name, "community_capacity": float(params.community.capacity),
-            "builder_coverage": float(params.policy.builder_coverage), "seed": int(params.seed)}
+            "builder_coverage": float(params.policy.builder_coverage), "member": int(params.posterior.member),
+            "seed": int(params.seed)}
 
 
-_LABEL_TYPES = {"community_capacity": pl.Float64, "builder_coverage": pl.Float64, "seed": pl.Int64}
+_LABEL_TYPES = {"community_capacity": pl.Float64, "builder_coverage": pl.Float64, "member": pl.Int64, "seed": pl.Int64}
 
 
 def _labelled(frame: pl.DataFrame, params: Params) -> pl.DataFrame:

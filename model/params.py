@@ -276,6 +276,20 @@ class Scenario:
 
 
 @dataclass(frozen=True)
+class Posterior:
+    """Which calibrated parameter set a run uses: ``configs/posterior/`` holds the ABC-SMC posterior ensemble
+    (``member_NN``) and its componentwise median (``median``), each setting the calibrated values of every
+    section it names.  The strengths-based conversation's two calibrated values live here because only the
+    community-first presets take them (``policy.mobilisation: ${posterior.mobilisation}``); the status quo's
+    front door has no such conversation."""
+
+    name: str
+    member: int = p(-1, 100000, "", "member of the posterior ensemble; -1: not a member (the median, or hand-set values)")
+    mobilisation: float = p(0.0, 1.0, "fraction", "what a strengths-based conversation adds to asking (community-first presets)")
+    plan_support_hours: float = p(0.0, 40.0, "hours/week", "practitioner support during a plan (community-first presets)")
+
+
+@dataclass(frozen=True)
 class Params:
     """Everything one run needs."""
 
@@ -294,6 +308,7 @@ class Params:
     services: Services
     costs: Costs
     scenario: Scenario
+    posterior: Posterior
 
 
 _KERNEL_VIEWS: dict[type, type] = {}

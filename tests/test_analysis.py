@@ -20,9 +20,9 @@ def damaged_sweep(tiny_sweep, tmp_path):
     """A copy of the tiny sweep with one corrupt Parquet file and one run interrupted before it finished."""
     sweep_dir = tmp_path / "damaged"
     shutil.copytree(tiny_sweep, sweep_dir)
-    corrupt = sweep_dir / "market_town/baseline/community_first/seed=1" / outputs.STEPS
+    corrupt = sweep_dir / "market_town/baseline/community_first/median/seed=1" / outputs.STEPS
     corrupt.write_bytes(corrupt.read_bytes()[: corrupt.stat().st_size // 2])
-    interrupted = sweep_dir / "market_town/baseline/service_first/seed=0"
+    interrupted = sweep_dir / "market_town/baseline/service_first/median/seed=0"
     (interrupted / outputs.METADATA).unlink()
     return sweep_dir, corrupt, interrupted
 
@@ -140,7 +140,7 @@ def test_runs_written_before_the_lever_labels_are_read_with_their_levers_from_th
 
     sweep_dir = tmp_path / "sweep"
     shutil.copytree(tiny_sweep, sweep_dir)
-    old = sweep_dir / "market_town/baseline/community_first/seed=1"
+    old = sweep_dir / "market_town/baseline/community_first/median/seed=1"
     for name in (outputs.STEPS, outputs.HOODS, outputs.SUMMARY):
         pl.read_parquet(old / name).drop(LEVERS).write_parquet(old / name)
     meta = json.loads((old / outputs.METADATA).read_text())

@@ -109,7 +109,7 @@ KILLS = {  # where the sweep is killed; either way while its second run (seed=1)
 
 @pytest.mark.parametrize("kill", KILLS)
 def test_sweep_killed_midway_resumes_with_only_the_missing_runs(tmp_path, kill):
-    runs = {seed: tmp_path / "market_town" / "baseline" / "community_first" / f"seed={seed}" for seed in range(3)}
+    runs = {seed: tmp_path / "market_town" / "baseline" / "community_first" / "median" / f"seed={seed}" for seed in range(3)}
     first = start_controlled(*KILLS[kill], *_sweep(tmp_path))
     if kill == "before simulating":
         log = read_until(first, f"paused before simulating job 2: {runs[1]}")
@@ -133,7 +133,7 @@ def test_sweep_killed_midway_resumes_with_only_the_missing_runs(tmp_path, kill):
     assert again.returncode == 0, again.stderr[-2000:]
     assert "2 simulated, 1 skipped (already complete), 0 failed" in again.stdout, again.stdout[-2000:]
     for k, outcome in ((1, "skipped"), (2, "simulated"), (3, "simulated")):
-        assert re.search(rf"\[{k}/3\] {outcome} +market_town/baseline/community_first/seed={k - 1} ", again.stdout)
+        assert re.search(rf"\[{k}/3\] {outcome} +market_town/baseline/community_first/median/seed={k - 1} ", again.stdout)
     assert all(outputs.is_complete(run_dir) for run_dir in runs.values())
     assert (runs[0] / outputs.METADATA).read_bytes() == finished_first  # the complete run was not redone
     for run_dir in runs.values():

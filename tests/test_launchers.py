@@ -50,7 +50,7 @@ def test_sweep_resumed_in_worker_processes_simulates_only_missing_runs(tiny_swee
     pytest.importorskip("hydra_plugins.hydra_joblib_launcher")
     sweep_dir = tmp_path / "resumed"
     shutil.copytree(tiny_sweep, sweep_dir)
-    interrupted = "market_town/baseline/community_first/seed=1"
+    interrupted = "market_town/baseline/community_first/median/seed=1"
     (sweep_dir / interrupted / outputs.METADATA).unlink()
 
     log = run_sweep(sweep_dir, "seed=0,1", "hydra/launcher=joblib")

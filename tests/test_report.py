@@ -83,7 +83,7 @@ def test_report_is_one_self_contained_file(report_file):
 def test_report_names_runs_left_out(tiny_sweep, tmp_path):
     sweep_dir = tmp_path / "sweep"
     shutil.copytree(tiny_sweep, sweep_dir)
-    interrupted = sweep_dir / "market_town/baseline/community_first/seed=1"
+    interrupted = sweep_dir / "market_town/baseline/community_first/median/seed=1"
     (interrupted / outputs.METADATA).unlink()
     with pytest.warns(UserWarning):
         page = report.write_report(sweep_dir).read_text(encoding="utf-8")

@@ -33,25 +33,25 @@ def test_restarted_sweep_skips_complete_runs(tmp_path):
     assert "[1/2] simulated" in first and "[2/2] simulated" in first
     assert (sweep_dir / "report.html").is_file()  # the preset writes the sweep's report when it ends
     done = _finished(sweep_dir)
-    assert sorted(done) == ["market_town/baseline/community_first/seed=0", "market_town/baseline/service_first/seed=0"]
+    assert sorted(done) == ["market_town/baseline/community_first/median/seed=0", "market_town/baseline/service_first/median/seed=0"]
 
     again = run_sweep(sweep_dir, "seed=0")
     assert _tally(again) == (0, 2, 0)
     assert _finished(sweep_dir) == done  # nothing was rewritten
 
     # A run killed before it finished has no metadata.json: only that run is simulated again.
-    interrupted = "market_town/baseline/community_first/seed=0"
+    interrupted = "market_town/baseline/community_first/median/seed=0"
     (sweep_dir / interrupted / outputs.METADATA).unlink()
     resumed = run_sweep(sweep_dir, "seed=0")
     assert _tally(resumed) == (1, 1, 0)
     assert re.search(rf"simulated +{re.escape(interrupted)}", resumed)
     after = _finished(sweep_dir)
     assert after.keys() == done.keys()
-    untouched = "market_town/baseline/service_first/seed=0"
+    untouched = "market_town/baseline/service_first/median/seed=0"
     assert after[untouched] == done[untouched]
 
 
-RUNS = [f"market_town/baseline/{policy}/seed={seed}" for policy in ("service_first", "community_first")
+RUNS = [f"market_town/baseline/{policy}/median/seed={seed}" for policy in ("service_first", "community_first")
         for seed in (0, 1)]
 
 
