@@ -33,7 +33,7 @@ def choice(allowed: tuple[str, ...], doc: str = ""):
     return field(metadata={"allowed": allowed, "doc": doc})
 
 
-def names(doc: str = ""):
+def name_list(doc: str = ""):
     """A parameter naming things: null (none), one non-empty string, or a list of them (kept as a tuple)."""
     return field(metadata={"names": True, "doc": doc})
 
@@ -75,8 +75,8 @@ class Population:
 class Area:
     """A real area (with population=area): its neighbourhoods come from data (model/area.py), the rest from population."""
 
-    code: tuple[str, ...] | None = names("a district, unitary, borough or county: its 2019 code or name, "
-                                         "or a list of district codes")
+    code: tuple[str, ...] | None = name_list("a district, unitary, borough or county: its 2019 code or name, "
+                                             "or a list of district codes")
     csv: str | None = optional_text("a CSV of your own neighbourhoods (households, adults, share_65_84, "
                                     "share_85_plus, deprivation, optional name)")
 
