@@ -10,9 +10,15 @@ from hydra.core.global_hydra import GlobalHydra
 from hydra.errors import CompactHydraException, MissingConfigException
 from omegaconf import DictConfig, OmegaConf
 
+from .area import run_name
 from .params import ConfigError, Params, params_from_dict
 
 CONFIG_DIR = Path(__file__).resolve().parents[1] / "configs"
+
+# population=area names its runs by the area (configs/population/area.yaml); plain values, not nodes, reach run_name.
+OmegaConf.register_new_resolver(
+    "area_name", lambda code, csv: run_name(OmegaConf.to_object(code) if OmegaConf.is_config(code) else code, csv),
+    replace=True)
 
 
 def compose_config(overrides: Sequence[str] = (), config_name: str = "config") -> DictConfig:

@@ -124,9 +124,11 @@ def _rows(prefix: str, cls, values, sources: dict[str, str]) -> list[str]:
 
 
 def _option_table(group: str, cls) -> list[str]:
-    """Values of every option of a config group side by side."""
-    options = _options(group)
-    values = {o: yaml.safe_load((CONFIG_DIR / group / f"{o}.yaml").read_text()) for o in options}
+    """Values of every option of a config group side by side; an option that takes another's values
+    (``population=area`` takes market_town's, its defaults list says) is named below the table instead."""
+    values = {o: yaml.safe_load((CONFIG_DIR / group / f"{o}.yaml").read_text()) for o in _options(group)}
+    based = {o: v for o, v in values.items() if set(v) <= {"defaults", "name"}}
+    options = [o for o in values if o not in based]
     lines = ["", f"Values in each `{group}` option:", "", "| parameter | " + " | ".join(options) + " |",
              "|---|" + "---|" * len(options)]
     for field in dataclasses.fields(cls):
@@ -134,6 +136,10 @@ def _option_table(group: str, cls) -> list[str]:
             lines.append(f"| `{field.name}` | " + " | ".join(_fmt(values[o].get(field.name, "")) for o in options) + " |")
         else:  # a nested config group, chosen in the option's defaults list (`- /review@review: standard`)
             lines.append(f"| `{field.name}` | " + " | ".join(_chosen(values[o], field.name) for o in options) + " |")
+    for option, value in based.items():
+        bases = [entry for entry in value.get("defaults", []) if isinstance(entry, str) and entry != "_self_"]
+        lines += ["", f"`{group}={option}` takes the values of `{', '.join(bases)}` "
+                      f"(`configs/{group}/{option}.yaml` says what it changes)."]
     return lines
 
 

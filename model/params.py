@@ -33,6 +33,16 @@ def choice(allowed: tuple[str, ...], doc: str = ""):
     return field(metadata={"allowed": allowed, "doc": doc})
 
 
+def name_list(doc: str = ""):
+    """A parameter naming things: null (none), one non-empty string, or a list of them (kept as a tuple)."""
+    return field(metadata={"names": True, "doc": doc})
+
+
+def optional_text(doc: str = ""):
+    """A parameter that is null (none) or a non-empty string, e.g. a path."""
+    return field(metadata={"optional_text": True, "doc": doc})
+
+
 @dataclass(frozen=True)
 class Population:
     """Synthetic town: neighbourhoods, households, ages, deprivation and starting ties."""
@@ -59,6 +69,16 @@ class Population:
     connector_share: float = p(0.0, 1.0, "fraction", "adults who are informal connectors")
     awareness: float = p(0.0, 1.0, "fraction", "adults aware of local community activity")
     n_interests: int = p(1, 32, "categories", "interest categories shared by residents and groups")
+
+
+@dataclass(frozen=True)
+class Area:
+    """A real area (with population=area): its neighbourhoods come from data (model/area.py), the rest from population."""
+
+    code: tuple[str, ...] | None = name_list("a district, unitary, borough or county: its 2019 code or name, "
+                                             "or a list of district codes")
+    csv: str | None = optional_text("a CSV of your own neighbourhoods (households, adults, share_65_84, "
+                                    "share_85_plus, deprivation, optional name)")
 
 
 @dataclass(frozen=True)
@@ -297,6 +317,7 @@ class Params:
     weeks: int = p(1, 5200, "weeks", "simulated weeks after the policy starts")
     warmup_weeks: int = p(0, 5200, "weeks", "weeks under the service-first status quo before the policy starts")
     population: Population
+    area: Area
     needs: Needs
     network: Network
     support: Support
@@ -330,6 +351,8 @@ def kernel_view(section):
 def _check_value(path: str, f: dataclasses.Field, value: Any) -> Any:
     """Coerce ``value`` to the field's type and check its range; raise a one-line ConfigError."""
     meta = f.metadata
+    if "names" in meta or "optional_text" in meta:
+        return _check_text(path, value, many="names" in meta)
     if "allowed" in meta:
         if value not in meta["allowed"]:
             raise ConfigError(f"{path}={value!r} is not allowed; choose one of: {', '.join(meta['allowed'])}")
@@ -359,6 +382,19 @@ def _check_value(path: str, f: dataclasses.Field, value: Any) -> Any:
     if value != value or (lo is not None and value < lo) or (hi is not None and value > hi):
         raise ConfigError(f"{path}={value!r} is out of range; allowed [{lo}, {hi}]")
     return value
+
+
+def _check_text(path: str, value: Any, many: bool) -> str | tuple[str, ...] | None:
+    """Null, a non-empty string, or (if ``many``) a non-empty list of non-empty strings, as a tuple."""
+    if value is None:
+        return None
+    if many and isinstance(value, (list, tuple)):
+        if value and all(isinstance(v, str) and v.strip() for v in value):
+            return tuple(v.strip() for v in value)
+    elif isinstance(value, str) and value.strip():
+        return (value.strip(),) if many else value.strip()
+    allowed = "null, a non-empty string or a list of them" if many else "null or a non-empty string"
+    raise ConfigError(f"{path}={value!r} must be {allowed}")
 
 
 # Section name (as annotated in Params) -> its dataclass
@@ -416,6 +452,9 @@ def params_from_dict(values: Mapping[str, Any]) -> Params:
         raise ConfigError(f"population.adults_per_household has {len(pop.adults_per_household)} sizes; allowed at most 8")
     if pop.share_65_84 + pop.share_85_plus > 1:
         raise ConfigError("population.share_65_84 + population.share_85_plus must not exceed 1")
+    from .area import check_area  # model/area.py reads Population and ConfigError from this module
+
+    check_area(params)
     return params
 
 

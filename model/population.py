@@ -1,7 +1,10 @@
 """Synthetic population: neighbourhoods, households, adults, starting ties and groups.
 
 Built with a numpy Generator seeded from ``(seed, 'population')`` only, so the
-same seed gives the same town under every policy and scenario.
+same seed gives the same town under every policy and scenario.  A generated town
+draws each neighbourhood's deprivation and households; a real area
+(``population=area``, ``model/area.py``) gives them, with each neighbourhood's adults
+and age shares, and everything else is built the same way.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import codes
+from .area import town_of
 from .params import Params, kernel_view
 from .state import Associations, Neighbourhoods, Residents, State, Ties
 from .support import baseline_asking
@@ -18,24 +22,36 @@ _POPULATION_STREAM = 0x504F50  # "POP"
 
 
 def build_population(params: Params) -> State:
-    """Generate the town described by ``params.population``."""
+    """Generate the town described by ``params.population``, or build the real area ``params.area`` names."""
     pop = params.population
     rng = np.random.default_rng([params.seed, _POPULATION_STREAM])
-    H = pop.n_neighbourhoods
-    conc = pop.deprivation_concentration
-    deprivation = rng.beta(pop.deprivation_mean * conc, (1 - pop.deprivation_mean) * conc, H)
-    households = rng.integers(pop.households_min, pop.households_max + 1, H).astype(np.int32)
+    town = town_of(params)
+    if town is None:
+        H = pop.n_neighbourhoods
+        conc = pop.deprivation_concentration
+        deprivation = rng.beta(pop.deprivation_mean * conc, (1 - pop.deprivation_mean) * conc, H)
+        households = rng.integers(pop.households_min, pop.households_max + 1, H).astype(np.int32)
+        deprivation_mean = pop.deprivation_mean
+    else:
+        H = town.households.size
+        deprivation = town.deprivation.copy()
+        households = town.households.astype(np.int32)
+        deprivation_mean = float(deprivation.mean())
 
     weights = np.asarray(pop.adults_per_household, dtype=float)
     hh_size = rng.choice(np.arange(1, len(weights) + 1), size=int(households.sum()), p=weights / weights.sum())
     hh_hood = np.repeat(np.arange(H, dtype=np.int32), households)
+    if town is not None:
+        hh_size = _fit_household_sizes(rng, hh_size, hh_hood, households, town.adults, len(weights))
     hood = np.repeat(hh_hood, hh_size).astype(np.int32)
     household = np.repeat(np.arange(hh_size.size, dtype=np.int32), hh_size)
     n = hood.size
     start = np.zeros(H + 1, dtype=np.int64)
     np.cumsum(np.bincount(hood, minlength=H), out=start[1:])
 
-    age = _ages(rng, n, pop.share_65_84, pop.share_85_plus)
+    shares = ((pop.share_65_84, pop.share_85_plus) if town is None
+              else (town.share_65_84[hood], town.share_85_plus[hood]))
+    age = _ages(rng, n, *shares)
     depr = deprivation[hood]
     p_mean = np.clip(pop.personal_resources_mean - pop.personal_deprivation_effect * depr - 0.15 * (age >= 85), 0.02, 0.98)
     personal = rng.beta(p_mean * 8, (1 - p_mean) * 8)
@@ -44,12 +60,12 @@ def build_population(params: Params) -> State:
     for _ in range(2):
         interests |= (np.uint32(1) << rng.integers(0, pop.n_interests, n).astype(np.uint32)).astype(np.uint32)
 
-    chronic = _initial_need(rng, age, depr, params)
+    chronic = _initial_need(rng, age, depr, deprivation_mean, params)
     ties = _initial_ties(rng, pop, hood, household, start, depr)
 
     assoc, member = _initial_associations(rng, pop, params.community.critical_mass, households, hood, interests)
     contributor = np.where(
-        rng.random(n) < pop.contributor_share * (1.3 - 0.6 * depr) / (1.3 - 0.6 * pop.deprivation_mean),
+        rng.random(n) < pop.contributor_share * (1.3 - 0.6 * depr) / (1.3 - 0.6 * deprivation_mean),
         codes.VOLUNTEER,
         codes.NOT_CONTRIBUTOR,
     ).astype(np.int8)
@@ -106,8 +122,29 @@ def build_population(params: Params) -> State:
     return State(residents=residents, ties=ties, associations=assoc, hoods=hoods)
 
 
-def _ages(rng: np.random.Generator, n: int, share_65_84: float, share_85: float) -> np.ndarray:
-    """Adult ages from a three-band mixture (18-64, 65-84, 85-100)."""
+def _fit_household_sizes(rng, size, hh_hood, households, adults, largest) -> np.ndarray:
+    """Household sizes drawn from the preset's weights, changed by one adult at a time until each neighbourhood
+    has exactly its adults (possible as households <= adults <= largest x households, which model/area.py
+    checks): each pass adds one to (or takes one from) as many of a neighbourhood's households as it is short
+    (or over), chosen at random among those that can take it, so the sizes stay close to the weights."""
+    size = size.copy()
+    first = np.concatenate([[0], np.cumsum(households)[:-1]])  # households are grouped by neighbourhood
+    while True:
+        gap = adults - np.bincount(hh_hood, weights=size, minlength=households.size).astype(np.int64)
+        if not gap.any():
+            return size
+        step = np.sign(gap)[hh_hood]
+        can = np.where(step > 0, size < largest, (step < 0) & (size > 1))
+        order = np.lexsort((rng.random(size.size), ~can, hh_hood))  # by neighbourhood, those that can first
+        rank = np.empty(size.size, dtype=np.int64)
+        rank[order] = np.arange(size.size) - first[hh_hood[order]]
+        chosen = can & (rank < np.abs(gap)[hh_hood])
+        size[chosen] += step[chosen]
+
+
+def _ages(rng: np.random.Generator, n: int, share_65_84, share_85) -> np.ndarray:
+    """Adult ages from a three-band mixture (18-64, 65-84, 85-100); the shares are the town's, or each adult's
+    neighbourhood's."""
     band = rng.random(n)
     age = rng.uniform(18, 65, n)
     old = band < share_65_84
@@ -117,11 +154,12 @@ def _ages(rng: np.random.Generator, n: int, share_65_84: float, share_85: float)
     return age
 
 
-def _initial_need(rng, age, depr, params: Params) -> np.ndarray:
-    """Chronic need at start: prevalence rising with age, as the onset hazard does."""
+def _initial_need(rng, age, depr, deprivation_mean: float, params: Params) -> np.ndarray:
+    """Chronic need at start: prevalence rising with age, as the onset hazard does, and with deprivation above
+    the town's mean."""
     needs = params.needs
     prevalence = needs.initial_need_share_85 * needs.onset_age_factor ** ((age - 87.0) / 10.0)
-    prevalence *= 1 + 0.5 * needs.onset_deprivation * (depr - params.population.deprivation_mean)
+    prevalence *= 1 + 0.5 * needs.onset_deprivation * (depr - deprivation_mean)
     has = rng.random(age.size) < np.clip(prevalence, 0, 1)
     return np.where(has, rng.exponential(2 * needs.onset_mean_hours, age.size), 0.0).clip(max=needs.max_need_hours)
 

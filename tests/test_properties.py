@@ -32,6 +32,7 @@ SMALL_TOWN = {
     "households_min": st.integers(1, 40),
     "households_max": st.integers(1, 80),
 }
+GENERATED = {"code": st.none(), "csv": st.none()}  # no real area: those are built in tests/test_area.py
 SHORT = {"weeks": st.integers(1, 30), "warmup_weeks": st.integers(0, 15)}
 SHARES = ("unmet_share", "isolation_rate", "wellbeing_mean", "wellbeing_p10", "aware_share", "carer_strain_mean")
 
@@ -69,7 +70,7 @@ def valid_params(draw) -> Params:
     values = {f.name: draw(SHORT[f.name] if f.name in SHORT else value_strategy(f))
               for f in dataclasses.fields(Params) if f.type not in SECTIONS}
     for name, cls in _sections().items():
-        values[name] = draw(section_strategy(cls, SMALL_TOWN if name == "population" else {}))
+        values[name] = draw(section_strategy(cls, {"population": SMALL_TOWN, "area": GENERATED}.get(name, {})))
     pop = values["population"]
     assume(pop["households_min"] <= pop["households_max"] and pop["share_65_84"] + pop["share_85_plus"] <= 1)
     return params_from_dict(values)
