@@ -24,6 +24,8 @@ from .plan import Plan
 
 @dataclass(frozen=True)
 class Curve:
+    """One chart of the page: a measure of ``CURVES`` with its title, caption and figure."""
+
     measure: str
     title: str
     caption: str

@@ -6,11 +6,30 @@ added there appears in the app without a change here.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Sequence
+
+from omegaconf import DictConfig
 
 from analysis.figures import label
-from model.config import CONFIG_DIR, compose_config
+from model.config import CONFIG_DIR, compose_config, load_params
+from model.params import Params
+
+_HYDRA = threading.Lock()  # Hydra composes in one global state, and the server answers requests in threads
+
+
+def composed(overrides: Sequence[str] = ()) -> DictConfig:
+    """``model.config.compose_config``, one composition at a time."""
+    with _HYDRA:
+        return compose_config(overrides)
+
+
+def validated(overrides: Sequence[str]) -> Params:
+    """``model.config.load_params`` (raises its one-line ``ConfigError``), one composition at a time."""
+    with _HYDRA:
+        return load_params(overrides)
 
 
 @dataclass(frozen=True)
@@ -63,7 +82,7 @@ class Levers:
 @lru_cache(maxsize=None)
 def preset_levers(preset: str) -> Levers:
     """The levers as ``configs/policy/<preset>.yaml`` (and the town's own community) set them."""
-    config = compose_config([f"policy={preset}"])
+    config = composed([f"policy={preset}"])
     policy = config.policy
     return Levers(float(policy.staff_fte_per_10k), str(policy.review.name), float(policy.builder_coverage),
                   float(policy.builder_fte), float(config.community.capacity))

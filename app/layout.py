@@ -11,9 +11,7 @@ from pathlib import Path
 from dash import dcc, html
 
 from analysis.figures import label
-from model.config import compose_config
-
-from .choices import areas, preset_levers, presets, reviews, scenarios
+from .choices import areas, composed, preset_levers, presets, reviews, scenarios
 from .plan import MAX_SEEDS
 from .sweeps import past_sweeps
 
@@ -23,7 +21,7 @@ FIRST_ARMS = ("service_first", "community_first")  # the main job's comparison, 
 
 def page(results: Path) -> html.Div:
     """The whole page, built afresh on every load (so the list of past sweeps is current)."""
-    defaults = compose_config([])
+    defaults = composed()
     return html.Div(className="page", children=[
         html.H1("Policy lab: front-door policies compared"),
         html.P(className="lead", children=(

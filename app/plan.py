@@ -1,8 +1,8 @@
 """A sweep as the app runs it: an area, a scenario, its policies (arms) and seeds, checked before it starts.
 
 Every value a user typed is checked by ``model.params`` through the same composition the command line
-uses (``model.config.load_params``), so the page refuses bad input with the one-line message
-``python -m experiments.run`` would print (``community.capacity=20.0 is out of range; allowed [0.0, 10.0]``),
+uses (``model.config.load_params``, by way of ``app.choices.validated``), so the page refuses bad input
+with the one-line message ``python -m experiments.run`` would print (``community.capacity=20.0 is out of range; allowed [0.0, 10.0]``),
 prefixed with the policy it belongs to.  A plan is stored as ``plan.json`` in its sweep directory, so
 the worker, the page and a later session all read the same sweep.
 """
@@ -18,11 +18,10 @@ from typing import Any
 
 from analysis.figures import label
 from experiments.store import run_labels
-from model.config import load_params
 from model.outputs import atomic_write
 from model.params import ConfigError
 
-from .choices import Area, areas, preset_levers, presets, reviews, scenarios
+from .choices import Area, areas, preset_levers, presets, reviews, scenarios, validated
 
 PLAN = "plan.json"
 MAX_SEEDS = 50  # 50 seeds of two policies is about five minutes on 2 cores; more belongs on the command line
@@ -146,7 +145,7 @@ def plan_sweep(form: dict[str, Any]) -> Plan:
             raise ConfigError(f"enter the {name} (a whole number)")
     common = [*area.overrides, f"scenario={form['scenario']}", f"weeks={form['weeks']!r}",
               f"warmup_weeks={form['warmup_weeks']!r}"]
-    params = load_params(common)  # the place and horizon on their own, so their errors name no policy
+    params = validated(common)  # the place and horizon on their own, so their errors name no policy
     arms = tuple(_arm(k, values) for k, values in enumerate(form.get("arms") or []))
     if len(arms) < MIN_ARMS:
         raise ConfigError(f"compare at least {MIN_ARMS} policies")
@@ -156,7 +155,7 @@ def plan_sweep(form: dict[str, Any]) -> Plan:
     keys = []
     for k, arm in enumerate(arms):
         try:
-            labels = run_labels(load_params([*common, *arm.overrides(), "seed=0"]))
+            labels = run_labels(validated([*common, *arm.overrides(), "seed=0"]))
         except ConfigError as error:
             raise ConfigError(f"policy {k + 1}: {error}") from None
         labels.pop("seed")

@@ -20,9 +20,9 @@ from pathlib import Path
 from analysis.report import write_report
 from analysis.sweep import SweepError, SweepWarning
 from experiments.run import run
-from model.config import compose_config
 from model.outputs import atomic_write, is_complete
 
+from .choices import composed
 from .plan import load_plan
 from .sweeps import ERROR, FINISHED, write_status
 
@@ -36,7 +36,7 @@ def run_sweep(sweep_dir: Path) -> None:
     runs = plan.runs(sweep_dir)
     for k, (arm, seed, run_dir) in enumerate(runs, start=1):
         try:
-            outcome = run(compose_config(plan.run_overrides(arm, seed)), run_dir)
+            outcome = run(composed(plan.run_overrides(arm, seed)), run_dir)
         except Exception as error:  # noqa: BLE001 - any failure of one run is shown and the others go on
             log.exception("[%d/%d] failed: policy %d, seed %d", k, len(runs), arm + 1, seed)
             line = f"{type(error).__name__}: {(str(error).splitlines() or [''])[0]}"
