@@ -2,7 +2,7 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup report run test
+.PHONY: setup report run test app
 
 setup: $(VENV)/.installed
 
@@ -17,6 +17,10 @@ report: setup  ## the main job: the default policy comparison sweep (resumes if 
 
 run: setup  ## one simulation with the default config
 	$(PY) -m experiments.run
+
+APP_PORT ?= 8050
+app: setup  ## the policy lab in a browser, on http://127.0.0.1:$(APP_PORT) (sweeps kept in results/app/)
+	APP_PORT=$(APP_PORT) $(PY) -m app
 
 test: setup  ## the test suite (what CI runs)
 	$(PY) -m pytest -q

@@ -1,0 +1,92 @@
+"""What a user can pick in the app: areas, scenarios, policy presets with their levers, review practices.
+
+Everything is read from ``configs/`` (the config groups of ``experiments.run``), so a preset or scenario
+added there appears in the app without a change here.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Sequence
+
+from omegaconf import DictConfig
+
+from analysis.figures import label
+from model.config import CONFIG_DIR, compose_config, load_params
+from model.params import Params
+
+_HYDRA = threading.Lock()  # Hydra composes in one global state, and the server answers requests in threads
+
+
+def composed(overrides: Sequence[str] = ()) -> DictConfig:
+    """``model.config.compose_config``, one composition at a time."""
+    with _HYDRA:
+        return compose_config(overrides)
+
+
+def validated(overrides: Sequence[str]) -> Params:
+    """``model.config.load_params`` (raises its one-line ``ConfigError``), one composition at a time."""
+    with _HYDRA:
+        return load_params(overrides)
+
+
+@dataclass(frozen=True)
+class Area:
+    """A place the model can build: what the user reads (and searches) and the Hydra overrides that build it."""
+
+    key: str  # the picker's value, unique among areas
+    name: str
+    overrides: tuple[str, ...]
+
+
+def areas() -> dict[str, Area]:
+    """Every area the app offers, by key, in the order shown.
+
+    Today these are the population presets (``configs/population/``).  This is the one place to extend
+    when real areas exist (``population=area area.code=<district code>``): add one :class:`Area` per
+    district, its name and code as ``name`` (the picker searches it) and those overrides; the plan,
+    the worker and the page take areas only from here.
+    """
+    return {name: Area(name, f"{label(name)} (population preset)", (f"population={name}",))
+            for name in _options("population")}
+
+
+def scenarios() -> list[str]:
+    """The scenarios (``configs/scenario/``), the status quo's ``baseline`` first."""
+    return sorted(_options("scenario"), key=lambda name: (name != "baseline", name))
+
+
+def reviews() -> list[str]:
+    """The review practices (``configs/review/``)."""
+    return _options("review")
+
+
+def presets() -> list[str]:
+    """The policy presets (``configs/policy/``), the status quo ``service_first`` first."""
+    return sorted(_options("policy"), key=lambda name: (name != "service_first", name != "community_first", name))
+
+
+@dataclass(frozen=True)
+class Levers:
+    """The levers the app lets a user change on a policy, at a preset's values."""
+
+    staff_fte_per_10k: float  # practitioners per 10,000 adults (policy.staff_fte_per_10k)
+    review: str  # review practice (review@policy.review)
+    builder_coverage: float  # share of neighbourhoods with a community builder site (policy.builder_coverage)
+    builder_fte: float  # builder FTE per site (policy.builder_fte): not a lever, but a site needs a builder
+    community_capacity: float  # community.capacity
+
+
+@lru_cache(maxsize=None)
+def preset_levers(preset: str) -> Levers:
+    """The levers as ``configs/policy/<preset>.yaml`` (and the town's own community) set them."""
+    config = composed([f"policy={preset}"])
+    policy = config.policy
+    return Levers(float(policy.staff_fte_per_10k), str(policy.review.name), float(policy.builder_coverage),
+                  float(policy.builder_fte), float(config.community.capacity))
+
+
+def _options(group: str) -> list[str]:
+    return sorted(path.stem for path in (CONFIG_DIR / group).glob("*.yaml"))

@@ -1,0 +1,50 @@
+"""The Dash app and its web server: the page, its callbacks, and the route that downloads a sweep's report.
+
+Dash (plotly's framework) is used because the project's figures are plotly figures
+(``analysis.figures``): the page shows the report's own figures, unchanged.  Sweeps run in worker
+processes the server starts (:mod:`app.sweeps`), not in Dash's background callbacks, because a sweep's
+state is kept on disk, where the page, a reload or a later server read it alike.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+from dash import Dash
+from flask import abort, send_from_directory
+
+from .callbacks import register
+from .layout import page
+from .sweeps import REPORT, default_results
+
+DEFAULT_PORT = 8050
+HOST = "127.0.0.1"  # this machine only: the app runs simulations for whoever can reach it
+
+
+def create_app(results: Path | None = None) -> Dash:
+    """The app, keeping its sweeps under ``results`` (default :func:`app.sweeps.default_results`)."""
+    results = Path(results or default_results())
+    results.mkdir(parents=True, exist_ok=True)
+    app = Dash(__name__, title="Policy lab", update_title=None)
+    app.layout = lambda: page(results)
+    workers: dict[str, subprocess.Popen] = {}
+    register(app, results, workers)
+
+    @app.server.route("/sweeps/<sweep_id>/report.html")
+    def report(sweep_id: str):
+        if sweep_id.startswith(".") or not (results / sweep_id / REPORT).is_file():  # no way out of results
+            abort(404)
+        return send_from_directory(results / sweep_id, REPORT, as_attachment=True,
+                                   download_name=f"policy-lab-{sweep_id}.html")
+
+    return app
+
+
+def port() -> int:
+    """The port to serve on: ``APP_PORT``, or 8050."""
+    value = os.environ.get("APP_PORT") or str(DEFAULT_PORT)
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise SystemExit(f"APP_PORT={value!r} must be a port number from 1 to 65535")
+    return int(value)
