@@ -66,7 +66,7 @@ def test_report_renders_every_figure_without_script_errors(report_file):
             for measure in CURVES:  # each curve figure has one line and band per policy
                 assert page.locator(f"#p0-{measure} .scatterlayer .trace").count() == 3 * POLICIES, measure
             assert page.locator(".sankey .sankey-node").count() >= 2 * POLICIES
-            assert page.locator("table.summary tbody tr").count() == len(report.SUMMARY_ROWS)
+            assert page.locator("#place-0 table.summary tbody tr").count() == len(report.SUMMARY_ROWS)
         finally:
             browser.close()
     assert errors == []
