@@ -5,7 +5,8 @@
 For each place (population x scenario) in the sweep: a headline with the probability that each policy
 costs less than the status quo, a summary table with paired differences from the status quo, curves of
 demand, caseload, unmet need, isolation and cost per policy with bands across runs, the cumulative cost
-difference from the status quo, and the front-door funnel of each policy as a Sankey.  Every band says what it covers: over
+difference from the status quo, and the front-door funnel of each policy as a Sankey; then how the model
+compares with the published figures (``analysis.evidence``).  Every band says what it covers: over
 several posterior members, parameter uncertainty and chance together; over one, chance alone
 (``analysis.replicates``).  Written for council leaders: each chart says what it shows.
 """
@@ -27,8 +28,9 @@ import polars as pl
 import yaml
 
 from model.outputs import CONFIG, atomic_write
+from model.params import ConfigError
 
-from . import decomposition, figures, replicates, sensitivity, tables
+from . import decomposition, evidence, figures, replicates, sensitivity, tables
 from .figures import Shock, label
 from .replicates import Replicates, count_text, coverage_text
 from .sweep import LEVERS, REPLICATE, RUN_KEYS, Sweep, SweepError, SweepWarning, open_sweep
@@ -519,7 +521,7 @@ def _decomposition_section(index: int, population: str, scenario: str, design: _
         "the same town and life events, a member the same parameters), so every part is computed run by run, paired "
         "by seed and member, and the ranges are the 10th to 90th percentile across the "
         f"{design.replicates.runs} paired runs: {coverage_text(design.replicates)}. They do not say whether the model "
-        "is right.</p>",
+        "is right (see how the model compares with the evidence, below).</p>",
         f"<h3>The main comparison, lever by lever</h3><p>Each lever <i>alone</i> is its effect switched by itself from "
         f"{html.escape(_setting_text(start))}; the <i>interaction</i> is what switching both does beyond the two "
         "alone; the three add up to the difference. The <i>Shapley contribution</i> of a lever is the average of "
@@ -582,6 +584,7 @@ def build_report(sweep: Sweep, sensitivity_dir: str | Path | None = None) -> str
     places = data["funnel"].select(tables.PLACE).unique(maintain_order=True).rows()
     spanned = replicates.replicates(sweep.metadata)
     sections = "".join(_section(i, pop, sc, sweep, data) for i, (pop, sc) in enumerate(places))
+    sections += evidence.section(evidence.evaluate(sweep, evidence.load_figures()))
     if sensitivity_dir is not None:
         sections += sensitivity.section(sensitivity.load(sensitivity_dir))
     toc = ("<nav><b>Places and scenarios:</b> " + " · ".join(
@@ -619,7 +622,7 @@ def main(argv: list[str] | None = None) -> int:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", SweepWarning)
             out = write_report(args.sweep_dir, args.output, args.sensitivity)
-    except (SweepError, sensitivity.SensitivityError) as error:
+    except (SweepError, sensitivity.SensitivityError, ConfigError) as error:
         print(f"report: {error}", file=sys.stderr)
         return 2
     for warning in caught:
@@ -656,6 +659,9 @@ _PAGE = """<!DOCTYPE html>
   figure.chart {{ margin: 0; min-width: 0; }} figure.chart p {{ margin: 2px 0 4px; color: #52606d; font-size: 0.88rem; min-height: 4.2em; }}
   .funnel-title {{ margin-top: 24px; }}
   nav {{ margin: 8px 0; }} nav a {{ color: #2f6fab; }}
+  table.evidence td, table.evidence th {{ text-align: left; }}
+  table.evidence td.source {{ color: #52606d; font-size: 0.85em; max-width: 26em; }}
+  table.evidence td.outside {{ color: #b42318; font-weight: 600; }} table.evidence td.within {{ color: #1b7f3b; }}
   footer {{ color: #52606d; font-size: 0.85rem; }} footer h2 {{ font-size: 1.05rem; }}
 </style>
 <script type="text/javascript">{plotly_js}</script>
