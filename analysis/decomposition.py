@@ -1,10 +1,11 @@
 """Where a difference comes from: the exact decomposition of a difference between two cells of a 2-level factorial.
 
 A factorial sweep runs every combination of a few levers (front door, review practice, community
-capacity, community builders), each at two levels, on the same seeds.  Between two of its cells, a
-``start`` (the status quo, say) and an ``end`` (the community-first arm), the levers that differ are
-``D``; for a set ``T`` of them, ``f(T)`` is the outcome with the levers in ``T`` at their ``end`` level and
-every other lever at its ``start`` level, so the difference to explain is ``f(D) - f({})``.
+capacity, community builders), each at two levels, on the same replicates (posterior members x seeds).
+Between two of its cells, a ``start`` (the status quo, say) and an ``end`` (the community-first arm), the
+levers that differ are ``D``; for a set ``T`` of them, ``f(T)`` is the outcome with the levers in ``T`` at
+their ``end`` level and every other lever at its ``start`` level, so the difference to explain is
+``f(D) - f({})``.
 
 Two standard decompositions of it are exact (their parts add up to the difference, with no residual):
 
@@ -19,9 +20,11 @@ Two standard decompositions of it are exact (their parts add up to the differenc
   on which lever one thinks of as coming first.  A lever that is the same in both cells contributes
   nothing (it is held at its level).
 
-Both are linear in ``f``, so they are computed seed by seed (``by``): each seed is one town and one
-sequence of life events shared by every cell (common random numbers), so the spread of a part across
-seeds is the spread chance alone gives it.  The mean across seeds of a part is the part of the mean.
+Both are linear in ``f``, so they are computed replicate by replicate (``by``, ``REPLICATE`` by default): a
+seed is one town and one sequence of life events, and a posterior member one set of parameters, shared by
+every cell (common random numbers), so the spread of a part across replicates is the spread chance gives
+it over one member, and parameter uncertainty and chance together over several.  The mean across
+replicates of a part is the part of the mean.
 """
 
 from __future__ import annotations
@@ -33,6 +36,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import polars as pl
+
+from . import tables
+from .sweep import REPLICATE
 
 TOTAL, ALONE, INTERACTION, SHAPLEY = "total", "alone", "interaction", "shapley"  # the kinds of part
 JOIN = " × "  # the levers of an interaction, in their order in ``levers``
@@ -67,8 +73,8 @@ def _corners(cells: pl.DataFrame, levers: Sequence[str], start: Mapping[str, Any
 
 
 def decompose(cells: pl.DataFrame, levers: Sequence[str], start: Mapping[str, Any], end: Mapping[str, Any],
-              values: Sequence[str], by: Sequence[str] = ("seed",)) -> pl.DataFrame:
-    """The exact decomposition of ``end`` minus ``start``, per ``by`` group (seed), for every column in ``values``.
+              values: Sequence[str], by: Sequence[str] = REPLICATE) -> pl.DataFrame:
+    """The exact decomposition of ``end`` minus ``start``, per ``by`` group (replicate), for every column in ``values``.
 
     ``cells`` has a column per lever (its level), the ``by`` columns and the ``values``, one row per
     cell and group; ``start`` and ``end`` give every lever its level in the two cells compared.  Returns
@@ -86,7 +92,7 @@ def decompose(cells: pl.DataFrame, levers: Sequence[str], start: Mapping[str, An
     """
     by, values = list(by), list(values)
     if not by:
-        raise ValueError("by: name at least one column that pairs the cells (the seed)")
+        raise ValueError("by: name at least one column that pairs the cells (the member and seed)")
     differing, wide = _corners(cells, levers, start, end, values, by)
     subsets = _subsets(differing)
     index = {frozenset(s): k for k, s in enumerate(subsets)}
@@ -110,7 +116,7 @@ def decompose(cells: pl.DataFrame, levers: Sequence[str], start: Mapping[str, An
 
 
 def lever_effects(cells: pl.DataFrame, levels: Mapping[str, tuple[Any, Any]], values: Sequence[str],
-                  by: Sequence[str] = ("seed",)) -> pl.DataFrame:
+                  by: Sequence[str] = REPLICATE) -> pl.DataFrame:
     """The effect of switching each lever from its first level to its second, at every setting of the others.
 
     ``levels`` maps each lever (a column of ``cells``) to its (reference, alternative) levels.  Returns
@@ -132,11 +138,9 @@ def lever_effects(cells: pl.DataFrame, levels: Mapping[str, tuple[Any, Any]], va
     return pl.concat(frames, how="vertical")
 
 
-def band(parts: pl.DataFrame, keys: Sequence[str], values: Sequence[str], low: float = 0.1,
-         high: float = 0.9) -> pl.DataFrame:
-    """Long table over the seeds of ``parts``: ``keys``, measure, mean, p10, p90 (the ``low`` and ``high``
-    quantiles, linear interpolation) and seeds (how many groups)."""
+def band(parts: pl.DataFrame, keys: Sequence[str], values: Sequence[str]) -> pl.DataFrame:
+    """Long table over the replicates of ``parts``: ``keys``, measure, and the report's band (``tables.band``:
+    mean, p10, p90, runs)."""
     return (parts.unpivot(index=list(keys), on=list(values), variable_name="measure")
             .group_by(*keys, "measure", maintain_order=True)
-            .agg(pl.col("value").mean().alias("mean"), pl.col("value").quantile(low, "linear").alias("p10"),
-                 pl.col("value").quantile(high, "linear").alias("p90"), pl.len().alias("seeds")))
+            .agg(tables.band()))

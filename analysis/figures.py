@@ -1,7 +1,7 @@
 """Plotly figures for the comparison report, drawn from the tidy tables of ``analysis.tables``.
 
-Curves show the mean across seeds with a shaded band from the 10th to the 90th percentile; the
-x axis is years since the new front door started (the warm-up under the status quo is not shown).
+Curves show the mean across runs (posterior members x seeds) with a shaded band from the 10th to the 90th
+percentile; the x axis is years since the new front door started (the warm-up under the status quo is not shown).
 """
 
 from __future__ import annotations
@@ -110,7 +110,7 @@ def band_figure(bands: pl.DataFrame, colours: dict[str, str], y_title: str, y_fo
 
 def cost_difference_figure(diff: pl.DataFrame, colours: dict[str, str], shock: Shock | None, key: str = "policy",
                            names: dict[str, str] | None = None, baseline: str = BASELINE_POLICY) -> go.Figure:
-    """Cumulative cost of each policy minus the status quo's (paired by seed), with its band."""
+    """Cumulative cost of each policy minus the status quo's (paired by member and seed), with its band."""
     fig = band_figure(diff, {p: c for p, c in colours.items() if p != baseline},
                       f"£, cumulative, minus {label(BASELINE_POLICY).lower()}", ",.0f", ",.0f", shock, key, names)
     fig.add_hline(y=0, line=dict(color=_BASELINE_COLOUR, width=1, dash="dot"))
@@ -141,7 +141,7 @@ def funnel_scale(rows: list[dict]) -> float:
 def funnel_figure(row: dict, colour: str, scale: float) -> go.Figure:
     """The front-door funnel of one policy as a Sankey: contacts a year to their outcomes.
 
-    ``row`` is one row of ``analysis.tables.funnel`` (flows a year, mean across seeds); ``scale`` is
+    ``row`` is one row of ``analysis.tables.funnel`` (flows a year, mean across runs); ``scale`` is
     pixels per contact a year (``funnel_scale``), the same for every policy compared.
     """
     targets = _funnel_targets(row)
@@ -161,7 +161,7 @@ def funnel_figure(row: dict, colour: str, scale: float) -> go.Figure:
     return fig
 
 
-# Decomposition figures (``analysis.decomposition``): the parts of a difference, each with its band across seeds.
+# Decomposition figures (``analysis.decomposition``): the parts of a difference, each with its band across runs.
 PART_COLOURS = {"policy": "#d95f02", "review": "#7570b3", "community_capacity": "#1b9e77",
                 "builder_coverage": "#e6ab02", "interaction": "#9aa5b1", "total": _BASELINE_COLOUR}
 _PANEL_HEIGHT, _PANEL_COLUMNS = 250, 4
@@ -173,8 +173,8 @@ class Part:
 
     group: str  # the category on the x axis
     mean: float
-    low: float  # 10th percentile across seeds
-    high: float  # 90th percentile across seeds
+    low: float  # 10th percentile across runs
+    high: float  # 90th percentile across runs
     colour: str
     hover: str  # the hover text (plain text, already formatted)
     marked: bool = False  # drawn solid and larger: the setting of the main comparison
@@ -209,7 +209,7 @@ def _errors(parts: list[Part]) -> dict:
 
 
 def contributions_figure(panels: list[Panel]) -> go.Figure:
-    """A panel per measure, a bar per part of the difference (its mean across seeds) with its 10-90% band."""
+    """A panel per measure, a bar per part of the difference (its mean across runs) with its 10-90% band."""
     fig, cells = _panels(panels)
     for panel, (row, col) in zip(panels, cells):
         parts = list(panel.parts)
@@ -223,7 +223,7 @@ def contributions_figure(panels: list[Panel]) -> go.Figure:
 
 def effects_figure(panels: list[Panel]) -> go.Figure:
     """A panel per measure; for each lever (x) a point per setting of the other levers: the mean effect of
-    switching the lever across seeds with its 10-90% band; the main comparison's setting marked."""
+    switching the lever across runs with its 10-90% band; the main comparison's setting marked."""
     fig, cells = _panels(panels)
     for panel, (row, col) in zip(panels, cells):
         groups = list(dict.fromkeys(p.group for p in panel.parts))

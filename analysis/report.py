@@ -2,10 +2,13 @@
 
     python -m analysis.report results/sweeps/policy_comparison [-o report.html] [--sensitivity DIR]
 
-For each place (population x scenario) in the sweep: a summary table with paired differences from
-the status quo, curves of demand, caseload, unmet need, isolation and cost per policy with bands
-across seeds, the cumulative cost difference from the status quo, and the front-door funnel of
-each policy as a Sankey.  Written for council leaders: each chart says what it shows.
+For each place (population x scenario) in the sweep: a headline with the probability that each policy
+costs less than the status quo, a summary table with paired differences from the status quo, curves of
+demand, caseload, unmet need, isolation and cost per policy with bands across runs, the cumulative cost
+difference from the status quo, and the front-door funnel of each policy as a Sankey; then how the model
+compares with the published figures (``analysis.evidence``).  Every band says what it covers: over
+several posterior members, parameter uncertainty and chance together; over one, chance alone
+(``analysis.replicates``).  Written for council leaders: each chart says what it shows.
 """
 
 from __future__ import annotations
@@ -25,10 +28,12 @@ import polars as pl
 import yaml
 
 from model.outputs import CONFIG, atomic_write
+from model.params import ConfigError
 
-from . import decomposition, figures, sensitivity, tables
+from . import decomposition, evidence, figures, replicates, sensitivity, tables
 from .figures import Shock, label
-from .sweep import LEVERS, RUN_KEYS, Sweep, SweepError, SweepWarning, open_sweep
+from .replicates import Replicates, count_text, coverage_text
+from .sweep import LEVERS, REPLICATE, RUN_KEYS, Sweep, SweepError, SweepWarning, open_sweep
 
 # Curves: measure -> (title, y-axis title, axis format, hover format, what it means).
 CURVES = {
@@ -118,19 +123,26 @@ def _summary_html(summary: pl.DataFrame, arms: list[str], names: dict[str, str],
             cells += [_cell(*(found[p][k] for k in ("diff_mean", "diff_p10", "diff_p90")), kind, signed=True)
                       if p in found else "<td>–</td>" for p in others]
         rows.append(f"<tr><th scope='row'>{html.escape(name)}</th>{''.join(cells)}</tr>")
-    return (f"<table class='summary'><thead><tr><th>Measure (mean across seeds; 10-90% below)</th>{head}</tr></thead>"
+    return (f"<table class='summary'><thead><tr><th>Measure (mean across runs; 10-90% below)</th>{head}</tr></thead>"
             f"<tbody>{''.join(rows)}</tbody></table>")
 
 
 def _headline(summary: pl.DataFrame, arm: str, name: str, versus: str, years: float) -> str:
-    """One sentence per arm: its paired differences from the status quo on the measures leaders ask about first."""
+    """One sentence per arm: its paired differences from the status quo on the measures leaders ask about first,
+    and the share of paired runs in which it costs less."""
+    def row(measure: str) -> dict:
+        return summary.filter(pl.col("arm") == arm, pl.col("measure") == measure).row(0, named=True)
+
     def diff(measure: str, kind: str) -> str:
-        row = summary.filter(pl.col("arm") == arm, pl.col("measure") == measure).row(0, named=True)
-        return (f"<b>{_format(row['diff_mean'], kind, signed=True)}</b> "
-                f"<span class='band-inline'>({_format(row['diff_p10'], kind, signed=True)} to "
-                f"{_format(row['diff_p90'], kind, signed=True)})</span>")
+        found = row(measure)
+        return (f"<b>{_format(found['diff_mean'], kind, signed=True)}</b> "
+                f"<span class='band-inline'>({_format(found['diff_p10'], kind, signed=True)} to "
+                f"{_format(found['diff_p90'], kind, signed=True)})</span>")
+    cost = row("cost_total")
+    cheaper = (f", costs less in {cost['lower']} of {cost['paired']} paired runs: <b>probability "
+               f"{cost['lower'] / cost['paired']:.2f}</b>" if cost["paired"] else "")
     return (f"<li><b>{html.escape(name)}</b> against {html.escape(versus)} "
-            f"over {years:.0f} years: total cost {diff('cost_total', 'money')}; contacts a year per 1,000 adults "
+            f"over {years:.0f} years: total cost {diff('cost_total', 'money')}{cheaper}; contacts a year per 1,000 adults "
             f"{diff('contacts_per_1000_per_year', 'rate')}; long-term caseload {diff('caseload_long_term_mean', 'count')}; "
             f"unmet need {diff('unmet_share', 'share')}; isolation {diff('isolation_rate', 'share')}.</li>")
 
@@ -193,25 +205,29 @@ def _section(index: int, population: str, scenario: str, sweep: Sweep, data: dic
     sc = config["scenario"]
     shock = Shock(sc["name"], sc["start_week"], sc["duration_weeks"])
     weeks = int(bands["week"].max()) + 1
-    seeds = dict(funnel.select("arm", "seeds").iter_rows())
+    runs = dict(funnel.select("arm", "runs").iter_rows())
+    spanned = replicates.replicates(data["runs"].filter(where))
     adults = data["adults"].filter(where)["adults"][0]
     shock_text = (f" The {html.escape(label(sc['name']).lower())} shock lasts from week {shock.start_week} for "
                   f"{shock.duration_weeks} weeks (shaded)." if shock.duration_weeks > 0 else " No shock.")
-    seed_text = ", ".join(f"{names[p]} {seeds[p]}" for p in arms)
+    run_text = ", ".join(f"{names[p]} {runs[p]}" for p in arms)
     factorial_text = (f" This sweep is a factorial of {design.arms} arms: this section shows the main "
                       f"job's two, and <a href='#decomposition-{index}'>where the difference comes from</a> below "
                       f"uses them all." if design is not None else "")
     parts = [
         f"<section id='place-{index}'><h2>{html.escape(label(population))}, {html.escape(label(scenario).lower())} scenario</h2>",
         f"<p class='lead'>About {adults:,.0f} adults. {config['warmup_weeks']} weeks of warm-up under the status quo, "
-        f"then {weeks} weeks ({weeks / 52:.1f} years) under each policy; seeds per policy: {html.escape(seed_text)}."
-        f"{shock_text}{factorial_text}</p>",
+        f"then {weeks} weeks ({weeks / 52:.1f} years) under each policy; runs per policy: {html.escape(run_text)} "
+        f"({count_text(spanned)}).{shock_text}{factorial_text}</p>",
     ]
     others = [p for p in arms if p not in baselines]
     if baselines and others:
         parts.append(f"<ul class='headline'>{''.join(_headline(summary, p, names[p], versus, weeks / 52) for p in others)}</ul>")
-        parts.append("<p class='note'>Differences are paired by seed (same town, same life events) and given as the "
-                     "mean, with the 10th to 90th percentile across seeds in brackets.</p>")
+        parts.append("<p class='note'>Differences are paired run by run (the same seed and posterior member: the same "
+                     "town, life events and parameters under both policies) and given as the mean, with the 10th to "
+                     f"90th percentile across the pairs in brackets. The pairs: {count_text(spanned)}; "
+                     f"{coverage_text(spanned)}. The probability is the share of the pairs in which the policy's "
+                     "total cost is lower.</p>")
     parts.append(_summary_html(summary, arms, names, baselines, versus))
     charts = []
     for measure, (title, y_title, y_format, hover_format, text) in CURVES.items():
@@ -221,14 +237,14 @@ def _section(index: int, population: str, scenario: str, sweep: Sweep, data: dic
     if cost_diff.height:
         charts.append(_chart(
             f"p{index}-cost-difference", f"Cumulative cost against {versus}",
-            f"Each seed's run under the policy minus the same seed's run under "
+            f"Each run under the policy minus the paired run (the same seed and posterior member) under "
             f"{html.escape(versus)}, added up week by week. Below zero the policy has "
-            "cost less so far; the band shows how sure that is across seeds.",
+            "cost less so far; the band shows how sure that is across the paired runs.",
             figures.cost_difference_figure(cost_diff, {a: c for a, c in colours.items() if a not in baselines}, shock,
                                            key="arm", names=names)))
     parts.append(f"<div class='grid'>{''.join(charts)}</div>")
     parts.append("<h3 class='funnel-title'>The front-door funnel</h3><p>Where contacts go, a year on average across "
-                 "seeds, drawn to the same scale for every policy. The shares are not set by the policy: they emerge from each person's need, their own "
+                 "runs, drawn to the same scale for every policy. The shares are not set by the policy: they emerge from each person's need, their own "
                  "resources, the help their network and community can give, and the staff time available.</p>")
     rows = {row["arm"]: row for row in funnel.iter_rows(named=True)}
     scale = figures.funnel_scale(list(rows.values()))
@@ -265,9 +281,9 @@ class _Design:
 
     levels: dict  # lever -> (status-quo level, other level), the levers it varies, in FACTORIAL order
     held: dict  # lever -> its one level, the levers it does not vary
-    cells: pl.DataFrame  # the runs of its cells (RUN_KEYS and the DECOMPOSED measures), on the seeds with every cell
-    seeds: tuple[int, ...]
-    incomplete: tuple[int, ...]  # seeds lacking a cell: left out of the decomposition
+    cells: pl.DataFrame  # the runs of its cells (RUN_KEYS and the DECOMPOSED measures), on the replicates with every cell
+    replicates: Replicates  # those replicates (posterior members x seeds)
+    incomplete: tuple[tuple[int, int], ...]  # (member, seed) replicates lacking a cell: left out of the decomposition
     extra: tuple[str, ...]  # levers run at more than two levels: held at the status quo's
 
     @property
@@ -288,7 +304,7 @@ class _Design:
 def _design(runs: pl.DataFrame) -> _Design | None:
     """The factorial in ``runs`` (one place's runs), if the front door and review practice are each run at two
     levels, one the status quo's, in every combination (with those of community capacity and builders) on at
-    least one seed; otherwise None."""
+    least one replicate (posterior member and seed); otherwise None."""
     levels, held, extra = {}, {}, []
     for lever, reference in FACTORIAL.items():
         found = sorted(set(runs[lever].to_list()))
@@ -305,13 +321,13 @@ def _design(runs: pl.DataFrame) -> _Design | None:
     if not {"policy", "review"} <= levels.keys():
         return None
     cells = runs.filter(*[pl.col(k).is_in(list(v)) for k, v in levels.items()], *[pl.col(k) == v for k, v in held.items()])
-    per_seed = cells.group_by("seed").agg(pl.struct(*FACTORIAL).n_unique().alias("cells"))
-    complete = sorted(per_seed.filter(pl.col("cells") == 2 ** len(levels))["seed"].to_list())
-    if not complete:
+    per_replicate = cells.group_by(REPLICATE).agg(pl.struct(*FACTORIAL).n_unique().alias("cells"))
+    complete = per_replicate.filter(pl.col("cells") == 2 ** len(levels)).select(REPLICATE)
+    if complete.is_empty():
         return None
-    incomplete = sorted(set(per_seed["seed"].to_list()) - set(complete))
-    return _Design(levels, held, cells.filter(pl.col("seed").is_in(complete)), tuple(complete), tuple(incomplete),
-                   tuple(extra))
+    incomplete = sorted(per_replicate.join(complete, on=REPLICATE, how="anti").select(REPLICATE).rows())
+    kept = cells.join(complete, on=REPLICATE, how="semi")
+    return _Design(levels, held, kept, replicates.replicates(kept), tuple(incomplete), tuple(extra))
 
 
 def _switch_text(lever: str, levels: tuple) -> str:
@@ -382,7 +398,7 @@ def _drivers(name: str, kind: str, total: dict, shapley: dict[str, dict], alone:
            for row in (total, *shapley.values()) for k in ("mean", "p10", "p90")):
         return f"<li>{head}: no difference at this precision, from either lever.</li>"
     text = (f"{head}: {words}." if clear else
-            f"{head}, no clear difference (the band across seeds spans zero); {words}.")
+            f"{head}, no clear difference (the band across runs spans zero); {words}.")
     biggest = max(abs(a["mean"]) for a in alone.values())
     if not (interaction["p10"] <= 0 <= interaction["p90"]) and abs(interaction["mean"]) >= 0.2 * biggest:
         each = " and ".join(f"{_pf(alone[k]['mean'], kind)} for the {_LEVER_NAMES[k]}" for k in alone)
@@ -397,17 +413,16 @@ def _decomposition_section(index: int, population: str, scenario: str, design: _
     measures = list(DECOMPOSED)
     levers = list(FACTORIAL)
     parts = decomposition.decompose(design.cells, levers, design.start, design.end, measures)
-    main = decomposition.band(parts, ["kind", "part"], measures, tables.LOW, tables.HIGH)
+    main = decomposition.band(parts, ["kind", "part"], measures)
     effects = decomposition.lever_effects(design.cells, design.levels, measures)
-    settings = decomposition.band(effects, ["lever", *design.levels], measures, tables.LOW, tables.HIGH)
+    settings = decomposition.band(effects, ["lever", *design.levels], measures)
     switched = [k for k in levers if design.start[k] != design.end[k]]  # the front door and review practice
     interaction = decomposition.JOIN.join(switched)
     found = {(r["kind"], r["part"], r["measure"]): r for r in main.iter_rows(named=True)}
     start, end = design.start, design.end
-    n = len(design.seeds)
 
     # The main comparison, lever by lever.
-    head = ("<tr><th rowspan='2'>Measure (mean across seeds; 10-90% below)</th><th rowspan='2'>Difference</th>"
+    head = ("<tr><th rowspan='2'>Measure (mean across runs; 10-90% below)</th><th rowspan='2'>Difference</th>"
             "<th colspan='3'>Each alone, and the interaction<br><span class='sub'>add up to the difference</span></th>"
             "<th colspan='2'>Shapley contributions<br><span class='sub'>add up to the difference</span></th></tr><tr>"
             + "".join(f"<th>{html.escape(_LEVER_NAMES[k].capitalize())} alone</th>" for k in switched)
@@ -485,7 +500,8 @@ def _decomposition_section(index: int, population: str, scenario: str, design: _
     held = "".join(f" {_LEVER_NAMES[k].capitalize()} is held at {html.escape(_level_text(k, v))} throughout"
                    + (" (the sweep has more levels of it; a decomposition takes two)." if k in design.extra else ".")
                    for k, v in design.held.items())
-    left_out = (f" Seeds {', '.join(map(str, design.incomplete))} lack a cell of the factorial and are left out."
+    left_out = (f" {len(design.incomplete)} replicate(s) lack a cell of the factorial and are left out "
+                f"({', '.join(f'member {m}, seed {s}' if m != -1 else f'seed {s}' for m, s in design.incomplete)})."
                 if design.incomplete else "")
     contexts = [k for k in design.levels if k not in switched]
     context_text = (" The " + " and ".join(_LEVER_NAMES[k] for k in contexts)
@@ -499,12 +515,13 @@ def _decomposition_section(index: int, population: str, scenario: str, design: _
         f"{html.escape(label(scenario).lower())} scenario</h2>",
         f"<p class='lead'>The main job compares <b>{html.escape(_setting_text(start))}</b> with "
         f"<b>{html.escape(_setting_text(end))}</b>. Those two arms differ in the front door and in the review practice "
-        f"at once. This sweep ran every combination of {lever_list}: {design.arms} arms, each on the same {n} seeds "
-        f"({', '.join(map(str, design.seeds))}), so the part each lever plays can be told apart.{held}{left_out}</p>",
-        "<p class='note'>Every arm is run on the same seeds (common random numbers: the same town and the same life "
-        "events), so every part is computed seed by seed and the ranges are the 10th to 90th percentile across the "
-        f"{n} seeds. They show the spread chance alone gives (which town, which life events), not uncertainty in the "
-        "model's parameters, nor whether the model is right.</p>",
+        f"at once. This sweep ran every combination of {lever_list}: {design.arms} arms, each on the same "
+        f"{count_text(design.replicates)}, so the part each lever plays can be told apart.{held}{left_out}</p>",
+        "<p class='note'>Every arm is run on the same seeds and posterior members (common random numbers: a seed gives "
+        "the same town and life events, a member the same parameters), so every part is computed run by run, paired "
+        "by seed and member, and the ranges are the 10th to 90th percentile across the "
+        f"{design.replicates.runs} paired runs: {coverage_text(design.replicates)}. They do not say whether the model "
+        "is right (see how the model compares with the evidence, below).</p>",
         f"<h3>The main comparison, lever by lever</h3><p>Each lever <i>alone</i> is its effect switched by itself from "
         f"{html.escape(_setting_text(start))}; the <i>interaction</i> is what switching both does beyond the two "
         "alone; the three add up to the difference. The <i>Shapley contribution</i> of a lever is the average of "
@@ -513,8 +530,8 @@ def _decomposition_section(index: int, population: str, scenario: str, design: _
         table,
         f"<ul class='headline'>{''.join(sentences)}</ul>",
         _chart(f"d{index}-contributions", "The difference and the two levers' contributions",
-               "Bars: the mean across seeds of each lever's Shapley contribution and of the whole difference "
-               "(community first minus service first); lines: 10th to 90th percentile across seeds.",
+               "Bars: the mean across runs of each lever's Shapley contribution and of the whole difference "
+               "(community first minus service first); lines: 10th to 90th percentile across runs.",
                figures.contributions_figure(panels)),
         "<h3>What each lever does, at each setting of the others</h3><p>The paired difference made by switching "
         "one lever with the others held, at every setting of the others: the mean over those settings, and the "
@@ -523,7 +540,7 @@ def _decomposition_section(index: int, population: str, scenario: str, design: _
         f"<ul class='headline'>{''.join(effect_sentences)}</ul>",
         _chart(f"d{index}-effects", "Each lever's effect at every setting of the others",
                "A point per setting of the other levers (hover to see which), with the 10th to 90th percentile "
-               "across seeds; the large solid point has the others at the status quo's.",
+               "across runs; the large solid point has the others at the status quo's.",
                figures.effects_figure(effect_panels)),
         "</section>",
     ])
@@ -565,8 +582,9 @@ def build_report(sweep: Sweep, sensitivity_dir: str | Path | None = None) -> str
         "runs": summary.select(*RUN_KEYS, *[pl.col(m).cast(pl.Float64) for m in DECOMPOSED]).collect(),
     }
     places = data["funnel"].select(tables.PLACE).unique(maintain_order=True).rows()
-    seeds = sweep.metadata["seed"].n_unique()
+    spanned = replicates.replicates(sweep.metadata)
     sections = "".join(_section(i, pop, sc, sweep, data) for i, (pop, sc) in enumerate(places))
+    sections += evidence.section(evidence.evaluate(sweep, evidence.load_figures()))
     if sensitivity_dir is not None:
         sections += sensitivity.section(sensitivity.load(sensitivity_dir))
     toc = ("<nav><b>Places and scenarios:</b> " + " · ".join(
@@ -575,7 +593,8 @@ def build_report(sweep: Sweep, sensitivity_dir: str | Path | None = None) -> str
     return _PAGE.format(
         plotly_js=plotly.offline.get_plotlyjs(),
         title=html.escape(f"Front-door policies compared: {label(sweep.root.resolve().name)}"),
-        runs=len(sweep.runs), seeds=seeds, warnings=_warnings(sweep), toc=toc, sections=sections,
+        runs=len(sweep.runs), count=count_text(spanned), coverage=coverage_text(spanned), warnings=_warnings(sweep),
+        toc=toc, sections=sections,
         low=round(tables.LOW * 100), high=round(tables.HIGH * 100), provenance=_provenance(sweep),
         smooth=tables.SMOOTH_WEEKS,
     )
@@ -603,7 +622,7 @@ def main(argv: list[str] | None = None) -> int:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", SweepWarning)
             out = write_report(args.sweep_dir, args.output, args.sensitivity)
-    except (SweepError, sensitivity.SensitivityError) as error:
+    except (SweepError, sensitivity.SensitivityError, ConfigError) as error:
         print(f"report: {error}", file=sys.stderr)
         return 2
     for warning in caught:
@@ -640,6 +659,9 @@ _PAGE = """<!DOCTYPE html>
   figure.chart {{ margin: 0; min-width: 0; }} figure.chart p {{ margin: 2px 0 4px; color: #52606d; font-size: 0.88rem; min-height: 4.2em; }}
   .funnel-title {{ margin-top: 24px; }}
   nav {{ margin: 8px 0; }} nav a {{ color: #2f6fab; }}
+  table.evidence td, table.evidence th {{ text-align: left; }}
+  table.evidence td.source {{ color: #52606d; font-size: 0.85em; max-width: 26em; }}
+  table.evidence td.outside {{ color: #b42318; font-weight: 600; }} table.evidence td.within {{ color: #1b7f3b; }}
   footer {{ color: #52606d; font-size: 0.85rem; }} footer h2 {{ font-size: 1.05rem; }}
 </style>
 <script type="text/javascript">{plotly_js}</script>
@@ -648,12 +670,15 @@ _PAGE = """<!DOCTYPE html>
 <div class="intro"><b>How to read this report.</b><ul>
 <li>The model simulates every resident of a town, their family, friends and neighbours, local groups, and the council's
 front door. Each run starts with a warm-up under today's service-first front door, then switches to the policy named.
-This report compares {runs} runs on {seeds} seeds.</li>
-<li><b>Same town, same events.</b> A seed fixes the town and every life event in it (who develops a need, who has a fall,
-who dies), and each policy is run on the same seeds, so differences between policies come from the policy, not chance.</li>
-<li><b>Lines and bands.</b> Lines are the mean across seeds; shaded bands run from the {low}th to the {high}th percentile
-across seeds: the spread chance alone gives. They do not include uncertainty in the model's parameters
-(see <code>docs/evidence.md</code> for where each comes from). Demand is averaged over {smooth} weeks.</li>
+This report compares {runs} runs.</li>
+<li><b>Same town, same events, same parameters.</b> A seed fixes the town and every life event in it (who develops a
+need, who has a fall, who dies). A posterior member fixes the values of the parameters the evidence does not pin down:
+it is one of the sets of values the calibration found to fit the published figures (<code>docs/calibration.md</code>).
+Each policy is run on the same seeds and members, so differences between policies come from the policy, not from chance
+or from a different choice of parameters.</li>
+<li><b>Lines and bands.</b> Lines are the mean across runs; shaded bands run from the {low}th to the {high}th percentile
+across runs. Each policy is run on {count}, so {coverage}. Where each parameter's value comes from:
+<code>docs/evidence.md</code>. Demand is averaged over {smooth} weeks.</li>
 <li><b>Nothing at the front door is fixed in advance.</b> How many contacts are resolved, signposted, given a community
 plan or a service emerges from each person's need and resources, their network and community, and staff time.</li>
 <li>This is a model to compare policies, not a forecast for a particular council.</li>

@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Iterator
 
 REPO = Path(__file__).resolve().parents[1]
-# A tiny town (6 neighbourhoods, ~1,700 adults; enough staff for a few assessments a week), half a year.
-TINY = ("population.n_neighbourhoods=6", "weeks=26", "warmup_weeks=13")
+# A tiny town (6 neighbourhoods, ~1,700 adults; enough staff for a few assessments a week), half a year, with the
+# calibrated median parameters: the presets sweep posterior members, which a test names when it wants them.
+TINY = ("population.n_neighbourhoods=6", "weeks=26", "warmup_weeks=13", "posterior=median")
 TINY_WEEKS = 26
 HANG_SECONDS = 600  # a tiny sweep takes seconds; only a hung one gets here
 
@@ -24,6 +25,16 @@ HANG_SECONDS = 600  # a tiny sweep takes seconds; only a hung one gets here
 def sweep_args(sweep_dir: Path, *overrides: str, experiment: str = "policy_comparison") -> list[str]:
     """Arguments of ``experiments.run`` for the tiny town's ``experiment`` sweep into ``sweep_dir``."""
     return ["--multirun", f"+experiment={experiment}", f"hydra.sweep.dir={sweep_dir}", *TINY, *overrides]
+
+
+def preset_config(experiment: str):
+    """The composed config of the ``experiment`` preset, with its ``hydra`` node (sweeper axes, sweep directory)."""
+    from hydra import compose, initialize_config_dir
+
+    from model.config import CONFIG_DIR
+
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base=None):
+        return compose(config_name="config", overrides=[f"+experiment={experiment}"], return_hydra_config=True)
 
 
 def run_sweep(sweep_dir: Path, *overrides: str, experiment: str = "policy_comparison") -> str:

@@ -52,7 +52,7 @@ def test_bad_runs_are_named_and_left_out(damaged_sweep):
     left = {("service_first", 1), ("community_first", 0)}
     assert set(sweep.metadata.select("policy", "seed").rows()) == left
     assert set(sweep.scan("steps").select("policy", "seed").unique().collect().rows()) == left
-    assert tables.funnel(sweep.scan("steps"))["seeds"].to_list() == [1, 1]
+    assert tables.funnel(sweep.scan("steps"))["runs"].to_list() == [1, 1]
 
 
 def test_no_usable_run_is_an_error(tmp_path):
@@ -98,7 +98,7 @@ def test_weekly_bands_match_the_steps(tiny_sweep):
     bands = tables.weekly_bands(sweep.scan("steps"))
     assert bands.group_by("policy", "measure").len()["len"].to_list() == [TINY_WEEKS] * bands.select(
         pl.struct("policy", "measure").n_unique()).item()
-    assert bands["seeds"].unique().to_list() == [2]
+    assert bands["runs"].unique().to_list() == [2]
     week = 10
     for policy in ("service_first", "community_first"):
         runs = raw.filter(pl.col("policy") == policy)
@@ -152,3 +152,47 @@ def test_runs_written_before_the_lever_labels_are_read_with_their_levers_from_th
     assert steps.filter(pl.col("seed") == 1, pl.col("policy") == "community_first").select(LEVERS).unique().rows() == [
         ("strengths_based", 1.0, 0.0)]
     assert tables.summary_table(sweep.scan("summary")).equals(tables.summary_table(open_sweep(tiny_sweep).scan("summary")))
+
+
+def _hand_made_summary(costs: dict[tuple[str, int, int], float]) -> pl.LazyFrame:
+    """A summary table of the market town: one row per (policy, member, seed) with its total cost."""
+    from analysis.sweep import RUN_KEYS
+
+    rows = [{"population": "market_town", "scenario": "baseline", "policy": policy,
+             "review": "standard" if policy == "service_first" else "strengths_based", "community_capacity": 1.0,
+             "builder_coverage": 0.0, "member": member, "seed": seed, "cost_total": cost}
+            for (policy, member, seed), cost in costs.items()]
+    return pl.DataFrame(rows).select(*RUN_KEYS, "cost_total").lazy()
+
+
+def test_probability_of_costing_less_counts_the_pairs_by_member_and_seed():
+    """Community first minus service first, pair by pair: -5, -1, +2, 0 (a tie is not lower), and one run with no
+    status-quo run to pair with (member 2): lower in 2 of 4 pairs.  Paired by seed alone the count would differ
+    (the two members' runs would be crossed: 8 pairs)."""
+    status_quo = {(0, 0): 100.0, (0, 1): 110.0, (1, 0): 80.0, (1, 1): 130.0}
+    differences = {(0, 0): -5.0, (0, 1): -1.0, (1, 0): 2.0, (1, 1): 0.0}
+    costs = {("service_first", *replicate): cost for replicate, cost in status_quo.items()}
+    costs |= {("community_first", *replicate): status_quo[replicate] + d for replicate, d in differences.items()}
+    costs[("community_first", 2, 0)] = 1.0
+    row = tables.summary_table(_hand_made_summary(costs)).filter(
+        pl.col("policy") == "community_first", pl.col("measure") == "cost_total").row(0, named=True)
+    assert (row["lower"], row["paired"], row["runs"]) == (2, 4, 5)
+    assert row["diff_mean"] == pytest.approx(np.mean(list(differences.values())))
+    baseline = tables.summary_table(_hand_made_summary(costs)).filter(pl.col("policy") == "service_first").row(0, named=True)
+    assert (baseline["lower"], baseline["paired"]) == (0, 4)  # its own pairs differ by nothing
+
+
+def test_replicates_say_what_the_bands_cover():
+    from analysis.replicates import count_text, coverage_text, replicates
+
+    ensemble = replicates(pl.DataFrame({"member": [0, 0, 1, 1, 2, 2] * 2, "seed": [0, 1] * 6}))
+    assert ensemble.parameters and ensemble.runs == 6
+    assert count_text(ensemble) == "3 posterior members x 2 seeds = 6 paired runs"
+    assert "parameters" in coverage_text(ensemble) and "chance" in coverage_text(ensemble)
+    ragged = replicates(pl.DataFrame({"member": [0, 0, 1], "seed": [0, 1, 0]}))
+    assert count_text(ragged) == "3 paired runs over 2 posterior members and 2 seeds"
+    median = replicates(pl.DataFrame({"member": [-1] * 10, "seed": list(range(10))}))
+    assert not median.parameters
+    assert count_text(median) == "10 seeds, all with the calibrated median parameters"
+    assert "chance alone" in coverage_text(median) and "not uncertainty in the model's parameters" in coverage_text(median)
+    assert count_text(replicates(pl.DataFrame({"member": [7], "seed": [3]}))) == "1 seed, all with posterior member 7"

@@ -26,13 +26,14 @@ FULL_END = {lever: levels[1] for lever, levels in LEVELS.items()}
 SEEDS = range(4)
 
 
-def _factorial(outcome) -> pl.DataFrame:
-    """Every cell of the factorial on every seed: ``outcome(seed, on)`` with ``on`` the set of levers switched."""
+def _factorial(outcome, member: int = 0) -> pl.DataFrame:
+    """Every cell of the factorial on every seed of one posterior member: ``outcome(seed, on)`` with ``on`` the set
+    of levers switched."""
     rows = []
     for seed in SEEDS:
         for setting in itertools.product(*LEVELS.values()):
             on = {lever for lever, level in zip(LEVERS, setting) if level != LEVELS[lever][0]}
-            rows.append({**dict(zip(LEVERS, setting)), "seed": seed, "y": outcome(seed, on)})
+            rows.append({**dict(zip(LEVERS, setting)), "member": member, "seed": seed, "y": outcome(seed, on)})
     return pl.DataFrame(rows)
 
 
@@ -125,6 +126,20 @@ def test_an_interaction_shows_where_it_is_built_in():
     assert dict(builders.group_by("community_capacity").agg(pl.col("y").mean()).rows()) == pytest.approx({1.0: -0.5, 0.25: -3.5})
 
 
+def test_parts_are_paired_by_posterior_member_and_seed():
+    """Two posterior members on the same seeds, the second with other parameters (levels 50 higher, effects twice
+    as large): each member's parts are its own; paired by seed alone, the two members' cells would be mixed."""
+    one = _factorial(lambda seed, on: _town(seed) + sum(EFFECTS[lever] for lever in on), member=0)
+    other = _factorial(lambda seed, on: _town(seed) + 50 + 2 * sum(EFFECTS[lever] for lever in on), member=7)
+    parts = decompose(pl.concat([one, other]), LEVERS, START, MAIN_END, ["y"])
+    assert sorted(parts.select("member", "seed").unique().rows()) == [(m, s) for m in (0, 7) for s in SEEDS]
+    for member, scale in ((0, 1), (7, 2)):
+        shapley = parts.filter(pl.col("kind") == SHAPLEY, pl.col("member") == member, pl.col("seed") == 1)
+        assert dict(zip(shapley["part"], shapley["y"])) == pytest.approx({"policy": -4.0 * scale, "review": -1.5 * scale})
+    with pytest.raises(ValueError, match="more than one row"):
+        decompose(pl.concat([one, other]), LEVERS, START, MAIN_END, ["y"], by=("seed",))
+
+
 def test_a_seed_without_every_cell_is_left_out_and_a_doubled_cell_refused():
     cells = _factorial(lambda seed, on: _town(seed) + sum(EFFECTS[lever] for lever in on))
     gap = cells.filter(~((pl.col("seed") == 1) & (pl.col("policy") == "community_first") & (pl.col("review") == "standard")
@@ -141,7 +156,7 @@ def test_band_is_mean_and_percentiles_across_seeds():
     parts = decompose(cells, LEVERS, START, MAIN_END, ["y"])
     banded = decomposition.band(parts, ["kind", "part"], ["y"]).filter(pl.col("kind") == TOTAL).row(0, named=True)
     totals = parts.filter(pl.col("kind") == TOTAL)["y"].to_numpy()
-    assert (banded["mean"], banded["p10"], banded["p90"], banded["seeds"]) == pytest.approx(
+    assert (banded["mean"], banded["p10"], banded["p90"], banded["runs"]) == pytest.approx(
         (totals.mean(), np.percentile(totals, 10), np.percentile(totals, 90), len(SEEDS)))
 
 

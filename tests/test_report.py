@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis import report
+from analysis import evidence, report
 from analysis.report import CURVES
 from model import outputs
 
@@ -66,7 +66,9 @@ def test_report_renders_every_figure_without_script_errors(report_file):
             for measure in CURVES:  # each curve figure has one line and band per policy
                 assert page.locator(f"#p0-{measure} .scatterlayer .trace").count() == 3 * POLICIES, measure
             assert page.locator(".sankey .sankey-node").count() >= 2 * POLICIES
-            assert page.locator("table.summary tbody tr").count() == len(report.SUMMARY_ROWS)
+            assert page.locator("#place-0 table.summary tbody tr").count() == len(report.SUMMARY_ROWS)
+            # every published figure has its row, whether or not this sweep ran its preset
+            assert page.locator("#evidence tbody tr").count() == len(evidence.load_figures().figures)
         finally:
             browser.close()
     assert errors == []

@@ -11,7 +11,7 @@ from omegaconf import OmegaConf
 from experiments.progress import count_jobs
 from model import outputs
 
-from .sweeps import finish, go_on, read_until, run_sweep, start_controlled, sweep_args
+from .sweeps import finish, go_on, read_until, preset_config, run_sweep, start_controlled, sweep_args
 
 
 def _finished(sweep_dir):
@@ -121,3 +121,21 @@ def test_count_jobs_multiplies_sweep_axes():
 
 def test_count_jobs_unknown_for_glob_sweeps():
     assert count_jobs(_config({"policy": "glob(*)"}, [])) is None
+
+
+FIRST_25_MEMBERS = [f"member_{k:02d}" for k in range(25)]
+
+
+def test_the_main_job_runs_both_policies_over_25_posterior_members_and_two_seeds():
+    config = preset_config("policy_comparison")
+    params = config.hydra.sweeper.params
+    assert params.policy == "service_first,community_first" and params.posterior.split(",") == FIRST_25_MEMBERS
+    assert count_jobs(config) == 2 * 25 * 2
+    assert config.hydra.sweep.dir == "results/sweeps/policy_comparison" and config.weeks == 260
+
+
+def test_chance_alone_runs_the_median_over_ten_seeds_into_its_own_directory():
+    config = preset_config("policy_comparison_chance")
+    assert config.hydra.sweeper.params.posterior == "median" and count_jobs(config) == 2 * 10
+    assert config.hydra.sweep.dir == "results/sweeps/policy_comparison_chance"
+    assert config.weeks == preset_config("policy_comparison").weeks and config.population.name == "market_town"
