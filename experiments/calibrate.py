@@ -43,18 +43,18 @@ import yaml
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
+from analysis.evidence import FIGURES, Figure, load_figures
 from experiments import store
 from experiments.cli import run_app
 from model.config import CONFIG_DIR, compose_config
 from model.outputs import atomic_write
 from model.params import ConfigError, choice, p, params_from_dict, validate
-from model.schema import steps_frame
 from model.simulation import ResilienceModel
+from model.summary import summarise
 
 log = logging.getLogger(__name__)
 logging.getLogger("MESA").setLevel(logging.WARNING)
 
-FIGURES = CONFIG_DIR / "figures.yaml"
 POSTERIOR = CONFIG_DIR / "posterior"
 PROVENANCE = "provenance.json"
 FAILED = 1e6  # a particle whose run gives no measure (no contact served) is as far as can be
@@ -86,28 +86,16 @@ class Prior:
     source: str = p(doc="where the range comes from (docs/evidence.md)")
 
 
-@dataclass(frozen=True)
-class Figure:
-    """A fitted figure of ``configs/figures.yaml``: a measure of one preset's runs, its reported value and tolerance."""
-
-    preset: str
-    measure: str
-    value: float
-    tolerance: float
-
-
 def fitted_figures(path: Path = FIGURES) -> tuple[int, dict[str, Figure]]:
-    """The window's first policy week and the ``fit`` figures (id -> Figure) of ``path``."""
-    data = yaml.safe_load(path.read_text())
-    fitted = {}
-    for name, figure in data["figures"].items():
-        if figure["role"] == "fit":
-            if "versus" in figure:
-                raise ConfigError(f"figures.{name}: a fitted figure measures one preset (no versus)")
-            fitted[name] = Figure(figure["preset"], figure["measure"], float(figure["value"]), float(figure["tolerance"]))
+    """The window's first policy week and the ``fit`` figures (id -> Figure) of ``path`` (checked by its one loader)."""
+    figures = load_figures(path)
+    fitted = {f.id: f for f in figures.figures if f.role == "fit"}
+    for f in fitted.values():
+        if f.versus is not None:
+            raise ConfigError(f"{path}: figures.{f.id}: a fitted figure measures one preset (no versus)")
     if not fitted:
         raise ConfigError(f"{path} has no figure with role: fit")
-    return int(data["from_week"]), fitted
+    return figures.from_week, fitted
 
 
 @dataclass(frozen=True)
@@ -148,21 +136,21 @@ def design(calibration: Mapping[str, Any], overrides: list[str]) -> Design:
         presets[preset] = config
     priors = {}
     any_preset = next(iter(presets.values()))
-    for name, values in priors_block.items():
+    flat = {f"{section}.{field}": values for section, fields in priors_block.items() for field, values in
+            (fields.items() if isinstance(fields, Mapping) else [("?", fields)])}
+    for name, values in flat.items():
         path = f"calibration.priors.{name}"
         prior = validate(Prior, values, f"{path}.")
         if not prior.low < prior.high or (prior.scale == "log" and prior.low <= 0):
             raise ConfigError(f"{path}: needs low < high (and low > 0 on a log scale); got [{prior.low}, {prior.high}]")
-        for value in (prior.low, prior.high):
-            _params(any_preset, {name: value}, seed=0)  # a name or range the model refuses fails here, named
+        for value in (prior.low, prior.high):  # a name or range the model refuses fails here, named
+            try:
+                _params(any_preset, {name: value}, seed=0)
+            except ConfigError as error:
+                raise ConfigError(f"{path}: {error}") from None
         priors[name] = prior
     if not priors:
         raise ConfigError("calibration.priors is empty; name at least one parameter, e.g. needs.onset_weekly")
-    outcomes = set(store.summarise(steps_frame([])).columns)  # no model run here: workers fork from this process
-    for name, figure in figures.items():
-        if figure.measure not in outcomes:
-            raise ConfigError(f"figures.{name}.measure={figure.measure} is not a run-summary measure; "
-                              f"choose one of: {', '.join(sorted(outcomes))}")
     return Design(settings, priors, figures, from_week, presets)
 
 
@@ -171,13 +159,10 @@ def _params(config: dict, values: Mapping[str, float], seed: int):
     cfg = OmegaConf.create(config)
     for name, value in values.items():
         if OmegaConf.select(cfg, name) is None:
-            raise ConfigError(f"calibration.priors.{name} is not a model parameter")
+            raise ConfigError("not a model parameter")
         OmegaConf.update(cfg, name, float(value))
     cfg.seed = seed
-    try:
-        return params_from_dict(OmegaConf.to_container(cfg, resolve=True))
-    except ConfigError as error:
-        raise ConfigError(f"calibration.priors: {error}") from None
+    return params_from_dict(OmegaConf.to_container(cfg, resolve=True))
 
 
 def _key(name: str) -> str:
@@ -200,7 +185,7 @@ class Simulator:
         summaries = {}
         for preset, config in self.d.presets.items():
             steps = ResilienceModel(_params(config, values, seed)).run().steps
-            summaries[preset] = store.summarise(steps.filter(pl.col("week") >= self.d.from_week)).row(0, named=True)
+            summaries[preset] = summarise(steps.filter(pl.col("week") >= self.d.from_week)).row(0, named=True)
         stats = {}
         for name, figure in self.d.figures.items():
             value = summaries[figure.preset][figure.measure]

@@ -1,97 +1,93 @@
-"""The calibration app (experiments/calibrate.py): one evaluation, the Optuna sweep, and config errors."""
+"""The calibration (experiments/calibrate.py) and the posterior ensemble it wrote (configs/posterior/)."""
 
+import json
 import subprocess
 import sys
 
-import polars as pl
 import pytest
 import yaml
 from omegaconf import OmegaConf
 
-from experiments.calibrate import TRIAL, TRIALS, evaluate, preset_params
-from model.config import CONFIG_DIR, compose_config
+from analysis.evidence import load_figures
+from experiments.calibrate import design
+from model.config import CONFIG_DIR, compose_config, load_params
 from model.params import ConfigError
 
-# A tiny town (6 neighbourhoods, ~1,700 adults), one seed per preset: a trial takes a second.
-TINY = ["population.n_neighbourhoods=6", "weeks=52", "warmup_weeks=26", "calibration.seeds=1",
-        "calibration.from_week=13"]
+POSTERIOR = CONFIG_DIR / "posterior"
+MEMBERS = sorted(POSTERIOR.glob("member_*.yaml"))
+
+def _provenance():
+    return json.loads((POSTERIOR / "provenance.json").read_text())
+# A tiny town (6 neighbourhoods, ~1,700 adults), short warm-up; the window (from week 104) still holds 26 weeks.
+TINY = ["population.n_neighbourhoods=6", "weeks=130", "warmup_weeks=26", "calibration.population_size=6",
+        "calibration.members=4", "calibration.workers=2"]
 
 
-def _resolved(overrides=()):
-    return OmegaConf.to_container(compose_config(TINY + list(overrides), config_name="calibrate"), resolve=True)
+def _value(params, dotted):
+    section, field = dotted.split(".")
+    return getattr(getattr(params, section), field)
 
 
-def test_one_evaluation_scores_every_preset_and_seed_against_its_targets():
-    resolved = _resolved(["calibration.seeds=2"])
-    loss, runs = evaluate(resolved)
-    targets = resolved["calibration"]["targets"]
-    assert sorted(runs["preset"].unique()) == sorted(targets)
-    assert runs.height == 2 * len(targets) and sorted(runs["seed"].unique()) == [0, 1]
-    expected = 0.0
-    for preset, wanted in targets.items():
-        achieved = runs.filter(pl.col("preset") == preset)
-        for outcome, target in wanted.items():
-            expected += ((achieved[outcome].mean() - target["value"]) / target["tolerance"]) ** 2
-    assert loss == pytest.approx(expected)
+def test_the_ensemble_has_at_least_50_members_and_its_provenance():
+    provenance = _provenance()
+    assert len(MEMBERS) >= 50 and len(MEMBERS) == provenance["members"]
+    fitted = {f.id for f in load_figures().figures if f.role == "fit"}
+    assert set(provenance["targets"]) == fitted  # held-out figures were never calibration targets
+    assert provenance["git_revision"] and provenance["packages"]["pyabc"]
+    assert provenance["generations"] and all(g["effective_sample_size"] > 0 for g in provenance["generations"])
 
 
-def test_null_trial_values_keep_each_preset_as_stored():
-    base = _resolved()
-    stored = yaml.safe_load((CONFIG_DIR / "policy" / "shropshire.yaml").read_text())
-    kept = preset_params(base, "shropshire", {"mobilisation": None, "plan_support_hours": None})
-    assert kept.policy.mobilisation == stored["mobilisation"]
-    assert kept.policy.plan_support_hours == stored["plan_support_hours"]
-    tried = preset_params(base, "shropshire", {"mobilisation": 0.25, "plan_support_hours": None})
-    assert tried.policy.mobilisation == 0.25 and tried.policy.name == "shropshire"
+@pytest.mark.parametrize("path", [*MEMBERS, POSTERIOR / "median.yaml"], ids=lambda path: path.stem)
+def test_every_member_loads_validates_and_lies_inside_its_priors(path):
+    provenance = _provenance()
+    values = yaml.safe_load(path.read_text())
+    assert values["posterior"]["name"] == path.stem
+    assert values["posterior"]["member"] == (-1 if path.stem == "median" else int(path.stem.split("_")[1]))
+    for policy in ("service_first", "community_first"):
+        params = load_params([f"posterior={path.stem}", f"policy={policy}"])
+        for name, prior in provenance["priors"].items():
+            section, field = name.split(".")
+            assert values[section][field] == _value(params, name)  # the member's value is the one the run uses
+            assert prior["low"] <= _value(params, name) <= prior["high"]
+    community, status_quo = (load_params([f"posterior={path.stem}", f"policy={p}"]) for p in
+                             ("community_first", "service_first"))
+    assert community.policy.mobilisation == values["posterior"]["mobilisation"]
+    assert status_quo.policy.mobilisation == 0.0  # the status quo has no strengths-based conversation
 
 
-@pytest.mark.parametrize("target, message", [
-    ("shropshire.share_magic", "calibration.targets.shropshire.share_magic is not an outcome of the run summary; "
-                               "choose one of: "),
-    ("atlantis.statutory_per_contact", "calibration.targets.atlantis is not a policy; choose one of: "),
+def _calibrate(tmp_path, *extra):
+    return subprocess.run(
+        [sys.executable, "-m", "experiments.calibrate", *TINY, f"calibration.database={tmp_path}/abc.db",
+         f"calibration.output={tmp_path}/posterior", f"calibration.diagnostics={tmp_path}/img",
+         f"hydra.run.dir={tmp_path}/log", *extra], capture_output=True, text=True)
+
+
+def test_a_calibration_stopped_continues_from_its_database_and_writes_the_ensemble(tmp_path):
+    first = _calibrate(tmp_path, "calibration.generations=1")
+    assert first.returncode == 0, first.stderr[-2000:]
+    again = _calibrate(tmp_path, "calibration.generations=2")
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert "continuing" in again.stdout + again.stderr and "after generation 0" in again.stdout + again.stderr
+    provenance = json.loads((tmp_path / "posterior" / "provenance.json").read_text())
+    assert [g["generation"] for g in provenance["generations"]] == [0, 1]
+    assert sorted(p.name for p in (tmp_path / "posterior").glob("member_*.yaml")) == [f"member_0{k}.yaml" for k in range(4)]
+    assert (tmp_path / "img" / "posterior_pairs.png").stat().st_size > 0
+    for name, prior in provenance["priors"].items():
+        assert prior["low"] <= provenance["median"][name] <= prior["high"]
+    # The same database with another design is refused, not mixed into.
+    other = _calibrate(tmp_path, "calibration.generations=3", "calibration.priors.services.crowd_out.high=0.5")
+    assert other.returncode != 0 and "holds a calibration of another design" in other.stdout + other.stderr
+
+
+@pytest.mark.parametrize("override, message", [
+    ("+calibration.priors.needs.magic={low: 0, high: 1, scale: linear, source: x}",
+     "calibration.priors.needs.magic: not a model parameter"),
+    ("calibration.priors.support.asking_return.low=0.5", "calibration.priors.support.asking_return: needs low < high"),
+    ("calibration.priors.posterior.mobilisation.high=2.0", "calibration.priors.posterior.mobilisation: policy.mobilisation=2.0 is out of range; allowed [0.0, 1.0]"),
+    ("calibration.priors.needs.onset_weekly.scale=cubic", "calibration.priors.needs.onset_weekly.scale='cubic' is not allowed"),
 ])
-def test_misnamed_target_is_a_one_line_error(target, message):
-    resolved = _resolved()
-    preset, outcome = target.split(".")
-    resolved["calibration"]["targets"][preset] = {outcome: {"value": 0.5, "tolerance": 0.1}}
+def test_a_bad_prior_is_a_one_line_error(override, message):
+    cfg = compose_config([override], config_name="calibrate")
     with pytest.raises(ConfigError) as error:
-        evaluate(resolved)
+        design(OmegaConf.to_container(cfg.calibration, resolve=True), [override])
     assert str(error.value).startswith(message) and "\n" not in str(error.value)
-
-
-def test_cli_misnamed_target_exits_with_one_line_and_writes_nothing(tmp_path):
-    run_dir = tmp_path / "check"
-    done = subprocess.run(
-        [sys.executable, "-m", "experiments.calibrate", *TINY,
-         "+calibration.targets.calderdale.share_magic={value: 0.5, tolerance: 0.1}", f"hydra.run.dir={run_dir}"],
-        capture_output=True, text=True,
-    )
-    assert done.returncode == 1
-    last = done.stderr.strip().splitlines()[-1]
-    assert last.startswith("config error: calibration.targets.calderdale.share_magic is not an outcome")
-    assert not list(run_dir.glob("*.parquet"))
-
-
-def test_optuna_sweep_writes_every_trial_and_the_best_parameters(tmp_path):
-    sweep_dir = tmp_path / "sweep"
-    done = subprocess.run(
-        [sys.executable, "-m", "experiments.calibrate", "--multirun", *TINY, "hydra.sweeper.n_trials=2",
-         f"hydra.sweep.dir={sweep_dir}"],
-        capture_output=True, text=True,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    trials = pl.read_parquet(sweep_dir / TRIALS)
-    assert sorted(trials["trial"].unique()) == [0, 1]
-    assert sorted(trials["preset"].unique()) == ["calderdale", "shropshire"]
-    assert all((sweep_dir / f"trial_{k}" / TRIAL).is_file() for k in range(2))
-    # each trial's searched values are recorded with its loss; Optuna's best is the lowest loss
-    per_trial = trials.group_by("trial").agg(pl.col("loss").first(), pl.col("calibration.policy.mobilisation").first())
-    assert per_trial["calibration.policy.mobilisation"].is_between(0.2, 1.0).all()
-    best = yaml.safe_load((sweep_dir / "optimization_results.yaml").read_text())
-    assert best["best_value"] == pytest.approx(per_trial["loss"].min())
-
-
-def test_community_first_presets_share_the_calibrated_practice_values():
-    presets = [yaml.safe_load(path.read_text()) for path in sorted((CONFIG_DIR / "policy").glob("*.yaml"))]
-    practice = {(p["mobilisation"], p["plan_support_hours"]) for p in presets if p["mode"] == "community_first"}
-    assert len(practice) == 1, f"community-first presets disagree on the calibrated values: {practice}"

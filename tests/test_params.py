@@ -64,7 +64,8 @@ def test_unknown_top_level_key_is_named_with_the_allowed_ones():
 
 def _configs_top_level_keys() -> set[str]:
     """Top-level keys the configs set: the primary configs' and the presets' that write at the top (experiment/)."""
-    files = [*CONFIG_DIR.glob("*.yaml"),
+    primary = [path for path in CONFIG_DIR.glob("*.yaml") if path.name != "figures.yaml"]  # data (analysis/evidence.py)
+    files = [*primary,
              *(path for path in CONFIG_DIR.rglob("*.yaml") if path.read_text().startswith("# @package _global_"))]
     return {key for path in files for key in yaml.safe_load(path.read_text()) if key != "defaults"}
 
