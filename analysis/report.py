@@ -1,7 +1,9 @@
 """The comparison report of a sweep: one self-contained HTML page (plotly.js inlined, works offline).
 
-    python -m analysis.report results/sweeps/policy_comparison [-o report.html] [--sensitivity DIR]
+    python -m analysis.report results/sweeps/policy_comparison [-o report.html] [--sensitivity DIR] [--break-even DIR]
 
+It opens with the decision brief (``analysis.brief``: the headline differences, the probability of costing
+less, risk flags and the break-even; printed, the brief fills the first pages and the charts are left out).
 For each place (population x scenario) in the sweep: a headline with the probability that each policy
 costs less than the status quo, a summary table with paired differences from the status quo, curves of
 demand, caseload, unmet need, isolation and cost per policy with bands across runs, the cumulative cost
@@ -29,12 +31,12 @@ import yaml
 from model.outputs import CONFIG, atomic_write
 from model.params import ConfigError
 
-from . import comparison, decomposition, evidence, figures, replicates, sensitivity, tables
+from . import brief, comparison, decomposition, evidence, figures, replicates, sensitivity, tables
 from .figures import Shock, label
-from .comparison import Design
+from .comparison import Comparison, Design
 from .replicates import count_text, coverage_text
 from .sweep import RUN_KEYS, Sweep, SweepError, SweepWarning, open_sweep
-from .wording import KINDS, chance_text, level_text, number
+from .wording import KINDS, chance_text, level_text, number, sweep_title
 
 # Curves: measure -> (title, y-axis title, axis format, hover format, what it means).
 CURVES = {
@@ -143,9 +145,9 @@ def _place_config(sweep: Sweep, population: str, scenario: str) -> dict:
     return yaml.safe_load((Path(run) / CONFIG).read_text())
 
 
-def _section(index: int, population: str, scenario: str, sweep: Sweep, data: dict[str, pl.DataFrame]) -> str:
+def _section(index: int, place: Comparison, sweep: Sweep, data: dict[str, pl.DataFrame]) -> str:
+    population, scenario = place.population, place.scenario
     where = (pl.col("population") == population) & (pl.col("scenario") == scenario)
-    place = comparison.compare(population, scenario, data["runs"].filter(where), data["summary"].filter(where))
     bands, funnel, cost_diff = (place.of_arms(data[name].filter(where)) for name in ("bands", "funnel", "cost_diff"))
     summary, design, names, versus = place.summary, place.design, place.names, place.versus
     baselines, arms = list(place.baselines), list(place.arms)
@@ -461,20 +463,23 @@ def _warnings(sweep: Sweep) -> str:
     return f"<div class='warning'>{''.join(notes)}</div>" if notes else ""
 
 
-def build_report(sweep: Sweep, sensitivity_dir: str | Path | None = None) -> str:
-    """The report's HTML for ``sweep``, with the sensitivity experiment in ``sensitivity_dir`` if given."""
+def build_report(sweep: Sweep, sensitivity_dir: str | Path | None = None,
+                 break_even_dir: str | Path = brief.BREAK_EVEN_DIR) -> str:
+    """The report's HTML for ``sweep``, opening with its decision brief (``analysis.brief``, whose break-even is
+    read from ``break_even_dir``), with the sensitivity experiment in ``sensitivity_dir`` if given."""
     steps, summary = sweep.scan("steps"), sweep.scan("summary")
     data = {
         "bands": tables.weekly_bands(steps),
         "cost_diff": tables.cumulative_cost_difference(steps),
-        "summary": tables.summary_table(summary),
+        "summary": tables.summary_table(brief.run_measures(sweep)),
         "funnel": tables.funnel(steps),
         "adults": steps.group_by(tables.PLACE).agg(pl.col("residents").mean().alias("adults")).collect(),
         "runs": summary.select(*RUN_KEYS, *[pl.col(m).cast(pl.Float64) for m in DECOMPOSED]).collect(),
     }
-    places = data["funnel"].select(tables.PLACE).unique(maintain_order=True).rows()
+    compared = brief.places(data["summary"], data["runs"])
+    places = [(place.population, place.scenario) for place in compared]
     spanned = replicates.replicates(sweep.metadata)
-    sections = "".join(_section(i, pop, sc, sweep, data) for i, (pop, sc) in enumerate(places))
+    sections = "".join(_section(i, place, sweep, data) for i, place in enumerate(compared))
     sections += evidence.section(evidence.evaluate(sweep, evidence.load_figures()))
     if sensitivity_dir is not None:
         sections += sensitivity.section(sensitivity.load(sensitivity_dir))
@@ -483,20 +488,20 @@ def build_report(sweep: Sweep, sensitivity_dir: str | Path | None = None) -> str
         for i, (pop, sc) in enumerate(places)) + "</nav>") if len(places) > 1 else ""
     return _PAGE.format(
         plotly_js=plotly.offline.get_plotlyjs(),
-        title=html.escape(f"Front-door policies compared: {label(sweep.root.resolve().name)}"),
+        title=html.escape(sweep_title(sweep.root)),
         runs=len(sweep.runs), count=count_text(spanned), coverage=coverage_text(spanned), warnings=_warnings(sweep),
-        toc=toc, sections=sections,
+        toc=toc, sections=sections, brief=brief.brief_html(compared, break_even_dir), brief_css=brief.CSS,
         low=round(tables.LOW * 100), high=round(tables.HIGH * 100), provenance=_provenance(sweep),
         smooth=tables.SMOOTH_WEEKS,
     )
 
 
 def write_report(sweep_dir: str | Path, output: str | Path | None = None,
-                 sensitivity_dir: str | Path | None = None) -> Path:
+                 sensitivity_dir: str | Path | None = None, break_even_dir: str | Path = brief.BREAK_EVEN_DIR) -> Path:
     """Build the report of ``sweep_dir`` and write it atomically to ``output`` (default ``<sweep_dir>/report.html``)."""
     sweep = open_sweep(sweep_dir)
     out = Path(output) if output is not None else Path(sweep_dir) / "report.html"
-    page = build_report(sweep, sensitivity_dir)
+    page = build_report(sweep, sensitivity_dir, break_even_dir)
     out.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(out, lambda path: path.write_text(page, encoding="utf-8"))
     return out
@@ -508,11 +513,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-o", "--output", help="HTML file to write (default: <sweep_dir>/report.html)")
     parser.add_argument("--sensitivity", metavar="DIR",
                         help="add the sensitivity experiment in DIR (python -m experiments.sensitivity)")
+    parser.add_argument("--break-even", metavar="DIR", default=str(brief.BREAK_EVEN_DIR),
+                        help=f"the break-even sweep the brief reads (default: {brief.BREAK_EVEN_DIR})")
     args = parser.parse_args(argv)
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", SweepWarning)
-            out = write_report(args.sweep_dir, args.output, args.sensitivity)
+            out = write_report(args.sweep_dir, args.output, args.sensitivity, args.break_even)
     except (SweepError, sensitivity.SensitivityError, ConfigError) as error:
         print(f"report: {error}", file=sys.stderr)
         return 2
@@ -555,9 +562,11 @@ _PAGE = """<!DOCTYPE html>
   table.evidence td.outside {{ color: #b42318; font-weight: 600; }} table.evidence td.within {{ color: #1b7f3b; }}
   footer {{ color: #52606d; font-size: 0.85rem; }} footer h2 {{ font-size: 1.05rem; }}
 </style>
+<style>{brief_css}</style>
 <script type="text/javascript">{plotly_js}</script>
 </head><body><main>
 <h1>{title}</h1>
+{warnings}{brief}
 <div class="intro"><b>How to read this report.</b><ul>
 <li>The model simulates every resident of a town, their family, friends and neighbours, local groups, and the council's
 front door. Each run starts with a warm-up under today's service-first front door, then switches to the policy named.
@@ -574,7 +583,7 @@ across runs. Each policy is run on {count}, so {coverage}. Where each parameter'
 plan or a service emerges from each person's need and resources, their network and community, and staff time.</li>
 <li>This is a model to compare policies, not a forecast for a particular council.</li>
 </ul></div>
-{warnings}{toc}{sections}
+{toc}{sections}
 {provenance}
 </main></body></html>
 """

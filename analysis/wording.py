@@ -6,6 +6,8 @@ level reads as people say it (``strengths-based review``, ``community capacity 0
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from .figures import label
 
 # Number formats: kind -> (multiplier, decimals).
@@ -26,6 +28,11 @@ def number(value: float | None, kind: str, signed: bool = False, decimals: int |
     if kind == "share":
         return f"{sign}{text} pp" if signed else f"{text}%"
     return f"{sign}£{text}m" if kind == "money" else sign + text
+
+
+def sweep_title(root: Path) -> str:
+    """The title of a sweep's report and brief, from its directory: ``Front-door policies compared: Policy comparison``."""
+    return f"Front-door policies compared: {label(Path(root).resolve().name)}"
 
 
 def level_text(lever: str, level) -> str:
