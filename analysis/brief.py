@@ -119,7 +119,8 @@ def flags(arm: dict[str, dict], base: dict[str, dict], span: str = "year") -> li
     step_downs, step_downs_base = mean(arm, "step_downs_per_year"), mean(base, "step_downs_per_year")
     rise, rise_base = mean(arm, "unmet_share_rise"), mean(base, "unmet_share_rise")
     wait, growth = mean(arm, "mean_wait_weeks"), mean(arm, "queue_growth_weeks")
-    growth_text = "no new contacts to measure it by" if growth is None else f"{number(growth, 'rate', signed=True)} weeks of new contacts"
+    growth_text = ("no new contacts to measure it by" if growth is None else
+                   f"{number(growth, 'rate', signed=True)} weeks of new contacts")
     return [
         Flag("Carers under more strain", diff("carer_strain_mean") > STRAIN_RISE * strain_base,
              f"mean carer strain {number(strain, 'index')} against {number(strain_base, 'index')} "
@@ -210,6 +211,7 @@ class Cell:
         return self.cost["diff_mean"] is not None and self.cost["diff_mean"] < 0
 
     def text(self) -> str:
+        """``−£0.05m a year, in 1 of 2 paired runs: probability 0.50``."""
         return (f"{number(self.cost['diff_mean'] / self.years, 'money', signed=True)} a year, "
                 f"{chance_text(self.cost)}")
 
@@ -315,6 +317,9 @@ def _break_even_html(found: BreakEven | None, source: Path) -> str:
     if found is None:
         return (f"{intro}<p class='break-even-missing'><b>Not measured</b> (no break-even sweep in "
                 f"<code>{html.escape(str(source))}</code>): run <code>{BREAK_EVEN_COMMAND}</code>.</p>")
+    if not found.cells:
+        return (f"{intro}<p>The break-even sweep in <code>{html.escape(str(found.root))}</code> has no policy set "
+                "against the status quo.</p>")
     population, scenario = found.place
     policies = sorted({c.policy for c in found.cells})
     sentences = "".join(f"<p>{_believe([c for c in found.cells if c.policy == p])}</p>" for p in policies)

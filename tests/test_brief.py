@@ -11,7 +11,7 @@ from analysis.brief import Cell, flags
 from analysis.sweep import open_sweep
 
 from .pdf_text import page_count, pdf_text, squashed
-from .sweeps import run_sweep
+from .sweeps import preset_config, run_sweep
 from .test_report import _browser_or_skip
 
 FLAG_TITLES = ("Carers under more strain", "More carers breaking down", "Unmet need where packages are stepped down",
@@ -73,6 +73,16 @@ def test_the_break_even_is_read_level_by_level_from_each_run_config(break_even_d
     cells = sorted((c.policy, c.capacity, c.mobilisation, c.cost["paired"]) for c in found.cells)
     assert cells == [("community_first", cap, m, 1) for cap in (0.25, 1.0) for m in (0.0, 0.6)]
     assert brief.load_break_even(break_even_dir.parent / "absent") is None
+
+
+def test_the_break_even_preset_runs_every_cell_into_a_directory_of_its_own():
+    config = preset_config("break_even")
+    params = config.hydra.sweeper.params
+    assert len(params["community.capacity"].split(",")) == 4 and len(params["posterior.mobilisation"].split(",")) == 4
+    subdir = config.hydra.sweep.subdir  # resolved for the composed run: the median's own encouragement
+    assert subdir.startswith(f"mobilisation={config.posterior.mobilisation}/") and f"capacity={config.community.capacity}" in subdir
+    assert config.policy.mobilisation == config.posterior.mobilisation  # community first takes the level
+    assert "report" not in config.hydra.callbacks  # the brief reads it level by level; no report of the whole
 
 
 def _cell(capacity: float, mobilisation: float, diff: float) -> Cell:
