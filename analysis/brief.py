@@ -282,11 +282,11 @@ def _believe(cells: list[Cell]) -> str:
                 f"{weakest.text()}.")
     capacity = min(paying, key=lambda c: (c.capacity, c.mobilisation))
     asking = min(paying, key=lambda c: (c.mobilisation, c.capacity))
-    return (f"<b>What you would need to believe</b> for {policy.lower()} to cost less than {status_quo}: a community "
-            f"capacity of at least <b>{capacity.capacity:g}</b> (the weakest tried at which it does, with "
-            f"encouragement to ask {capacity.mobilisation:g}: {capacity.text()}) and an encouragement to ask of at "
-            f"least <b>{asking.mobilisation:g}</b> (the weakest tried, with community capacity {asking.capacity:g}: "
-            f"{asking.text()}). Levels tried: {tried}.")
+    return (f"For <b>{policy.lower()} to cost less than {status_quo}</b>, the weakest community capacity tried at "
+            f"which it still does is <b>{capacity.capacity:g}</b> (with encouragement to "
+            f"ask {capacity.mobilisation:g}: {capacity.text()}), and the weakest encouragement to ask is "
+            f"<b>{asking.mobilisation:g}</b> (with community capacity {asking.capacity:g}: {asking.text()}). Levels "
+            f"tried: {tried}; the table shows each.")
 
 
 def _grid(cells: list[Cell]) -> str:

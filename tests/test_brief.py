@@ -46,7 +46,7 @@ def test_the_brief_prints_on_at_most_two_a4_pages_with_its_probability_and_flags
     assert squashed(_probability_sentence(tiny_sweep)) in text
     for title in FLAG_TITLES:
         assert squashed(f"Seen: {title}:") in text or squashed(f"Not seen: {title}:") in text, title
-    assert squashed("at every level tried") in text or squashed("What you would need to believe for") in text \
+    assert squashed("at every level tried") in text or squashed("the weakest community capacity tried") in text \
         or squashed("never costs less") in text
 
 
@@ -93,8 +93,8 @@ def test_what_you_would_need_to_believe_names_the_weakest_levels_tried_and_no_ot
     grid = [_cell(c, m, -1.0 if c >= 0.5 and m >= 0.3 or (c == 0.25 and m == 0.6) else 1.0)
             for c in (0.1, 0.25, 0.5, 1.0) for m in (0.0, 0.15, 0.3, 0.6)]
     text = brief._believe(grid)
-    assert "capacity of at least <b>0.25</b>" in text and "with encouragement to ask 0.6" in text
-    assert "encouragement to ask of at least <b>0.3</b>" in text and "with community capacity 0.5" in text
+    assert "community capacity tried at which it still does is <b>0.25</b> (with encouragement to ask 0.6:" in text
+    assert "weakest encouragement to ask is <b>0.3</b> (with community capacity 0.5:" in text
     assert "every level tried" in brief._believe([_cell(c, 0.0, -1.0) for c in (0.1, 1.0)])
     assert "never costs less" in brief._believe([_cell(c, 0.0, 0.0) for c in (0.1, 1.0)])  # equal is not less
 
