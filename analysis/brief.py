@@ -48,7 +48,8 @@ CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))  # Debian's chr
 CHROMIUM_ARGS = ["--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 
-# The headline: summary measure -> (name, kind, whether it is a whole-period total, shown a year).
+# The headline: summary measure -> (name, kind, whether it is a whole-period total, shown a year). Differences of
+# shares are small (isolation moves by hundredths of a point), so they are shown to two decimals.
 HEADLINE = {
     "cost_total": ("Total cost a year", "money", True),
     "contacts_per_1000_per_year": ("Demand: contacts a year per 1,000 adults", "rate", False),
@@ -159,8 +160,11 @@ def _headline_table(arm: dict[str, dict], years: float) -> str:
         scale = 1 / years if whole_period else 1
         mean, low, high = (None if arm[measure][k] is None else arm[measure][k] * scale
                            for k in ("diff_mean", "diff_p10", "diff_p90"))
-        cells.append(f"<tr><th scope='row'>{html.escape(name)}</th><td class='v'>{number(mean, kind, signed=True)}</td>"
-                     f"<td class='band'>{number(low, kind, signed=True)} to {number(high, kind, signed=True)}</td></tr>")
+        decimals = 2 if kind == "share" else None
+        cells.append(f"<tr><th scope='row'>{html.escape(name)}</th>"
+                     f"<td class='v'>{number(mean, kind, signed=True, decimals=decimals)}</td>"
+                     f"<td class='band'>{number(low, kind, signed=True, decimals=decimals)} to "
+                     f"{number(high, kind, signed=True, decimals=decimals)}</td></tr>")
     return ("<table class='brief-headline'><thead><tr><th>Policy minus status quo</th><th>Mean</th>"
             f"<th>Band (10-90% of paired runs)</th></tr></thead><tbody>{''.join(cells)}</tbody></table>")
 
