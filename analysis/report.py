@@ -1,7 +1,9 @@
 """The comparison report of a sweep: one self-contained HTML page (plotly.js inlined, works offline).
 
-    python -m analysis.report results/sweeps/policy_comparison [-o report.html] [--sensitivity DIR]
+    python -m analysis.report results/sweeps/policy_comparison [-o report.html] [--sensitivity DIR] [--break-even DIR]
 
+It opens with the decision brief (``analysis.brief``: the headline differences, the probability of costing
+less, risk flags and the break-even; printed, the brief fills the first pages and the charts are left out).
 For each place (population x scenario) in the sweep: a headline with the probability that each policy
 costs less than the status quo, a summary table with paired differences from the status quo, curves of
 demand, caseload, unmet need, isolation and cost per policy with bands across runs, the cumulative cost
@@ -18,7 +20,6 @@ import html
 import re
 import sys
 import warnings
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -30,10 +31,12 @@ import yaml
 from model.outputs import CONFIG, atomic_write
 from model.params import ConfigError
 
-from . import decomposition, evidence, figures, replicates, sensitivity, tables
+from . import brief, comparison, decomposition, evidence, figures, replicates, sensitivity, tables
 from .figures import Shock, label
-from .replicates import Replicates, count_text, coverage_text
-from .sweep import LEVERS, REPLICATE, RUN_KEYS, Sweep, SweepError, SweepWarning, open_sweep
+from .comparison import Comparison, Design
+from .replicates import count_text, coverage_text
+from .sweep import RUN_KEYS, Sweep, SweepError, SweepWarning, open_sweep
+from .wording import KINDS, chance_text, level_text, number, sweep_title
 
 # Curves: measure -> (title, y-axis title, axis format, hover format, what it means).
 CURVES = {
@@ -77,31 +80,14 @@ SUMMARY_ROWS = {
     "cost_total": ("Total cost, whole period", "money"),
 }
 
-# Number formats: kind -> (multiplier, decimals); shares are shown in percent (differences in points), money in £m.
-_KINDS = {"share": (100, 1), "money": (1e-6, 2), "count": (1, 0), "rate": (1, 1), "index": (1, 3)}
-
 _PLOT_CONFIG = {"displaylogo": False, "responsive": True,
                 "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"]}
 
 
-def _format(value: float | None, kind: str, signed: bool = False, decimals: int | None = None) -> str:
-    """A number as leaders read it; ``signed`` for differences (percentage points for shares)."""
-    if value is None:
-        return "–"
-    scale, default = _KINDS[kind]
-    decimals = default if decimals is None else decimals
-    shown = round(value * scale, decimals)  # the sign is that of the number shown, so no "-0.0"
-    sign = "+" if signed and shown > 0 else ("−" if shown < 0 else "")
-    text = f"{abs(shown):,.{decimals}f}"
-    if kind == "share":
-        return f"{sign}{text} pp" if signed else f"{text}%"
-    return f"{sign}£{text}m" if kind == "money" else sign + text
-
-
 def _cell(mean: float | None, low: float | None, high: float | None, kind: str, signed: bool = False) -> str:
-    band = (f"<span class='band'>{_format(low, kind, signed)} to {_format(high, kind, signed)}</span>"
+    band = (f"<span class='band'>{number(low, kind, signed)} to {number(high, kind, signed)}</span>"
             if low is not None else "")
-    return f"<td><span class='v'>{_format(mean, kind, signed)}</span>{band}</td>"
+    return f"<td><span class='v'>{number(mean, kind, signed)}</span>{band}</td>"
 
 
 def _summary_html(summary: pl.DataFrame, arms: list[str], names: dict[str, str], baselines: list[str],
@@ -135,12 +121,11 @@ def _headline(summary: pl.DataFrame, arm: str, name: str, versus: str, years: fl
 
     def diff(measure: str, kind: str) -> str:
         found = row(measure)
-        return (f"<b>{_format(found['diff_mean'], kind, signed=True)}</b> "
-                f"<span class='band-inline'>({_format(found['diff_p10'], kind, signed=True)} to "
-                f"{_format(found['diff_p90'], kind, signed=True)})</span>")
-    cost = row("cost_total")
-    cheaper = (f", costs less in {cost['lower']} of {cost['paired']} paired runs: <b>probability "
-               f"{cost['lower'] / cost['paired']:.2f}</b>" if cost["paired"] else "")
+        return (f"<b>{number(found['diff_mean'], kind, signed=True)}</b> "
+                f"<span class='band-inline'>({number(found['diff_p10'], kind, signed=True)} to "
+                f"{number(found['diff_p90'], kind, signed=True)})</span>")
+    chance = chance_text(row("cost_total"))
+    cheaper = f", costs less <b>{chance}</b>" if chance else ""
     return (f"<li><b>{html.escape(name)}</b> against {html.escape(versus)} "
             f"over {years:.0f} years: total cost {diff('cost_total', 'money')}{cheaper}; contacts a year per 1,000 adults "
             f"{diff('contacts_per_1000_per_year', 'rate')}; long-term caseload {diff('caseload_long_term_mean', 'count')}; "
@@ -160,53 +145,19 @@ def _place_config(sweep: Sweep, population: str, scenario: str) -> dict:
     return yaml.safe_load((Path(run) / CONFIG).read_text())
 
 
-def _level_text(lever: str, level) -> str:
-    """A lever's level for people: ``strengths_based`` -> ``strengths-based review``, 0.25 -> ``community capacity 0.25``."""
-    if lever == "policy":
-        return label(level)
-    if lever == "review":
-        return _REVIEW_NAMES.get(level, f"{label(level).lower()} review")
-    if lever == "community_capacity":
-        return f"community capacity {level:g}"
-    return "no builders" if level == 0 else f"builders in {level:.0%} of neighbourhoods"
-
-
-_REVIEW_NAMES = {"standard": "standard review", "strengths_based": "strengths-based review"}
-
-
-def _arms(frame: pl.DataFrame, varying: list[str]) -> pl.DataFrame:
-    """``frame`` with ``arm``: the policy, and the level of each lever in ``varying`` (levers the policy does not fix)."""
-    parts = [pl.col("policy")] + [e for k in varying for e in (pl.lit(f"|{k}="), pl.col(k).cast(pl.String))]
-    return frame.with_columns(pl.concat_str(parts).alias("arm"))
-
-
-def _section(index: int, population: str, scenario: str, sweep: Sweep, data: dict[str, pl.DataFrame]) -> str:
+def _section(index: int, place: Comparison, sweep: Sweep, data: dict[str, pl.DataFrame]) -> str:
+    population, scenario = place.population, place.scenario
     where = (pl.col("population") == population) & (pl.col("scenario") == scenario)
-    frames = {name: data[name].filter(where) for name in ("bands", "summary", "funnel", "cost_diff")}
-    design = _design(data["runs"].filter(where))
-    if design is not None:  # a factorial: curves, tables and funnels show the main job's two arms
-        main = pl.DataFrame([design.start, design.end], schema={k: data["runs"].schema[k] for k in design.start})
-        frames = {name: frame.join(main, on=list(main.columns), how="semi") for name, frame in frames.items()}
-    funnel = frames["funnel"]
-    varying = [k for k in LEVERS if funnel.group_by("policy").agg(pl.col(k).n_unique())[k].max() > 1]
-    bands, summary, funnel, cost_diff = (_arms(frames[name], varying)
-                                         for name in ("bands", "summary", "funnel", "cost_diff"))
-    names = {row["arm"]: ", ".join([label(row["policy"]), *[_level_text(k, row[k]) for k in varying]])
-             for row in funnel.iter_rows(named=True)}
-    baselines = sorted(set(summary.filter(pl.col("is_baseline"))["arm"]))
-    arms = sorted(names, key=lambda a: (a not in baselines, a))
-    matched = [k for k in ("community_capacity", "builder_coverage")
-               if summary.filter(pl.col("is_baseline"))[k].n_unique() > 1]
-    versus = (names[baselines[0]].lower() if len(baselines) == 1 else
-              f"{label(tables.BASELINE_POLICY).lower()} at the same "
-              f"{' and '.join(k.replace('_', ' ') for k in matched)}" if matched else label(tables.BASELINE_POLICY).lower())
+    bands, funnel, cost_diff = (place.of_arms(data[name].filter(where)) for name in ("bands", "funnel", "cost_diff"))
+    summary, design, names, versus = place.summary, place.design, place.names, place.versus
+    baselines, arms = list(place.baselines), list(place.arms)
     colours = figures.policy_colours(arms, baseline=baselines[0] if baselines else tables.BASELINE_POLICY)
     config = _place_config(sweep, population, scenario)
     sc = config["scenario"]
     shock = Shock(sc["name"], sc["start_week"], sc["duration_weeks"])
     weeks = int(bands["week"].max()) + 1
     runs = dict(funnel.select("arm", "runs").iter_rows())
-    spanned = replicates.replicates(data["runs"].filter(where))
+    spanned = place.replicates
     adults = data["adults"].filter(where)["adults"][0]
     shock_text = (f" The {html.escape(label(sc['name']).lower())} shock lasts from week {shock.start_week} for "
                   f"{shock.duration_weeks} weeks (shaded)." if shock.duration_weeks > 0 else " No shock.")
@@ -256,9 +207,6 @@ def _section(index: int, population: str, scenario: str, sweep: Sweep, data: dic
     return "".join(parts)
 
 
-# The levers of a decomposition (``analysis.decomposition``), each with its status-quo level, in the order shown.
-FACTORIAL = {"policy": tables.BASELINE_POLICY, "review": tables.BASELINE_REVIEW, "community_capacity": 1.0,
-             "builder_coverage": 0.0}
 _LEVER_NAMES = {"policy": "front door", "review": "review practice", "community_capacity": "community capacity",
                 "builder_coverage": "community builders"}
 # The headline measures decomposed: summary measure -> (name in the tables, panel title with unit, kind).
@@ -275,71 +223,16 @@ DECOMPOSED = {
 _PART_DECIMALS = {"share": 2, "money": 2, "count": 1, "rate": 2, "index": 3}  # parts are smaller than levels
 
 
-@dataclass(frozen=True)
-class _Design:
-    """A 2-level factorial found in the runs of one place."""
-
-    levels: dict  # lever -> (status-quo level, other level), the levers it varies, in FACTORIAL order
-    held: dict  # lever -> its one level, the levers it does not vary
-    cells: pl.DataFrame  # the runs of its cells (RUN_KEYS and the DECOMPOSED measures), on the replicates with every cell
-    replicates: Replicates  # those replicates (posterior members x seeds)
-    incomplete: tuple[tuple[int, int], ...]  # (member, seed) replicates lacking a cell: left out of the decomposition
-    extra: tuple[str, ...]  # levers run at more than two levels: held at the status quo's
-
-    @property
-    def start(self) -> dict:
-        """The main job's status-quo arm: every lever at the status quo's level."""
-        return {k: self.levels[k][0] if k in self.levels else self.held[k] for k in FACTORIAL}
-
-    @property
-    def end(self) -> dict:
-        """The main job's other arm: the other front door with its review practice, the community as in ``start``."""
-        return {**self.start, "policy": self.levels["policy"][1], "review": self.levels["review"][1]}
-
-    @property
-    def arms(self) -> int:
-        return 2 ** len(self.levels)
-
-
-def _design(runs: pl.DataFrame) -> _Design | None:
-    """The factorial in ``runs`` (one place's runs), if the front door and review practice are each run at two
-    levels, one the status quo's, in every combination (with those of community capacity and builders) on at
-    least one replicate (posterior member and seed); otherwise None."""
-    levels, held, extra = {}, {}, []
-    for lever, reference in FACTORIAL.items():
-        found = sorted(set(runs[lever].to_list()))
-        others = [level for level in found if level != reference]
-        if reference not in found:
-            if len(found) != 1:
-                return None
-            held[lever] = found[0]
-        elif len(others) == 1:
-            levels[lever] = (reference, others[0])
-        else:
-            held[lever] = reference
-            extra += [lever] if others else []
-    if not {"policy", "review"} <= levels.keys():
-        return None
-    cells = runs.filter(*[pl.col(k).is_in(list(v)) for k, v in levels.items()], *[pl.col(k) == v for k, v in held.items()])
-    per_replicate = cells.group_by(REPLICATE).agg(pl.struct(*FACTORIAL).n_unique().alias("cells"))
-    complete = per_replicate.filter(pl.col("cells") == 2 ** len(levels)).select(REPLICATE)
-    if complete.is_empty():
-        return None
-    incomplete = sorted(per_replicate.join(complete, on=REPLICATE, how="anti").select(REPLICATE).rows())
-    kept = cells.join(complete, on=REPLICATE, how="semi")
-    return _Design(levels, held, kept, replicates.replicates(kept), tuple(incomplete), tuple(extra))
-
-
 def _switch_text(lever: str, levels: tuple) -> str:
     """What switching a lever means: ``strengths-based review instead of standard review``."""
     ref, alt = levels
     if lever == "policy":
         return f"{label(alt).lower()} front door instead of {label(ref).lower()}"
     if lever == "builder_coverage" and ref == 0:
-        return f"{_level_text(lever, alt)} instead of none"
+        return f"{level_text(lever, alt)} instead of none"
     if lever == "community_capacity":
         return f"community capacity {alt:g} instead of {ref:g}"
-    return f"{_level_text(lever, alt)} instead of {_level_text(lever, ref)}"
+    return f"{level_text(lever, alt)} instead of {level_text(lever, ref)}"
 
 
 def _short_switch(lever: str, levels: tuple) -> str:
@@ -353,13 +246,13 @@ def _short_switch(lever: str, levels: tuple) -> str:
 
 
 def _setting_text(setting: dict) -> str:
-    return ", ".join(_level_text(k, v) if k != "policy" else f"{label(v).lower()} front door"
+    return ", ".join(level_text(k, v) if k != "policy" else f"{label(v).lower()} front door"
                      for k, v in setting.items())
 
 
 def _pf(value: float, kind: str, signed: bool = True) -> str:
     """A part of a difference, formatted."""
-    return _format(value, kind, signed, _PART_DECIMALS[kind])
+    return number(value, kind, signed, _PART_DECIMALS[kind])
 
 
 def _percent(ratio: float) -> str:
@@ -407,11 +300,11 @@ def _drivers(name: str, kind: str, total: dict, shapley: dict[str, dict], alone:
     return f"<li>{text}</li>"
 
 
-def _decomposition_section(index: int, population: str, scenario: str, design: _Design) -> str:
+def _decomposition_section(index: int, population: str, scenario: str, design: Design) -> str:
     """'Where the difference comes from': the main comparison's difference split among its levers, and the
     effect of every lever at every setting of the others."""
     measures = list(DECOMPOSED)
-    levers = list(FACTORIAL)
+    levers = list(comparison.FACTORIAL)
     parts = decomposition.decompose(design.cells, levers, design.start, design.end, measures)
     main = decomposition.band(parts, ["kind", "part"], measures)
     effects = decomposition.lever_effects(design.cells, design.levels, measures)
@@ -448,7 +341,7 @@ def _decomposition_section(index: int, population: str, scenario: str, design: _
                     + "".join(cell(alone[k]) for k in switched) + cell(inter)
                     + "".join(cell(shapley[k], share=True) for k in switched) + "</tr>")
         sentences.append(_drivers(name, kind, total, shapley, alone, inter))
-        scale = _KINDS[kind][0]
+        scale = KINDS[kind][0]
 
         def part(group, row, colour, extra=""):
             return figures.Part(group, row["mean"] * scale, row["p10"] * scale, row["p90"] * scale, colour,
@@ -465,7 +358,7 @@ def _decomposition_section(index: int, population: str, scenario: str, design: _
     effect_rows, effect_sentences, effect_panels = [], [], []
     lever_head = "".join(f"<th>{html.escape(_switch_text(k, v).capitalize())}</th>" for k, v in design.levels.items())
     for measure, (name, title, kind) in DECOMPOSED.items():
-        scale = _KINDS[kind][0]
+        scale = KINDS[kind][0]
         mine = settings.filter(pl.col("measure") == measure)
         cells, average, points = [], {}, []
         for lever, lv in design.levels.items():
@@ -488,7 +381,7 @@ def _decomposition_section(index: int, population: str, scenario: str, design: _
                 f"({_pf(average[largest], kind)} on average over the other levers' settings).")
         door = mine.filter(pl.col("lever") == "policy")
         contexts = [" and ".join(f"{_pf(door.filter(pl.col(context) == lv)['mean'].mean(), kind)} with "
-                                 f"{_level_text(context, lv)}" for lv in design.levels[context])
+                                 f"{level_text(context, lv)}" for lv in design.levels[context])
                     for context in ("community_capacity", "builder_coverage") if context in design.levels]
         if contexts:
             text += f" The front door's effect is {'; '.join(contexts)}."
@@ -497,7 +390,7 @@ def _decomposition_section(index: int, population: str, scenario: str, design: _
                     f"(mean over the other levers' settings; lowest to highest setting below)</th>{lever_head}</tr>"
                     f"</thead><tbody>{''.join(effect_rows)}</tbody></table>")
 
-    held = "".join(f" {_LEVER_NAMES[k].capitalize()} is held at {html.escape(_level_text(k, v))} throughout"
+    held = "".join(f" {_LEVER_NAMES[k].capitalize()} is held at {html.escape(level_text(k, v))} throughout"
                    + (" (the sweep has more levels of it; a decomposition takes two)." if k in design.extra else ".")
                    for k, v in design.held.items())
     left_out = (f" {len(design.incomplete)} replicate(s) lack a cell of the factorial and are left out "
@@ -508,7 +401,7 @@ def _decomposition_section(index: int, population: str, scenario: str, design: _
                     + " are the same in both arms of the main job, so they contribute nothing to its difference; "
                     "the second part below shows what they do, and how they change what the front door and the "
                     "review practice do." if contexts else "")
-    lever_list = "; ".join(f"{_LEVER_NAMES[k]} ({html.escape(_level_text(k, v[0]))} or {html.escape(_level_text(k, v[1]))})"
+    lever_list = "; ".join(f"{_LEVER_NAMES[k]} ({html.escape(level_text(k, v[0]))} or {html.escape(level_text(k, v[1]))})"
                            for k, v in design.levels.items())
     return "".join([
         f"<section id='decomposition-{index}'><h2>Where the difference comes from: {html.escape(label(population))}, "
@@ -570,20 +463,23 @@ def _warnings(sweep: Sweep) -> str:
     return f"<div class='warning'>{''.join(notes)}</div>" if notes else ""
 
 
-def build_report(sweep: Sweep, sensitivity_dir: str | Path | None = None) -> str:
-    """The report's HTML for ``sweep``, with the sensitivity experiment in ``sensitivity_dir`` if given."""
+def build_report(sweep: Sweep, sensitivity_dir: str | Path | None = None,
+                 break_even_dir: str | Path = brief.BREAK_EVEN_DIR) -> str:
+    """The report's HTML for ``sweep``, opening with its decision brief (``analysis.brief``, whose break-even is
+    read from ``break_even_dir``), with the sensitivity experiment in ``sensitivity_dir`` if given."""
     steps, summary = sweep.scan("steps"), sweep.scan("summary")
     data = {
         "bands": tables.weekly_bands(steps),
         "cost_diff": tables.cumulative_cost_difference(steps),
-        "summary": tables.summary_table(summary),
+        "summary": tables.summary_table(brief.run_measures(sweep)),
         "funnel": tables.funnel(steps),
         "adults": steps.group_by(tables.PLACE).agg(pl.col("residents").mean().alias("adults")).collect(),
         "runs": summary.select(*RUN_KEYS, *[pl.col(m).cast(pl.Float64) for m in DECOMPOSED]).collect(),
     }
-    places = data["funnel"].select(tables.PLACE).unique(maintain_order=True).rows()
+    compared = brief.places(data["summary"], data["runs"])
+    places = [(place.population, place.scenario) for place in compared]
     spanned = replicates.replicates(sweep.metadata)
-    sections = "".join(_section(i, pop, sc, sweep, data) for i, (pop, sc) in enumerate(places))
+    sections = "".join(_section(i, place, sweep, data) for i, place in enumerate(compared))
     sections += evidence.section(evidence.evaluate(sweep, evidence.load_figures()))
     if sensitivity_dir is not None:
         sections += sensitivity.section(sensitivity.load(sensitivity_dir))
@@ -592,20 +488,20 @@ def build_report(sweep: Sweep, sensitivity_dir: str | Path | None = None) -> str
         for i, (pop, sc) in enumerate(places)) + "</nav>") if len(places) > 1 else ""
     return _PAGE.format(
         plotly_js=plotly.offline.get_plotlyjs(),
-        title=html.escape(f"Front-door policies compared: {label(sweep.root.resolve().name)}"),
+        title=html.escape(sweep_title(sweep.root)),
         runs=len(sweep.runs), count=count_text(spanned), coverage=coverage_text(spanned), warnings=_warnings(sweep),
-        toc=toc, sections=sections,
+        toc=toc, sections=sections, brief=brief.brief_html(compared, break_even_dir), brief_css=brief.CSS,
         low=round(tables.LOW * 100), high=round(tables.HIGH * 100), provenance=_provenance(sweep),
         smooth=tables.SMOOTH_WEEKS,
     )
 
 
 def write_report(sweep_dir: str | Path, output: str | Path | None = None,
-                 sensitivity_dir: str | Path | None = None) -> Path:
+                 sensitivity_dir: str | Path | None = None, break_even_dir: str | Path = brief.BREAK_EVEN_DIR) -> Path:
     """Build the report of ``sweep_dir`` and write it atomically to ``output`` (default ``<sweep_dir>/report.html``)."""
     sweep = open_sweep(sweep_dir)
     out = Path(output) if output is not None else Path(sweep_dir) / "report.html"
-    page = build_report(sweep, sensitivity_dir)
+    page = build_report(sweep, sensitivity_dir, break_even_dir)
     out.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(out, lambda path: path.write_text(page, encoding="utf-8"))
     return out
@@ -617,11 +513,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-o", "--output", help="HTML file to write (default: <sweep_dir>/report.html)")
     parser.add_argument("--sensitivity", metavar="DIR",
                         help="add the sensitivity experiment in DIR (python -m experiments.sensitivity)")
+    parser.add_argument("--break-even", metavar="DIR", default=str(brief.BREAK_EVEN_DIR),
+                        help=f"the break-even sweep the brief reads (default: {brief.BREAK_EVEN_DIR})")
     args = parser.parse_args(argv)
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", SweepWarning)
-            out = write_report(args.sweep_dir, args.output, args.sensitivity)
+            out = write_report(args.sweep_dir, args.output, args.sensitivity, args.break_even)
     except (SweepError, sensitivity.SensitivityError, ConfigError) as error:
         print(f"report: {error}", file=sys.stderr)
         return 2
@@ -664,9 +562,11 @@ _PAGE = """<!DOCTYPE html>
   table.evidence td.outside {{ color: #b42318; font-weight: 600; }} table.evidence td.within {{ color: #1b7f3b; }}
   footer {{ color: #52606d; font-size: 0.85rem; }} footer h2 {{ font-size: 1.05rem; }}
 </style>
+<style>{brief_css}</style>
 <script type="text/javascript">{plotly_js}</script>
 </head><body><main>
 <h1>{title}</h1>
+{warnings}{brief}
 <div class="intro"><b>How to read this report.</b><ul>
 <li>The model simulates every resident of a town, their family, friends and neighbours, local groups, and the council's
 front door. Each run starts with a warm-up under today's service-first front door, then switches to the policy named.
@@ -683,7 +583,7 @@ across runs. Each policy is run on {count}, so {coverage}. Where each parameter'
 plan or a service emerges from each person's need and resources, their network and community, and staff time.</li>
 <li>This is a model to compare policies, not a forecast for a particular council.</li>
 </ul></div>
-{warnings}{toc}{sections}
+{toc}{sections}
 {provenance}
 </main></body></html>
 """

@@ -83,6 +83,7 @@ def register(app: Dash, results: Path, workers: dict[str, subprocess.Popen]) -> 
                   Output("status", "children"), Output("failures", "children"), Output("sweep-error", "children"),
                   Output("download", "href"), Output("download", "hidden"), Output("cancel", "disabled"),
                   Output("poll", "disabled"), Output("charts", "children"), Output("drawn", "data"),
+                  Output("brief", "src"), Output("brief-open", "href"), Output("brief-panel", "hidden"),
                   Input("poll", "n_intervals"), Input("sweep", "value"), Input("cancelled", "data"),
                   State("drawn", "data"))
     def follow(_ticks, sweep_id, _cancelled, drawn):
@@ -93,7 +94,7 @@ def register(app: Dash, results: Path, workers: dict[str, subprocess.Popen]) -> 
             progress = sweeps.progress(sweep_dir)
         except (OSError, ValueError, KeyError, TypeError) as error:
             return ("", 0, 1, "", [], f"This sweep cannot be read: {type(error).__name__}: {error}", None, True, True,
-                    [], None)
+                    [], None, None, None, True)
         running = progress.state == sweeps.RUNNING
         if not running and sweep_id in workers:
             workers.pop(sweep_id).wait()  # it has ended: reap it
@@ -105,7 +106,14 @@ def register(app: Dash, results: Path, workers: dict[str, subprocess.Popen]) -> 
             status += _STOPPED
         return (progress.plan.title, progress.ended, progress.total, status,
                 [html.Li(f"Failed: {line}") for line in progress.failed], progress.error or "",
-                f"/sweeps/{sweep_id}/report.html", not progress.has_report, not running, not running, charts, shown)
+                f"/sweeps/{sweep_id}/report.html", not progress.has_report, not running, not running, charts, shown,
+                *_brief(sweep_id, progress.has_brief))
+
+
+def _brief(sweep_id: str, has_brief: bool) -> tuple:
+    """The brief panel's frame, its link and whether it is hidden: shown once the sweep's brief is written."""
+    src = f"/sweeps/{sweep_id}/brief.html" if has_brief else None
+    return src, src, not has_brief
 
 
 def _chart(curve) -> html.Figure:

@@ -69,6 +69,14 @@ def page(results: Path) -> html.Div:
             html.Div(id="sweep-error", className="message", role="alert"),
             html.A("Download the report (HTML)", id="download", className="download", hidden=True),
         ]),
+        html.Section(id="brief-panel", className="panel brief-panel", hidden=True, children=[
+            html.H2("Decision brief"),
+            html.P(className="hint-text", children=[
+                "The headline, the probability that each policy costs less, the risks checked and what you would need "
+                "to believe, as at the top of the report. ",
+                html.A("Open it on its own to print (two A4 pages)", id="brief-open", target="_blank")]),
+            html.Iframe(id="brief", title="Decision brief", className="brief-frame"),
+        ]),
         html.Div(id="charts", className="grid"),
         dcc.Interval(id="poll", interval=POLL_MS, disabled=True),
         dcc.Store(id="drawn"),  # which sweep the charts show, and from how many complete runs

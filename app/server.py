@@ -1,4 +1,5 @@
-"""The Dash app and its web server: the page, its callbacks, and the route that downloads a sweep's report.
+"""The Dash app and its web server: the page, its callbacks, the route that downloads a sweep's report and
+the one that shows its decision brief.
 
 Dash (plotly's framework) is used because the project's figures are plotly figures
 (``analysis.figures``): the page shows the report's own figures, unchanged.  Sweeps run in worker
@@ -17,7 +18,7 @@ from flask import abort, send_from_directory
 
 from .callbacks import register
 from .layout import page
-from .sweeps import REPORT, default_results
+from .sweeps import BRIEF, REPORT, default_results
 
 DEFAULT_PORT = 8050
 HOST = "127.0.0.1"  # this machine only: the app runs simulations for whoever can reach it
@@ -38,6 +39,12 @@ def create_app(results: Path | None = None) -> Dash:
             abort(404)
         return send_from_directory(results / sweep_id, REPORT, as_attachment=True,
                                    download_name=f"policy-lab-{sweep_id}.html")
+
+    @app.server.route("/sweeps/<sweep_id>/brief.html")
+    def brief(sweep_id: str):
+        if sweep_id.startswith(".") or not (results / sweep_id / BRIEF).is_file():
+            abort(404)
+        return send_from_directory(results / sweep_id, BRIEF)  # shown in the page's frame, and printed from there
 
     return app
 

@@ -2,7 +2,8 @@
 
 A sweep lives in ``<results>/<sweep id>/``: its ``plan.json`` (:mod:`app.plan`), a directory per run
 (``policy-<k>/seed=<s>/``, written by ``experiments.run.run``), ``worker.json`` (the worker's process id),
-``worker.log``, ``status.json`` once it has ended, and the report, ``report.html``.  Everything the page
+``worker.log``, ``status.json`` once it has ended, the report, ``report.html``, and the decision brief's page,
+``brief.html``.  Everything the page
 shows is read from there, so a sweep can be followed from any tab, after a reload, or by a server
 started later.
 
@@ -23,6 +24,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from analysis.brief import BRIEF
 from experiments.store import REPO
 from model.outputs import atomic_write, is_complete
 
@@ -114,6 +116,7 @@ class Progress:
     failed: tuple[str, ...]  # one line per failed run: which policy and seed, and its error
     error: str | None  # the sweep's own error (its report could not be written)
     has_report: bool
+    has_brief: bool
 
     @property
     def total(self) -> int:
@@ -140,7 +143,7 @@ def progress(sweep_dir: Path) -> Progress:
         elif (run_dir / ERROR).exists():
             failed.append(f"policy {arm + 1} ({plan.arms[arm].title}), seed {seed}: {(run_dir / ERROR).read_text().strip()}")
     return Progress(plan, state, done, tuple(failed), status.get("error") if status else None,
-                    (sweep_dir / REPORT).is_file())
+                    (sweep_dir / REPORT).is_file(), (sweep_dir / BRIEF).is_file())
 
 
 def past_sweeps(results: Path) -> list[Plan]:

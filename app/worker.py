@@ -6,7 +6,7 @@ as soon as its first seed is done.  Runs are stored as the command line stores t
 ``metadata.json`` last, a run lock; a complete run is skipped).  A run that fails leaves its error, one
 line, in ``error.txt`` in its directory (the whole traceback goes to ``worker.log``) and the worker goes
 on with the others.  When every run has ended it writes the report (``analysis.report``, which names
-any run left out) and ``status.json``.  It runs as a process of its own, so a simulation never holds up
+any run left out), the decision brief's page (``analysis.brief``, which the page shows) and ``status.json``.  It runs as a process of its own, so a simulation never holds up
 the server, and cancelling kills it (:func:`app.sweeps.cancel`).
 """
 
@@ -17,6 +17,7 @@ import sys
 import warnings
 from pathlib import Path
 
+from analysis.brief import write_brief
 from analysis.report import write_report
 from analysis.sweep import SweepError, SweepWarning
 from experiments.run import run
@@ -30,7 +31,7 @@ log = logging.getLogger("app.worker")
 
 
 def run_sweep(sweep_dir: Path) -> None:
-    """Simulate every run of the plan in ``sweep_dir``, then write its report and status."""
+    """Simulate every run of the plan in ``sweep_dir``, then write its report, its brief and its status."""
     sweep_dir = Path(sweep_dir)
     plan = load_plan(sweep_dir)
     runs = plan.runs(sweep_dir)
@@ -50,6 +51,7 @@ def run_sweep(sweep_dir: Path) -> None:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", SweepWarning)  # the report names every run left out
                 log.info("report written: %s", write_report(sweep_dir))
+                log.info("brief written: %s", write_brief(sweep_dir))
         except (SweepError, OSError) as failure:
             error = f"the report could not be written: {failure}"
             log.exception(error)

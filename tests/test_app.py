@@ -1,6 +1,6 @@
 """The policy lab app in headless Chromium: a user picks an area, is refused bad input with one line, runs a
-small sweep to its end, sees the curves and downloads the report, reopens it, and cancels a second sweep,
-whose worker then stops; the page logs no console error.
+small sweep to its end, sees the curves and the decision brief and downloads the report, reopens it, and
+cancels a second sweep, whose worker then stops; the page logs no console error.
 
 The app is served by ``python -m app`` in a subprocess on a free port, as ``make app`` serves it, with its
 sweeps in a temporary directory.  Nothing waits on time: the test waits for the server's line saying it
@@ -135,6 +135,10 @@ def test_a_small_sweep_runs_to_its_report_in_the_browser(server, page):
     download.wait_for()  # shown once the report is written
     report = page.request.get(url + download.get_attribute("href"))
     assert report.status == 200 and "Front-door policies compared" in report.text()
+    brief = page.frame_locator("#brief")  # the decision brief, shown in the page once written
+    brief.locator(".probability", has_text="Community first costs less than service first").wait_for()
+    assert brief.locator("li.flag").count() == 6
+    assert page.locator("#brief-open").get_attribute("href") == page.locator("#brief").get_attribute("src")
 
     page.reload()  # a past sweep reopens from disk
     _pick(page, "#sweep", "market", "Service first vs Community first, 1 seed")

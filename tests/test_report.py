@@ -2,18 +2,14 @@
 
 import os
 import shutil
-from pathlib import Path
 
 import pytest
 
 from analysis import evidence, report
+from analysis.brief import CHROMIUM, CHROMIUM_ARGS
 from analysis.report import CURVES
 from model import outputs
 
-CHROMIUM = Path("/usr/bin/chromium")  # Debian's chromium; .ci/run installs it
-# Flags for a quiet headless browser run as root in a sandbox-less container (no network use of its own).
-CHROMIUM_ARGS = ["--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 POLICIES = 2
 
 
