@@ -32,7 +32,7 @@ CASES = {
                                         "weeks=78"),
     "ramp-small_team-full_groups-5": ("policy=community_first", "seed=5", "weeks=52", "policy.ramp_weeks=8",
                                       "policy.staff_fte_per_10k=2.0", "community.group_room=12"),
-    "carers-breakdowns-5": ("policy=community_first", "seed=5", "needs.onset_mean_hours=20", "network.strain_hours=10"),
+    "carers-breakdowns-5": ("policy=community_first", "seed=5", "needs.onset_mean_hours=8", "network.strain_hours=10"),
 }
 
 
