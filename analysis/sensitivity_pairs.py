@@ -19,6 +19,8 @@ Per outcome of ``model.outputs.OUTCOMES``:
                                 highest third of its range (in its sampled scale, ``analysis.parameter_space``),
                                 and ``flip``, highest minus lowest: a parameter with a large flip decides the sign
                                 (what one would need to believe about it for the policy to give more, or less)
+``difference_bands.parquet``    per parameter and sixth of its range: the share negative there (where the
+                                sign turns, to within a sixth of the range)
 ``differences.parquet``         per paired run: method, run, seed, the sampled values and each difference
 
 are written to OUT_DIR (default: ``<policy>_minus_<base>`` beside the two) and the findings are printed.
@@ -41,9 +43,10 @@ from analysis.parameter_space import Axis, axes, problem
 from analysis.sensitivity import Sensitivity, SensitivityError, load
 from model.outputs import OUTCOMES, atomic_write
 
-SUMMARY, MORRIS_DIFFERENCE, SIGN, DIFFERENCES, PAIR = (
-    "difference_summary.parquet", "difference_morris.parquet", "difference_sign.parquet", "differences.parquet",
-    "pair.json")
+SUMMARY, MORRIS_DIFFERENCE, SIGN, BANDS, DIFFERENCES, PAIR = (
+    "difference_summary.parquet", "difference_morris.parquet", "difference_sign.parquet", "difference_bands.parquet",
+    "differences.parquet", "pair.json")
+SIXTHS = 6  # bands of difference_bands.parquet: one Morris level each on the default 6-level grid
 SAMPLED = ("morris", "sobol")  # methods whose runs sample the parameter space (noise runs sit at the defaults)
 # What only the policy may change between the two experiments: its preset, its review practice, and how the
 # runs were spread over processes and checkpoints.
@@ -99,25 +102,37 @@ def morris_of_difference(diff: pl.DataFrame, space: Sequence[Axis], levels: int,
     return pl.DataFrame(rows)
 
 
-def sign_by_third(diff: pl.DataFrame, space: Sequence[Axis]) -> pl.DataFrame:
-    """Per outcome and parameter: the share of sampled runs with a negative difference among those whose value
-    lies in the lowest third of the parameter's range, and in the highest third; ``flip`` is high - low."""
+def sign_by_band(diff: pl.DataFrame, space: Sequence[Axis], bands: int) -> pl.DataFrame:
+    """Per outcome, parameter and band (the range cut into ``bands`` equal parts of its sampled coordinate):
+    the values the band spans, its sampled runs and the share of them with a negative difference."""
     sampled = diff.filter(pl.col("method").is_in(SAMPLED))
     rows = []
     for axis in space:
-        position = axis.position(sampled[axis.name].to_numpy())
-        low, high = position < 1 / 3, position > 2 / 3
+        band = np.minimum(np.floor(axis.position(sampled[axis.name].to_numpy()) * bands), bands - 1).astype(int)
+        low, high = axis.bounds
+        edges = axis.value(low + (high - low) * np.arange(bands + 1) / bands)
         for outcome in OUTCOMES:
             negative = sampled[outcome].to_numpy() < 0
-            share_low, share_high = _share(negative[low]), _share(negative[high])
-            rows.append({"outcome": outcome, "parameter": axis.name, "share_negative_low": share_low,
-                         "share_negative_high": share_high, "flip": share_high - share_low,
-                         "runs_low": int(low.sum()), "runs_high": int(high.sum())})
+            for b in range(bands):
+                inside = band == b
+                rows.append({"outcome": outcome, "parameter": axis.name, "band": b, "from": float(edges[b]),
+                             "to": float(edges[b + 1]), "runs": int(inside.sum()),
+                             "share_negative": float(negative[inside].mean()) if inside.any() else float("nan")})
     return pl.DataFrame(rows)
 
 
-def _share(flags: np.ndarray) -> float:
-    return float(flags.mean()) if flags.size else float("nan")
+def sign_by_third(diff: pl.DataFrame, space: Sequence[Axis]) -> pl.DataFrame:
+    """Per outcome and parameter: the share of sampled runs with a negative difference among those whose value
+    lies in the lowest third of the parameter's range, and in the highest third; ``flip`` is high - low."""
+    thirds = sign_by_band(diff, space, 3)
+    low = thirds.filter(pl.col("band") == 0).select("outcome", "parameter", share_negative_low="share_negative",
+                                                   runs_low="runs")
+    high = thirds.filter(pl.col("band") == 2).select("outcome", "parameter", share_negative_high="share_negative",
+                                                    runs_high="runs")
+    return (low.join(high, on=["outcome", "parameter"], maintain_order="left")
+            .with_columns(flip=pl.col("share_negative_high") - pl.col("share_negative_low"))
+            .select("outcome", "parameter", "share_negative_low", "share_negative_high", "flip", "runs_low",
+                    "runs_high"))
 
 
 def summary(diff: pl.DataFrame) -> pl.DataFrame:
@@ -168,7 +183,7 @@ def write(p: Pair, out_dir: Path) -> dict[str, pl.DataFrame]:
     """Compute the tables of a pair and write them, each atomically, with ``pair.json`` (the two sources) last."""
     settings = p.base.config["sensitivity"]
     tables = {SUMMARY: summary(p.differences), SIGN: sign_by_third(p.differences, p.space),
-              DIFFERENCES: p.differences}
+              BANDS: sign_by_band(p.differences, p.space, SIXTHS), DIFFERENCES: p.differences}
     if settings["morris_trajectories"]:
         tables[MORRIS_DIFFERENCE] = morris_of_difference(p.differences, p.space, settings["morris_levels"],
                                                          settings["resamples"], settings["sample_seed"])
@@ -185,7 +200,7 @@ def write(p: Pair, out_dir: Path) -> dict[str, pl.DataFrame]:
 
 def findings(p: Pair, tables: dict[str, pl.DataFrame], top: int = 3) -> str:
     """The findings in plain text: per outcome, how often the policy gives less, what moves the difference
-    most (mu*) and which parameters flip its sign."""
+    most (mu*), which parameters flip its sign and, for the one that flips it most, where."""
     names = p.base.config["policy"]["name"], p.policy.config["policy"]["name"]
     lines = [f"{p.base.config['population']['name']}: {names[1]} - {names[0]}, {p.differences.height} paired runs"]
     sign = tables[SIGN]
@@ -202,6 +217,9 @@ def findings(p: Pair, tables: dict[str, pl.DataFrame], top: int = 3) -> str:
         lines.append("    share lower, lowest -> highest third: " + ", ".join(
             f"{r['parameter']} {r['share_negative_low']:.0%} -> {r['share_negative_high']:.0%}"
             for r in flips.head(top).iter_rows(named=True)))
+        bands = tables[BANDS].filter((pl.col("outcome") == outcome) & (pl.col("parameter") == flips["parameter"][0]))
+        lines.append(f"    share lower by {flips['parameter'][0]}: " + ", ".join(
+            f"{r['from']:.3g}-{r['to']:.3g} {r['share_negative']:.0%}" for r in bands.iter_rows(named=True)))
     return "\n".join(lines)
 
 

@@ -72,6 +72,15 @@ def test_the_parameter_that_flips_the_sign_is_found_and_no_other(pair_tables):
     assert _row(summary, "unmet_share")["share_negative"] == 1.0
 
 
+def test_bands_show_where_the_sign_turns(pair_tables):
+    diff, *_ = pair_tables
+    bands = pairs.sign_by_band(diff, SPACE, 6).filter(
+        (pl.col("outcome") == "cost_per_adult_year") & (pl.col("parameter") == "posterior.mobilisation"))
+    assert bands["share_negative"].to_list() == [0, 0, 0, 1, 1, 1]  # turns at 0.5
+    np.testing.assert_allclose(bands["from"], np.arange(6) / 6)
+    assert bands["runs"].sum() == diff.height
+
+
 def test_morris_of_the_difference_ranks_the_parameter_that_moves_it(pair_tables):
     *_, morris = pair_tables
     for outcome, mover in (("cost_per_adult_year", "posterior.mobilisation"), ("caseload_per_1000", "network.helper_hours")):
