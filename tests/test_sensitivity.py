@@ -219,6 +219,8 @@ def test_both_policies_run_with_one_design_and_pair(tmp_path, one_thread, capsys
                                policy["contacts_per_1000_per_year"] - base["contacts_per_1000_per_year"])
     assert pl.read_parquet(out / pairs.MORRIS_DIFFERENCE).height == len(outputs.OUTCOMES) * len(names)
     assert "market_town: community_first - service_first, 20 paired runs" in capsys.readouterr().out
+    html = report.section(report.load(town / "community_first"))  # a Morris-only experiment's report section
+    assert "-morris-" in html and "-sobol-" not in html and "0.005 to 0.2 (log scale)" in html
 
 
 @pytest.mark.parametrize("policy, expected", [("community_first", 0.9), ("service_first", 0.0)])
