@@ -25,6 +25,7 @@ tolerances, the thresholds and effective sample size of every generation, librar
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata as importlib_metadata
 import json
 import logging
 import math
@@ -57,6 +58,7 @@ logging.getLogger("MESA").setLevel(logging.WARNING)
 
 POSTERIOR = CONFIG_DIR / "posterior"
 PROVENANCE = "provenance.json"
+ABC_PACKAGES = ("pyabc", "scipy", "pandas", "sqlalchemy")  # what the calibration runs on beyond the model's
 FAILED = 1e6  # a particle whose run gives no measure (no contact served) is as far as can be
 
 
@@ -278,6 +280,12 @@ def generations(history) -> list[dict]:
     return rows
 
 
+def _wall_minutes(history) -> float:
+    """Minutes from the calibration's start to the end of its last generation (including any pause before a resume)."""
+    populations = history.get_all_populations()
+    return round((populations["population_end_time"].max() - history.get_abc().start_time).total_seconds() / 60, 1)
+
+
 def write_ensemble(d: Design, history, seconds: float) -> Path:
     """Resample the last generation into members; write them, the median and the provenance to ``d.settings.output``."""
     out = Path(d.settings.output)
@@ -302,7 +310,7 @@ def write_ensemble(d: Design, history, seconds: float) -> Path:
     provenance = {
         "written": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "git_revision": store.git_revision(),
-        "packages": store.package_versions(),
+        "packages": {**store.package_versions(), **{name: importlib_metadata.version(name) for name in ABC_PACKAGES}},
         "method": "ABC-SMC (pyabc): uniform priors, Euclidean distance in tolerances, median-quantile thresholds, "
                   "multivariate normal perturbation; last generation resampled systematically into members",
         "design": d.fingerprint(),
@@ -314,7 +322,8 @@ def write_ensemble(d: Design, history, seconds: float) -> Path:
         "priors": {n: asdict(pr) for n, pr in d.priors.items()},
         "targets": {n: asdict(f) for n, f in d.figures.items()},
         "generations": generations(history),
-        "wall_seconds_this_session": round(seconds, 1),
+        "wall_minutes": _wall_minutes(history),
+        "seconds_this_start": round(seconds, 1),
         "members": d.settings.members,
         "distinct_particles_in_members": int(len(set(chosen.tolist()))),
         "median": median,
