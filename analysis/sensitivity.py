@@ -24,6 +24,7 @@ import plotly.offline
 import polars as pl
 import yaml
 
+from analysis.parameter_space import Axis, axes
 from model.outputs import CONFIG, METADATA, MORRIS, OUTCOMES, RUNS, SOBOL, atomic_write, is_complete
 
 _PLOT_CONFIG = {"displaylogo": False, "responsive": True}
@@ -46,10 +47,9 @@ class Sensitivity:
     sobol: pl.DataFrame | None
 
     @property
-    def ranges(self) -> dict[str, list[float]]:
-        """``section.field`` -> [low, high] of each sampled parameter."""
-        return {f"{section}.{name}": bound for section, fields in self.config["sensitivity"]["parameters"].items()
-                for name, bound in fields.items()}
+    def space(self) -> list[Axis]:
+        """The sampled parameters, their ranges and scales."""
+        return axes(self.config["sensitivity"]["parameters"])
 
 
 def load(result_dir: str | Path) -> Sensitivity:
@@ -140,8 +140,7 @@ def _setup(s: Sensitivity) -> str:
     c, st = s.config, s.config["sensitivity"]
     counts = s.runs.group_by("method").len()
     runs = ", ".join(f"{m} {n}" for m, n in counts.sort("method").iter_rows())
-    ranges = "".join(f"<li><code>{html.escape(name)}</code>: {b[0]:g} to {b[1]:g}</li>"
-                     for name, b in s.ranges.items())
+    ranges = "".join(f"<li><code>{html.escape(a.name)}</code>: {html.escape(a.describe())}</li>" for a in s.space)
     return (f"<p>Policy <b>{html.escape(c['policy']['name'])}</b> in <b>{html.escape(c['population']['name'])}</b> "
             f"({c['population']['n_neighbourhoods']} neighbourhoods), scenario {html.escape(c['scenario']['name'])}; "
             f"{c['warmup_weeks']} weeks of warm-up, then {c['weeks']} weeks measured. Every sample runs on seed "

@@ -47,9 +47,9 @@ from omegaconf import DictConfig, OmegaConf
 from analysis.evidence import FIGURES, Figure, load_figures
 from experiments import store
 from experiments.cli import run_app
-from model.config import CONFIG_DIR, compose_config
+from model.config import CONFIG_DIR, compose_config, params_with
 from model.outputs import atomic_write
-from model.params import ConfigError, choice, p, params_from_dict, validate
+from model.params import ConfigError, choice, p, validate
 from model.simulation import ResilienceModel
 from model.summary import summarise
 
@@ -147,24 +147,13 @@ def design(calibration: Mapping[str, Any], overrides: list[str]) -> Design:
             raise ConfigError(f"{path}: needs low < high (and low > 0 on a log scale); got [{prior.low}, {prior.high}]")
         for value in (prior.low, prior.high):  # a name or range the model refuses fails here, named
             try:
-                _params(any_preset, {name: value}, seed=0)
+                params_with(any_preset, {name: value}, seed=0)
             except ConfigError as error:
                 raise ConfigError(f"{path}: {error}") from None
         priors[name] = prior
     if not priors:
         raise ConfigError("calibration.priors is empty; name at least one parameter, e.g. needs.onset_weekly")
     return Design(settings, priors, figures, from_week, presets)
-
-
-def _params(config: dict, values: Mapping[str, float], seed: int):
-    """Validated parameters of a composed config with ``values`` (dotted name -> value) and ``seed`` set."""
-    cfg = OmegaConf.create(config)
-    for name, value in values.items():
-        if OmegaConf.select(cfg, name) is None:
-            raise ConfigError("not a model parameter")
-        OmegaConf.update(cfg, name, float(value))
-    cfg.seed = seed
-    return params_from_dict(OmegaConf.to_container(cfg, resolve=True))
 
 
 def _key(name: str) -> str:
@@ -186,7 +175,7 @@ class Simulator:
         seed = int(np.random.default_rng().integers(2**31))  # fresh entropy: chance is part of what ABC weighs
         summaries = {}
         for preset, config in self.d.presets.items():
-            steps = ResilienceModel(_params(config, values, seed)).run().steps
+            steps = ResilienceModel(params_with(config, values, seed)).run().steps
             summaries[preset] = summarise(steps.filter(pl.col("week") >= self.d.from_week)).row(0, named=True)
         stats = {}
         for name, figure in self.d.figures.items():

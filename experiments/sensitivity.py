@@ -3,11 +3,16 @@
     python -m experiments.sensitivity                    # settings in configs/sensitivity.yaml
     python -m experiments.sensitivity policy=service_first sensitivity.sobol_base_samples=512
 
-Each uncertain parameter (``sensitivity.parameters``: name -> [low, high], inside its allowed range)
-is sampled with SALib's Morris and Sobol (Saltelli) designs and the model is run once per sample.
+Each uncertain parameter (``sensitivity.parameters``: section -> field -> [low, high], or [low, high, log]
+to sample its logarithm; ``analysis.parameter_space``) is sampled with SALib's Morris and Sobol (Saltelli)
+designs and the model is run once per sample.  Values are set in the unresolved composed config before it is
+resolved (``model.config.params_with``, the calibration's rule), so ``posterior.mobilisation`` reaches the
+community-first presets that take it and leaves service_first's front door without a conversation.
 Every sample uses the config's seed (common random numbers), so the indices measure the parameters'
 effects on one town and one history of life events, not seed noise; ``noise_seeds`` runs at the
-default values with other seeds measure that noise for comparison.
+default values with other seeds measure that noise for comparison.  The design depends only on
+``sensitivity.*``, never on the policy, so two policies' experiments of one design pair sample by sample
+(``analysis.sensitivity_pairs``; ``python -m experiments.sensitivity_pairs`` runs both and pairs them).
 
 Runs are evaluated in chunks, each saved atomically as it finishes, so an experiment that is killed
 and restarted with the same settings redoes only the missing chunks.  The Hydra run directory gets:
@@ -30,7 +35,6 @@ import multiprocessing
 import shutil
 import sys
 import time
-from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -47,10 +51,12 @@ from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 
+from analysis.parameter_space import Axis, axes, problem
 from experiments import store
 from experiments.cli import run_app
+from model.config import params_with
 from model.outputs import MORRIS, OUTCOMES, RUNS, SOBOL, atomic_write
-from model.params import SECTIONS, ConfigError, Params, p, params_from_dict, validate, with_overrides
+from model.params import SECTIONS, ConfigError, Params, p, validate
 from model.simulation import ResilienceModel, Results
 
 log = logging.getLogger(__name__)
@@ -73,11 +79,17 @@ class Settings:
 
 @dataclass(frozen=True)
 class Design:
-    """A validated experiment: settings, the SALib problem and the base parameters."""
+    """A validated experiment: settings, the sampled parameters, the base parameters and the composed config."""
 
     settings: Settings
-    problem: dict
+    space: list[Axis]
     base: Params
+    config: dict  # the composed config, unresolved (interpolations kept), without ``sensitivity``
+
+    @property
+    def problem(self) -> dict:
+        """The SALib problem (bounds in the sampled coordinates)."""
+        return problem(self.space)
 
 
 def outcomes(results: Results) -> dict[str, float]:
@@ -94,13 +106,20 @@ def outcomes(results: Results) -> dict[str, float]:
     }
 
 
+def resolved(config: Mapping[str, Any]) -> dict:
+    """The resolved form of a composed config: what is stored with the results and compared on a rerun."""
+    return OmegaConf.to_container(OmegaConf.create(dict(config)), resolve=True)
+
+
 def design(config: Mapping[str, Any]) -> Design:
-    """Validate a resolved sensitivity config (model values plus ``sensitivity``) into a design.
+    """Validate an unresolved composed sensitivity config (model values plus ``sensitivity``) into a design.
 
     Raises a one-line ConfigError naming the field for any bad setting or parameter range.
     """
-    base = params_from_dict(config)
-    block = dict(config.get("sensitivity") or {})
+    model_config = {k: v for k, v in config.items() if k != "sensitivity"}
+    values = resolved(config)
+    base = params_with(model_config, {}, values["seed"])
+    block = dict(values.get("sensitivity") or {})
     ranges = block.pop("parameters", None)
     settings = validate(Settings, block, "sensitivity.")
     if settings.morris_trajectories and settings.morris_levels % 2:
@@ -108,40 +127,31 @@ def design(config: Mapping[str, Any]) -> Design:
     n = settings.sobol_base_samples
     if n and n & (n - 1):
         raise ConfigError(f"sensitivity.sobol_base_samples={n} must be a power of two (e.g. {1 << n.bit_length()})")
-    return Design(settings, _problem(ranges, base), base)
+    return Design(settings, _checked_space(ranges, model_config, base.seed), base, model_config)
 
 
-def _problem(ranges: Any, base: Params) -> dict:
-    """The SALib problem for ``sensitivity.parameters`` (section -> field -> [low, high]), each checked."""
+def _checked_space(ranges: Any, model_config: dict, seed: int) -> list[Axis]:
+    """The axes of ``sensitivity.parameters``, each a real-valued model parameter the model accepts at both ends."""
     sections = {f.name: SECTIONS[f.type] for f in dataclasses.fields(Params) if f.type in SECTIONS}
-    if not isinstance(ranges, Mapping) or not all(isinstance(v, Mapping) for v in ranges.values()):
-        raise ConfigError("sensitivity.parameters must map sections to fields to [low, high], "
-                          "e.g. needs: {onset_weekly: [0.0015, 0.0035]}")
-    names, bounds = [], []
-    for section, fields_ranges in ranges.items():
-        for field_name, bound in fields_ranges.items():
-            name, path = f"{section}.{field_name}", f"sensitivity.parameters.{section}.{field_name}"
-            fields = {f.name: f for f in dataclasses.fields(sections[section])} if section in sections else {}
-            if field_name not in fields or fields[field_name].type != "float":
-                raise ConfigError(f"{path} is not a real-valued model parameter; sections: {', '.join(sections)}")
-            if (not isinstance(bound, Sequence) or len(bound) != 2
-                    or not all(isinstance(b, (int, float)) and not isinstance(b, bool) for b in bound)
-                    or not bound[0] < bound[1]):
-                raise ConfigError(f"{path}={bound!r} must be [low, high] with low < high")
-            for value in bound:
-                try:
-                    with_overrides(base, **{section: {field_name: float(value)}})
-                except ConfigError as error:
-                    raise ConfigError(f"{path}: {error}") from None
-            names.append(name)
-            bounds.append([float(b) for b in bound])
-    if len(names) < 2:
-        raise ConfigError(f"sensitivity.parameters names {len(names)} parameter(s); at least two are needed")
-    return {"num_vars": len(names), "names": names, "bounds": bounds}
+    space = axes(ranges)
+    for axis in space:
+        section, field_name = axis.name.split(".")
+        path = f"sensitivity.parameters.{axis.name}"
+        fields = {f.name: f for f in dataclasses.fields(sections[section])} if section in sections else {}
+        if field_name not in fields or fields[field_name].type != "float":
+            raise ConfigError(f"{path} is not a real-valued model parameter; sections: {', '.join(sections)}")
+        for value in (axis.low, axis.high):
+            try:
+                params_with(model_config, {axis.name: value}, seed)
+            except ConfigError as error:
+                raise ConfigError(f"{path}: {error}") from None
+    if len(space) < 2:
+        raise ConfigError(f"sensitivity.parameters names {len(space)} parameter(s); at least two are needed")
+    return space
 
 
 def samples(d: Design) -> dict[str, np.ndarray]:
-    """The SALib sample matrices, one row per run, per method."""
+    """The SALib sample matrices in the sampled coordinates, one row per run, per method."""
     s, out = d.settings, {}
     if s.morris_trajectories:
         out["morris"] = morris_sample.sample(d.problem, s.morris_trajectories, num_levels=s.morris_levels,
@@ -150,9 +160,15 @@ def samples(d: Design) -> dict[str, np.ndarray]:
         out["sobol"] = sobol_sample.sample(d.problem, s.sobol_base_samples, calc_second_order=False,
                                            seed=s.sample_seed)
     if s.noise_seeds:
-        defaults = [getattr(getattr(d.base, name.split(".")[0]), name.split(".")[1]) for name in d.problem["names"]]
+        defaults = [a.coordinate(getattr(getattr(d.base, a.name.split(".")[0]), a.name.split(".")[1]))
+                    for a in d.space]
         out["noise"] = np.tile(defaults, (s.noise_seeds, 1))
     return out
+
+
+def model_values(d: Design, coordinates: np.ndarray) -> np.ndarray:
+    """The model values of a sample matrix in the sampled coordinates (column by column)."""
+    return np.column_stack([a.value(coordinates[:, i]) for i, a in enumerate(d.space)])
 
 
 def run_seed(d: Design, method: str, run: int) -> int:
@@ -160,15 +176,11 @@ def run_seed(d: Design, method: str, run: int) -> int:
     return d.base.seed + run if method == "noise" else d.base.seed
 
 
-def evaluate(base: Params, names: Sequence[str], jobs: Sequence[tuple[str, int, int, Sequence[float]]]) -> pl.DataFrame:
-    """Run the model for each (method, run, seed, values) job; one row of outcomes per job."""
+def evaluate(config: dict, names: Sequence[str], jobs: Sequence[tuple[str, int, int, Sequence[float]]]) -> pl.DataFrame:
+    """Run the model of the unresolved ``config`` for each (method, run, seed, values) job; one row of outcomes per job."""
     rows = []
     for method, run, seed, values in jobs:
-        changes: dict[str, dict[str, float]] = defaultdict(dict)
-        for name, value in zip(names, values):
-            section, field_name = name.split(".")
-            changes[section][field_name] = float(value)
-        params = with_overrides(base, seed=seed, **changes)
+        params = params_with(config, dict(zip(names, values)), seed)
         rows.append({"method": method, "run": run, "seed": seed, **outcomes(ResilienceModel(params).run())})
     return pl.DataFrame(rows)
 
@@ -191,7 +203,8 @@ def evaluate_all(d: Design, x: dict[str, np.ndarray], checkpoints: Path) -> pl.D
     """Outcomes of every run, from checkpoint files where present; missing chunks are run and saved."""
     s, names = d.settings, d.problem["names"]
     chunks = {}
-    for method, matrix in x.items():
+    for method, coordinates in x.items():
+        matrix = model_values(d, coordinates)
         for start in range(0, len(matrix), s.chunk):
             jobs = [(method, run, run_seed(d, method, run), tuple(matrix[run]))
                     for run in range(start, min(start + s.chunk, len(matrix)))]
@@ -223,11 +236,11 @@ def evaluate_all(d: Design, x: dict[str, np.ndarray], checkpoints: Path) -> pl.D
 
     if s.workers == 1:
         for name, jobs in todo.items():
-            save(name, evaluate(d.base, names, jobs))
+            save(name, evaluate(d.config, names, jobs))
     else:
         context = multiprocessing.get_context("spawn")  # no fork of a process that already runs numba threads
         with ProcessPoolExecutor(s.workers, mp_context=context, initializer=_single_threaded) as pool:
-            futures = {pool.submit(evaluate, d.base, names, jobs): name for name, jobs in todo.items()}
+            futures = {pool.submit(evaluate, d.config, names, jobs): name for name, jobs in todo.items()}
             for future in as_completed(futures):
                 save(futures[future], future.result())
     return pl.concat([done[name] for name in chunks])
@@ -236,7 +249,8 @@ def evaluate_all(d: Design, x: dict[str, np.ndarray], checkpoints: Path) -> pl.D
 def morris_indices(d: Design, x: np.ndarray, runs: pl.DataFrame) -> pl.DataFrame:
     """Morris mu, mu* (with its confidence half-width) and sigma, per outcome and parameter.
 
-    Elementary effects are in outcome units per Morris step (levels / (2 (levels - 1)) of a range).
+    Elementary effects are in outcome units per Morris step (levels / (2 (levels - 1)) of a range, in the
+    sampled coordinate: of the logarithm's range for a log parameter).
     """
     s, rows = d.settings, []
     for outcome in _varying(runs, "morris"):
@@ -272,17 +286,18 @@ def _varying(runs: pl.DataFrame, method: str) -> list[str]:
 
 
 def run(config: Mapping[str, Any], out_dir: Path, skip_complete: bool = True) -> Path:
-    """Validate ``config``, run (or resume) the experiment and store its tables in ``out_dir``."""
+    """Validate the unresolved composed ``config``, run (or resume) the experiment and store its tables in ``out_dir``."""
     d = design(config)
-    if skip_complete and store.finished_with(out_dir, dict(config)):
+    stored_config = resolved(config)
+    if skip_complete and store.finished_with(out_dir, stored_config):
         log.info("already complete, skipped: %s", out_dir)
         return out_dir
     started = datetime.now(timezone.utc)
     x = samples(d)
-    checkpoints = Path(out_dir) / f".checkpoints-{fingerprint(config)}"
+    checkpoints = Path(out_dir) / f".checkpoints-{fingerprint(stored_config)}"
     outputs = evaluate_all(d, x, checkpoints)
-    values = pl.concat([pl.DataFrame({"method": [m] * len(mx), "run": np.arange(len(mx)),
-                                      **{name: mx[:, i] for i, name in enumerate(d.problem["names"])}})
+    values = pl.concat([pl.DataFrame({"method": [m] * len(mx), "run": np.arange(len(mx))}).hstack(
+                            pl.DataFrame(model_values(d, mx), schema=d.problem["names"], orient="row"))
                         for m, mx in x.items()])
     runs = values.join(outputs, on=["method", "run"], how="inner", validate="1:1").select(
         "method", "run", "seed", *d.problem["names"], *OUTCOMES)
@@ -293,7 +308,7 @@ def run(config: Mapping[str, Any], out_dir: Path, skip_complete: bool = True) ->
         tables[SOBOL] = sobol_indices(d, runs)
     labels = {"experiment": "sensitivity", "seed": d.base.seed, "population": d.base.population.name,
               "scenario": d.base.scenario.name, "policy": d.base.policy.name, "runs": runs.height}
-    store.write_result(out_dir, tables, dict(config), labels, started)
+    store.write_result(out_dir, tables, stored_config, labels, started)
     for done in Path(out_dir).glob(".checkpoints-*"):  # this design's, and any left by a design given up
         shutil.rmtree(done)
     log.info("wrote %s", out_dir)
@@ -302,10 +317,10 @@ def run(config: Mapping[str, Any], out_dir: Path, skip_complete: bool = True) ->
 
 @hydra.main(version_base=None, config_path="../configs", config_name="sensitivity")
 def main(cfg: DictConfig) -> None:
-    resolved = OmegaConf.to_container(cfg, resolve=True)
-    resolved.pop("hydra", None)
+    config = OmegaConf.to_container(cfg, resolve=False)
+    config.pop("hydra", None)
     try:
-        run(resolved, Path(HydraConfig.get().runtime.output_dir), skip_complete=cfg.output.skip_complete)
+        run(config, Path(HydraConfig.get().runtime.output_dir), skip_complete=cfg.output.skip_complete)
     except ConfigError as error:
         sys.exit(f"config error: {error}")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Mapping, Sequence
 
 from hydra import compose, initialize_config_dir
 from hydra.core.global_hydra import GlobalHydra
@@ -46,3 +46,21 @@ def composition_error(error: CompactHydraException) -> ConfigError:
 def load_params(overrides: Sequence[str] = ()) -> Params:
     """Validated parameters for ``overrides``."""
     return params_from_dict(OmegaConf.to_container(compose_config(overrides), resolve=True))
+
+
+def params_with(config: Mapping[str, Any], values: Mapping[str, float], seed: int) -> Params:
+    """Validated parameters of an unresolved composed ``config`` with ``values`` (dotted name -> value) and ``seed``.
+
+    The values are set before the config is resolved, so a value reaches every field that takes it by
+    interpolation and no other: ``posterior.mobilisation`` reaches a community-first preset (``policy.mobilisation:
+    ${posterior.mobilisation}``) and leaves service_first's 0 alone, as a run named ``posterior=member_NN`` does.
+    The one rule for experiments that vary parameters (calibration, sensitivity); a name the config does not
+    hold raises ConfigError("not a model parameter"), a value the model refuses its one-line error.
+    """
+    cfg = OmegaConf.create(dict(config))
+    for name, value in values.items():
+        if OmegaConf.select(cfg, name) is None:
+            raise ConfigError("not a model parameter")
+        OmegaConf.update(cfg, name, float(value))
+    cfg.seed = seed
+    return params_from_dict(OmegaConf.to_container(cfg, resolve=True))

@@ -456,14 +456,3 @@ def params_from_dict(values: Mapping[str, Any]) -> Params:
 
     check_area(params)
     return params
-
-
-def with_overrides(params: Params, **sections: Mapping[str, Any]) -> Params:
-    """A copy of ``params`` with some fields of some sections replaced, validated again."""
-    values = dataclasses.asdict(params)
-    for section, changes in sections.items():
-        if isinstance(changes, Mapping):
-            values[section] = {**values[section], **changes}
-        else:
-            values[section] = changes
-    return params_from_dict(values)

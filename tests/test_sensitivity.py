@@ -13,28 +13,32 @@ import pytest
 from omegaconf import OmegaConf
 
 from analysis import sensitivity as report
-from experiments import sensitivity
+from analysis import sensitivity_pairs as pairs
+from experiments import sensitivity, sensitivity_pairs
 from model import outputs
-from model.config import compose_config
+from model.config import compose_config, params_with
 from model.params import ConfigError
 
-# A small town over a short horizon, service-first (so the community-first conversation's
-# policy.mobilisation has, by construction, no effect), three parameters.
+# A small town over a short horizon, four parameters: one sampled in its logarithm, and the strengths-based
+# conversation's posterior.mobilisation, which the service-first front door (the default here) never takes.
 TINY = [
-    "policy=service_first", "population.n_neighbourhoods=6", "weeks=26", "warmup_weeks=13",
+    "population.n_neighbourhoods=6", "weeks=26", "warmup_weeks=13",
     "~sensitivity.parameters",
     "+sensitivity.parameters.needs.onset_weekly=[0.0015,0.0035]",
     "+sensitivity.parameters.network.helper_hours=[2.5,10.0]",
-    "+sensitivity.parameters.policy.mobilisation=[0.3,0.9]",
-    "sensitivity.morris_trajectories=4", "sensitivity.sobol_base_samples=8", "sensitivity.noise_seeds=2",
-    "sensitivity.resamples=50", "sensitivity.workers=1", "sensitivity.chunk=8",
+    "+sensitivity.parameters.posterior.mobilisation=[0.3,0.9]",
+    "+sensitivity.parameters.support.asking_return=[0.005,0.2,log]",
+    "sensitivity.morris_trajectories=4", "sensitivity.morris_levels=4", "sensitivity.sobol_base_samples=8",
+    "sensitivity.noise_seeds=2", "sensitivity.resamples=50", "sensitivity.workers=1", "sensitivity.chunk=8",
 ]
-RUNS = 4 * (3 + 1) + 8 * (3 + 2) + 2  # Morris r (k + 1), Sobol N (k + 2), noise
-CHUNKS = 2 + 5 + 1
+RUNS = 4 * (4 + 1) + 8 * (4 + 2) + 2  # Morris r (k + 1), Sobol N (k + 2), noise
+CHUNKS = 3 + 6 + 1
 
 
-def _config(*overrides: str) -> dict:
-    return OmegaConf.to_container(compose_config(TINY + list(overrides), config_name="sensitivity"), resolve=True)
+def _config(*overrides: str, policy: str = "service_first") -> dict:
+    """The composed config, unresolved (as the experiment takes it)."""
+    composed = compose_config([f"policy={policy}", *TINY, *overrides], config_name="sensitivity")
+    return OmegaConf.to_container(composed, resolve=False)
 
 
 @pytest.fixture(scope="module")
@@ -104,13 +108,16 @@ def test_tables_hold_every_run_and_index(experiment):
     out, *_ = experiment
     runs = pl.read_parquet(out / outputs.RUNS)
     assert runs.height == RUNS
-    assert runs.group_by("method").len().sort("method").rows() == [("morris", 16), ("noise", 2), ("sobol", 40)]
+    assert runs.group_by("method").len().sort("method").rows() == [("morris", 20), ("noise", 2), ("sobol", 48)]
     outcomes = runs.select(*outputs.OUTCOMES)
     assert np.isfinite(outcomes.to_numpy()).all()
     assert (runs.filter(pl.col("method") != "noise")["seed"] == 0).all()  # common random numbers
     assert runs.filter(pl.col("method") == "noise")["seed"].to_list() == [0, 1]
     for name, (low, high) in {"needs.onset_weekly": (0.0015, 0.0035), "network.helper_hours": (2.5, 10.0)}.items():
         assert runs[name].min() >= low and runs[name].max() <= high
+    # The log-scale parameter's Morris levels are evenly spaced in its logarithm, not in its value.
+    levels = np.sort(runs.filter(pl.col("method") == "morris")["support.asking_return"].unique().to_numpy())
+    np.testing.assert_allclose(levels, np.geomspace(0.005, 0.2, 4))
     morris = pl.read_parquet(out / outputs.MORRIS)
     sobol = pl.read_parquet(out / outputs.SOBOL)
     assert set(morris.columns) >= {"outcome", "parameter", "mu", "mu_star", "mu_star_conf", "sigma"}
@@ -121,11 +128,11 @@ def test_indices_find_the_parameter_without_effect_and_the_direction_of_help(exp
     out, *_ = experiment
     morris = pl.read_parquet(out / outputs.MORRIS)
     sobol = pl.read_parquet(out / outputs.SOBOL)
-    # Under service_first the 'connect' conversation never happens: with common random numbers its
-    # parameter changes nothing at all, so every index of it is exactly zero.
-    idle = morris.filter(pl.col("parameter") == "policy.mobilisation")
+    # Under service_first the strengths-based conversation never happens and posterior.mobilisation does not
+    # reach its front door: with common random numbers it changes nothing at all, so every index is exactly zero.
+    idle = morris.filter(pl.col("parameter") == "posterior.mobilisation")
     assert idle.height and (idle["mu_star"] == 0).all() and (idle["sigma"] == 0).all()
-    idle = sobol.filter(pl.col("parameter") == "policy.mobilisation")
+    idle = sobol.filter(pl.col("parameter") == "posterior.mobilisation")
     assert idle.height and (idle["ST"] == 0).all()
     # More need onsets bring more contacts and leave more need unmet.  (Informal help hours are not
     # checked: over half a year in a tiny service-first town their effect on unmet need is within noise,
@@ -176,7 +183,13 @@ def test_report_names_an_incomplete_or_unreadable_experiment(experiment, tmp_pat
         ("sensitivity.parameters.needs.onset_weekly=[0.1,0.5]",
          "sensitivity.parameters.needs.onset_weekly: needs.onset_weekly=0.5 is out of range; allowed [0.0, 0.2]"),
         ("sensitivity.parameters.needs.onset_weekly=[0.003,0.001]",
-         "sensitivity.parameters.needs.onset_weekly=[0.003, 0.001] must be [low, high] with low < high"),
+         "sensitivity.parameters.needs.onset_weekly=[0.003, 0.001] must be [low, high] or [low, high, log] with low < high"),
+        ("sensitivity.parameters.support.asking_return=[0.0,0.2,log]",
+         "sensitivity.parameters.support.asking_return=[0.0, 0.2, 'log'] must be [low, high] or [low, high, log]"),
+        ("sensitivity.parameters.support.asking_return=[0.005,0.2,cubic]",
+         "sensitivity.parameters.support.asking_return=[0.005, 0.2, 'cubic'] must be [low, high] or [low, high, log]"),
+        ("+sensitivity.parameters.needs.magic=[0.1,0.2]",
+         "sensitivity.parameters.needs.magic is not a real-valued model parameter; sections: "),
         ("+sensitivity.parameters.network.burnout_weeks=[4,20]",
          "sensitivity.parameters.network.burnout_weeks is not a real-valued model parameter; sections: "),
         ("sensitivity.sobol_base_samples=100", "sensitivity.sobol_base_samples=100 must be a power of two (e.g. 128)"),
@@ -188,6 +201,35 @@ def test_bad_settings_give_one_line_errors(override, message):
         sensitivity.design(_config(override))
     assert str(error.value).startswith(message)
     assert "\n" not in str(error.value)
+
+
+def test_both_policies_run_with_one_design_and_pair(tmp_path, one_thread, capsys):
+    morris_only = [o for o in TINY if not o.startswith(("sensitivity.sobol", "sensitivity.noise"))]
+    argv = ["--towns", "market_town", "--root", str(tmp_path), *morris_only, "sensitivity.sobol_base_samples=0",
+            "sensitivity.noise_seeds=0"]
+    assert sensitivity_pairs.main(argv) == 0
+    town = tmp_path / "market_town" / "baseline"
+    base, policy = (pl.read_parquet(town / name / outputs.RUNS) for name in ("service_first", "community_first"))
+    names = ["needs.onset_weekly", "network.helper_hours", "posterior.mobilisation", "support.asking_return"]
+    assert base.select("run", "seed", *names).equals(policy.select("run", "seed", *names))  # one design
+    out = town / "community_first_minus_service_first"
+    diff = pl.read_parquet(out / pairs.DIFFERENCES)
+    assert diff.height == 4 * (4 + 1)
+    np.testing.assert_allclose(diff["contacts_per_1000_per_year"],
+                               policy["contacts_per_1000_per_year"] - base["contacts_per_1000_per_year"])
+    assert pl.read_parquet(out / pairs.MORRIS_DIFFERENCE).height == len(outputs.OUTCOMES) * len(names)
+    assert "market_town: community_first - service_first, 20 paired runs" in capsys.readouterr().out
+    html = report.section(report.load(town / "community_first"))  # a Morris-only experiment's report section
+    assert "-morris-" in html and "-sobol-" not in html and "0.005 to 0.2 (log scale)" in html
+
+
+@pytest.mark.parametrize("policy, expected", [("community_first", 0.9), ("service_first", 0.0)])
+def test_a_sampled_posterior_value_reaches_only_the_presets_that_take_it(policy, expected):
+    d = sensitivity.design(_config(policy=policy))
+    params = params_with(d.config, {"posterior.mobilisation": 0.9}, seed=0)
+    assert params.posterior.mobilisation == 0.9
+    assert params.policy.mobilisation == expected  # the status quo has no strengths-based conversation
+    assert params.warmup_policy.mobilisation == 0.0
 
 
 def test_cli_rejects_bad_settings_in_one_line(tmp_path):
