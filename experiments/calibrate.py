@@ -111,7 +111,8 @@ class Design:
     presets: dict[str, dict]  # preset -> its composed config, unresolved (interpolations kept), without hydra
 
     def fingerprint(self) -> str:
-        """A hash of everything that decides the posterior (not workers, max_minutes, generations or outputs)."""
+        """A hash of everything that decides what one generation samples: the town and presets, priors, figures and
+        window, the population size and database (not how long it runs, how many workers, or what is written)."""
         kept = {k: v for k, v in asdict(self.settings).items()
                 if k not in ("workers", "max_minutes", "generations", "min_epsilon", "members", "sample_seed", "output",
                              "diagnostics")}
@@ -138,8 +139,11 @@ def design(calibration: Mapping[str, Any], overrides: list[str]) -> Design:
         presets[preset] = config
     priors = {}
     any_preset = next(iter(presets.values()))
-    flat = {f"{section}.{field}": values for section, fields in priors_block.items() for field, values in
-            (fields.items() if isinstance(fields, Mapping) else [("?", fields)])}
+    for section, fields in priors_block.items():
+        if not isinstance(fields, Mapping):
+            raise ConfigError(f"calibration.priors.{section} must map fields to priors, e.g. "
+                              "onset_weekly: {low: 0.001, high: 0.005, scale: log, source: ...}")
+    flat = {f"{section}.{field}": values for section, fields in priors_block.items() for field, values in fields.items()}
     for name, values in flat.items():
         path = f"calibration.priors.{name}"
         prior = validate(Prior, values, f"{path}.")

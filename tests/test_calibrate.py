@@ -83,6 +83,7 @@ def test_a_calibration_stopped_continues_from_its_database_and_writes_the_ensemb
      "calibration.priors.needs.magic: not a model parameter"),
     ("calibration.priors.support.asking_return.low=0.5", "calibration.priors.support.asking_return: needs low < high"),
     ("calibration.priors.posterior.mobilisation.high=2.0", "calibration.priors.posterior.mobilisation: policy.mobilisation=2.0 is out of range; allowed [0.0, 1.0]"),
+    ("calibration.priors.needs=3", "calibration.priors.needs must map fields to priors"),
     ("calibration.priors.needs.onset_weekly.scale=cubic", "calibration.priors.needs.onset_weekly.scale='cubic' is not allowed"),
 ])
 def test_a_bad_prior_is_a_one_line_error(override, message):
