@@ -14,6 +14,7 @@ from typing import Sequence
 from omegaconf import DictConfig
 
 from analysis.figures import label
+from model import area
 from model.config import CONFIG_DIR, compose_config, load_params
 from model.params import Params
 
@@ -42,15 +43,17 @@ class Area:
 
 
 def areas() -> dict[str, Area]:
-    """Every area the app offers, by key, in the order shown.
-
-    Today these are the population presets (``configs/population/``).  This is the one place to extend
-    when real areas exist (``population=area area.code=<district code>``): add one :class:`Area` per
-    district, its name and code as ``name`` (the picker searches it) and those overrides; the plan,
-    the worker and the page take areas only from here.
-    """
-    return {name: Area(name, f"{label(name)} (population preset)", (f"population={name}",))
-            for name in _options("population")}
+    """Every area the app offers, by key, in the order shown: the generated towns (``configs/population/``),
+    then every English district and county by name and code (``population=area area.code=<code>``,
+    ``model/area.py``); the picker searches the name.  The plan, the worker and the page take areas only
+    from here."""
+    presets = {name: Area(name, f"{label(name)} (population preset)", (f"population={name}",))
+               for name in _options("population") if name != area.AREA}
+    real = {f"{area.AREA}-{code}": Area(f"{area.AREA}-{code}",
+                                        f"{name} ({code}{f', {n} districts' if n > 1 else ''})",
+                                        (f"population={area.AREA}", f"area.code={code}"))
+            for code, name, n in area.authorities()}
+    return {**presets, **real}
 
 
 def scenarios() -> list[str]:

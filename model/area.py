@@ -157,6 +157,17 @@ def _authorities() -> dict[str, tuple[str, tuple[str, ...]]]:
     return out
 
 
+def authorities() -> list[tuple[str, str, int]]:
+    """Every English district and adult social care authority (2019) a town can be built for: (code, name,
+    number of districts), upper-tier authorities of several districts (counties) included, sorted by name."""
+    table = _districts()
+    counties = (table.group_by("upper_tier_code", "upper_tier_name").agg(pl.len().alias("districts"))
+                .filter(pl.col("districts") > 1))
+    rows = {(code, name, 1) for code, name in table.select("district_code", "district_name").iter_rows()}
+    rows |= {(code, name, n) for code, name, n in counties.iter_rows()}
+    return sorted(rows, key=lambda row: (row[1].lower(), row[0]))
+
+
 @lru_cache(maxsize=None)
 def _spellings() -> dict[str, str]:
     """Every code and name in lower case -> as published, for suggesting the closest to a mistyped one."""

@@ -73,3 +73,17 @@ def test_each_policy_has_runs_of_its_own(tmp_path):
     assert [seed for _, seed, _ in runs] == [0, 0, 0, 1, 1, 1]  # seed by seed: every policy drawn early
     plan.save(tmp_path)
     assert load_plan(tmp_path) == plan
+
+
+def test_every_english_district_and_county_can_be_picked_and_builds_its_town():
+    """The picker offers the generated towns and every district and county of the shipped lookup; a real area's
+    plan composes population=area with its code, and the run it plans is the area's own."""
+    from app.choices import areas
+
+    offered = areas()
+    assert {"market_town", "deprived_estate", "rural_county"} <= set(offered) and "area" not in offered
+    assert offered["area-E10000012"].name == "Essex (E10000012, 12 districts)"
+    assert sum(key.startswith("area-") for key in offered) == 317 + 26  # 2019 districts and two-tier counties
+    plan = plan_sweep(_form(area="area-E06000053"))  # the Isles of Scilly, the smallest authority
+    params = load_params(plan.run_overrides(0, seed=0))
+    assert params.population.name == "area-E06000053" and params.area.code == ("E06000053",)
