@@ -47,6 +47,7 @@ from omegaconf import DictConfig, OmegaConf
 from analysis.evidence import FIGURES, Figure, load_figures
 from experiments import store
 from experiments.cli import run_app
+from experiments.workers import model_pool
 from model.config import CONFIG_DIR, compose_config, params_with
 from model.outputs import atomic_write
 from model.params import ConfigError, choice, p, validate
@@ -172,9 +173,6 @@ class Simulator:
         self.d = d
 
     def __call__(self, particle: Mapping[str, float]) -> dict[str, float]:
-        import numba
-
-        numba.set_num_threads(1)  # one thread per worker process: the workers share the cores
         values = {name: float(particle[_key(name)]) for name in self.d.priors}
         seed = int(np.random.default_rng().integers(2**31))  # fresh entropy: chance is part of what ABC weighs
         summaries = {}
@@ -201,17 +199,11 @@ def _prior(d: Design):
 
 
 def _sampler(workers: int):
-    """pyabc's sampler over a pool of ``workers`` spawned processes, a simulation each at a time.
-
-    Spawned, not forked (pyabc's own multicore samplers fork): a fork of a process that has run polars or
-    numba threads can leave the worker waiting forever on a lock copied mid-use (seen here with polars)."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
+    """pyabc's sampler over ``experiments.workers.model_pool`` (spawned single-threaded workers; pyabc's own
+    multicore samplers fork), one simulation per worker at a time."""
     import pyabc
 
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
-    return pyabc.sampler.ConcurrentFutureSampler(cfuture_executor=pool, client_max_jobs=workers)
+    return pyabc.sampler.ConcurrentFutureSampler(cfuture_executor=model_pool(workers), client_max_jobs=workers)
 
 
 def calibrate(d: Design) -> "pyabc.History":  # noqa: F821 - pyabc is imported lazily (it is slow to import)
@@ -290,8 +282,9 @@ def _wall_minutes(history) -> float:
     return round((populations["population_end_time"].max() - history.get_abc().start_time).total_seconds() / 60, 1)
 
 
-def write_ensemble(d: Design, history, seconds: float) -> Path:
-    """Resample the last generation into members; write them, the median and the provenance to ``d.settings.output``."""
+def write_ensemble(d: Design, history, seconds: float) -> dict:
+    """Resample the last generation into members; write them, the median and the provenance to ``d.settings.output``.
+    Returns the provenance."""
     out = Path(d.settings.output)
     out.mkdir(parents=True, exist_ok=True)
     frame, weights = history.get_distribution(m=0, t=history.max_t)
@@ -311,6 +304,7 @@ def write_ensemble(d: Design, history, seconds: float) -> Path:
     for stale in out.glob("member_*.yaml"):
         if stale.name not in written:
             stale.unlink()
+    town = next(iter(d.presets.values()))  # every preset runs on the same town
     provenance = {
         "written": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "git_revision": store.git_revision(),
@@ -319,9 +313,8 @@ def write_ensemble(d: Design, history, seconds: float) -> Path:
                   "multivariate normal perturbation; last generation resampled systematically into members",
         "design": d.fingerprint(),
         "settings": asdict(d.settings),
-        "town": {k: d.presets[next(iter(d.presets))][k] for k in ("weeks", "warmup_weeks")}
-                | {"population": d.presets[next(iter(d.presets))]["population"]["name"],
-                   "n_neighbourhoods": d.presets[next(iter(d.presets))]["population"]["n_neighbourhoods"]},
+        "town": {"weeks": town["weeks"], "warmup_weeks": town["warmup_weeks"], "population": town["population"]["name"],
+                 "n_neighbourhoods": town["population"]["n_neighbourhoods"]},
         "window_from_week": d.from_week,
         "priors": {n: asdict(pr) for n, pr in d.priors.items()},
         "targets": {n: asdict(f) for n, f in d.figures.items()},
@@ -334,7 +327,7 @@ def write_ensemble(d: Design, history, seconds: float) -> Path:
         "posterior_mean": {n: float(np.average(values[:, i], weights=weights)) for i, n in enumerate(names)},
     }
     atomic_write(out / PROVENANCE, lambda path: Path(path).write_text(json.dumps(provenance, indent=2) + "\n"))
-    return out
+    return provenance
 
 
 def diagnostics(d: Design, history, out_dir: Path) -> list[Path]:
@@ -374,11 +367,11 @@ def main(cfg: DictConfig) -> None:
     started = time.monotonic()
     history = calibrate(d)
     seconds = time.monotonic() - started
-    out = write_ensemble(d, history, seconds)
+    provenance = write_ensemble(d, history, seconds)
     for path in diagnostics(d, history, Path(d.settings.diagnostics)):
         log.info("wrote %s", path)
-    log.info("wrote the ensemble to %s after %.0f s (generation %d, threshold %.3f)", out, seconds, history.max_t,
-             generations(history)[-1]["epsilon"])
+    log.info("wrote the ensemble to %s after %.0f s (generation %d, threshold %.3f)", d.settings.output, seconds,
+             history.max_t, provenance["generations"][-1]["epsilon"])
 
 
 if __name__ == "__main__":

@@ -31,11 +31,10 @@ import dataclasses
 import hashlib
 import json
 import logging
-import multiprocessing
 import shutil
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -54,6 +53,7 @@ from SALib.sample import sobol as sobol_sample
 from analysis.parameter_space import Axis, axes, problem
 from experiments import store
 from experiments.cli import run_app
+from experiments.workers import model_pool
 from model.config import params_with
 from model.outputs import MORRIS, OUTCOMES, RUNS, SOBOL, atomic_write
 from model.params import SECTIONS, ConfigError, Params, p, validate
@@ -185,13 +185,6 @@ def evaluate(config: dict, names: Sequence[str], jobs: Sequence[tuple[str, int, 
     return pl.DataFrame(rows)
 
 
-def _single_threaded() -> None:
-    """Worker initialiser: one numba thread per process, so workers do not oversubscribe the cores."""
-    import numba
-
-    numba.set_num_threads(1)
-
-
 def fingerprint(config: Mapping[str, Any]) -> str:
     """A short hash of everything that determines the runs (not ``workers`` or ``output``)."""
     relevant = {k: v for k, v in config.items() if k != "output"}
@@ -238,8 +231,7 @@ def evaluate_all(d: Design, x: dict[str, np.ndarray], checkpoints: Path) -> pl.D
         for name, jobs in todo.items():
             save(name, evaluate(d.config, names, jobs))
     else:
-        context = multiprocessing.get_context("spawn")  # no fork of a process that already runs numba threads
-        with ProcessPoolExecutor(s.workers, mp_context=context, initializer=_single_threaded) as pool:
+        with model_pool(s.workers) as pool:
             futures = {pool.submit(evaluate, d.config, names, jobs): name for name, jobs in todo.items()}
             for future in as_completed(futures):
                 save(futures[future], future.result())
