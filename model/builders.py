@@ -60,7 +60,7 @@ def _can_take_part(service):
 
 @njit(cache=True)
 def introduce(key, week, subject, draw, i, lo, hi, interests, service, aware, indptr, degree, other, strength, kind,
-              tie_strength):
+              active, net, tie_strength):
     """Introduce resident ``i`` to a neighbour in ``[lo, hi)`` sharing one of their interests.
 
     Uses draws ``draw .. draw + _TRIES``.  Both become aware of local activity.
@@ -70,7 +70,8 @@ def introduce(key, week, subject, draw, i, lo, hi, interests, service, aware, in
     for t in range(_TRIES):
         j = lo + below(key, BUILDERS, week, subject, draw + t, hi - lo)
         if j != i and interests[i] & interests[j] and _can_take_part(service[j]):
-            if add_tie(indptr, degree, other, strength, kind, i=i, j=j, s=tie_strength, tie_kind=codes.NEIGHBOUR):
+            if add_tie(indptr, degree, other, strength, kind, active, net, i=i, j=j, s=tie_strength,
+                       tie_kind=codes.NEIGHBOUR):
                 aware[i] = True
                 aware[j] = True
                 return True
@@ -94,7 +95,8 @@ def _interest_of(key, week, subject, draw, interests):
 
 @njit(cache=True)
 def builder_week(key, week, h, effort, hood_start, interests, contributor, service, aware, member, indptr, degree,
-                 other, strength, kind, group_hood, group_interest, group_activity, group_alive, bld, tally):
+                 other, strength, kind, active, group_hood, group_interest, group_activity, group_alive, net, bld,
+                 tally):
     """One week of a builder site in neighbourhood ``h`` working at ``effort`` FTE-equivalents.
 
     Adds what was done to ``tally`` (see the tally indices above).
@@ -109,7 +111,7 @@ def builder_week(key, week, h, effort, hood_start, interests, contributor, servi
         if _can_take_part(service[i]) and introduce(key, week, subject=h, draw=draw + 1, i=i, lo=lo, hi=hi,
                                                     interests=interests, service=service, aware=aware, indptr=indptr,
                                                     degree=degree, other=other, strength=strength, kind=kind,
-                                                    tie_strength=bld.introduction_strength):
+                                                    active=active, net=net, tie_strength=bld.introduction_strength):
             tally[INTRODUCTIONS] += 1
 
     base = RECRUIT * BLOCK
@@ -158,7 +160,7 @@ def builder_week(key, week, h, effort, hood_start, interests, contributor, servi
 
 @njit(cache=True)
 def connectors_week(key, week, hood_start, hood, interests, contributor, service, aware, indptr, degree, other,
-                    strength, kind, bld):
+                    strength, kind, active, net, bld):
     """Each connector, with weekly chance ``connector_introductions``, introduces someone they know
     in their neighbourhood to a neighbour sharing an interest.  Returns the introductions made."""
     made = 0
@@ -173,7 +175,8 @@ def connectors_week(key, week, hood_start, hood, interests, contributor, service
         if hood[i] == h and _can_take_part(service[i]):
             made += introduce(key, week, subject=s, draw=2, i=i, lo=hood_start[h], hi=hood_start[h + 1],
                               interests=interests, service=service, aware=aware, indptr=indptr, degree=degree,
-                              other=other, strength=strength, kind=kind, tie_strength=bld.introduction_strength)
+                              other=other, strength=strength, kind=kind, active=active, net=net,
+                              tie_strength=bld.introduction_strength)
     return made
 
 

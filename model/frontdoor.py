@@ -123,7 +123,7 @@ def _join(i, g, member, aware, group_members):
 
 
 @njit(cache=True)
-def _mobilise(i, cover, indptr, degree, other, strength, kind, helper_cap, helper_load, care_cap, net, boost,
+def _mobilise(i, cover, indptr, degree, other, strength, kind, active, helper_cap, helper_load, care_cap, net, boost,
               spare_total):
     """Reconnect ``i`` with their ties (boost strengths) and book the spare help the plan counts on
     (the same share of each tie's spare time, :func:`support.tie_spare`), so later callers this week
@@ -137,13 +137,13 @@ def _mobilise(i, cover, indptr, degree, other, strength, kind, helper_cap, helpe
         if k == main:  # care booked from a main carer is theirs to give, as in main care
             helper_cap[j] = max(helper_cap[j], helper_load[j])
         if boost > 0:
-            strengthen_tie(indptr, degree, other, strength, i, k, boost)
+            strengthen_tie(indptr, degree, other, strength, active, net, i, k, boost)
 
 
 @njit(cache=True)
 def triage(key, week, staff_hours, order, need, acute, unmet, met_service, met_personal, met_network, asking, hood,
            interests, member, aware, isolated, weeks_unmet, service, service_hours, service_until, next_review,
-           queued_since, indptr, degree, other, strength, kind, helper_cap, helper_load, care_cap, hood_pool,
+           queued_since, indptr, degree, other, strength, kind, active, helper_cap, helper_load, care_cap, hood_pool,
            hood_pool_used, hood_groups_start, hood_groups, group_interest, group_activity, group_members,
            practice_share, community_first, pol, rev, status_quo_first, status_quo, status_quo_review, net, svc, sup,
            comm, counts):
@@ -205,8 +205,8 @@ def triage(key, week, staff_hours, order, need, acute, unmet, met_service, met_p
         if outcome == codes.RESOLVED or outcome == codes.PLAN:
             cover = min(gap, found_net)
             asking[i] = encouraged
-            _mobilise(i, cover, indptr, degree, other, strength, kind, helper_cap=helper_cap, helper_load=helper_load,
-                      care_cap=care_cap, net=net, boost=p.connect_boost, spare_total=spare_net)
+            _mobilise(i, cover, indptr, degree, other, strength, kind, active, helper_cap=helper_cap,
+                      helper_load=helper_load, care_cap=care_cap, net=net, boost=p.connect_boost, spare_total=spare_net)
             hood_pool_used[h] += min(max(0.0, gap - cover), spare_pool)
             _join(i, group, member, aware, group_members)
             if outcome == codes.PLAN:

@@ -90,7 +90,7 @@ def _cap_need(i, chronic, acute, max_need_hours):
 def replace_deceased(key, week, died, age, hood, household, interests, chronic, acute, personal, wellbeing, strain,
                      burnout_until, dependency, service, service_hours, service_until, next_review, member,
                      contributor, aware, asking, weeks_unmet, queued_since, last_contact, contacts, need, met_service,
-                     met_personal, met_network, met_community, unmet, indptr, degree, other, strength, kind,
+                     met_personal, met_network, met_community, unmet, indptr, degree, other, strength, kind, active,
                      hood_deprivation, needs, pop, net, wb, sup):
     """Refill each dead resident's slot with an adult moving in; ties of the dead are lost.
 
@@ -106,7 +106,7 @@ def replace_deceased(key, week, died, age, hood, household, interests, chronic, 
         for k in range(indptr[i], indptr[i] + degree[i]):
             j = other[k]
             wellbeing[j] = max(0.0, wellbeing[j] - net.bereavement_wellbeing * strength[k])
-        remove_all_ties(indptr, degree, other, strength, kind, i)
+        remove_all_ties(indptr, degree, other, strength, kind, active, net, i)
 
         age[i] = min(18.0 + exponential(key, LIFE, week, i, MIGRANT_AGE, needs.migrant_age_mean), 95.0)
         mean_p = pop.personal_resources_mean - pop.personal_deprivation_effect * hood_deprivation[hood[i]]
@@ -143,7 +143,7 @@ def replace_deceased(key, week, died, age, hood, household, interests, chronic, 
         # Households are contiguous: the in-migrant rejoins their housemates.
         for j in range(max(0, i - 8), min(n, i + 9)):
             if j != i and household[j] == household[i]:
-                add_tie(indptr, degree, other, strength, kind, i=i, j=j, s=0.9, tie_kind=codes.HOUSEHOLD)
+                add_tie(indptr, degree, other, strength, kind, active, net, i=i, j=j, s=0.9, tie_kind=codes.HOUSEHOLD)
 
 
 class Life:

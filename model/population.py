@@ -16,6 +16,7 @@ from .area import town_of
 from .params import Params, kernel_view
 from .state import Associations, Neighbourhoods, Residents, State, Ties
 from .support import baseline_asking
+from .ties import count_active
 from .wellbeing import baseline_wellbeing
 
 _POPULATION_STREAM = 0x504F50  # "POP"
@@ -61,7 +62,7 @@ def build_population(params: Params) -> State:
         interests |= (np.uint32(1) << rng.integers(0, pop.n_interests, n).astype(np.uint32)).astype(np.uint32)
 
     chronic = _initial_need(rng, age, depr, deprivation_mean, params)
-    ties = _initial_ties(rng, pop, hood, household, start, depr)
+    ties = _initial_ties(rng, pop, hood, household, start, depr, params.network.active_threshold)
 
     assoc, member = _initial_associations(rng, pop, params.community.critical_mass, households, hood, interests)
     contributor = np.where(
@@ -164,7 +165,7 @@ def _initial_need(rng, age, depr, deprivation_mean: float, params: Params) -> np
     return np.where(has, rng.exponential(2 * needs.onset_mean_hours, age.size), 0.0).clip(max=needs.max_need_hours)
 
 
-def _initial_ties(rng, pop, hood, household, start, depr) -> Ties:
+def _initial_ties(rng, pop, hood, household, start, depr, active_threshold) -> Ties:
     """Household, family, friend and neighbour ties, deduplicated, as CSR with slack."""
     n = hood.size
     src, dst, kind, strength = [], [], [], []
@@ -225,7 +226,8 @@ def _initial_ties(rng, pop, hood, household, start, depr) -> Ties:
     other[slot] = others[order]
     strength_arr[slot] = np.concatenate([s, s])[order]
     kind_arr[slot] = np.concatenate([k, k])[order]
-    return Ties(indptr=indptr, degree=degree, other=other, strength=strength_arr, kind=kind_arr)
+    return Ties(indptr=indptr, degree=degree, other=other, strength=strength_arr, kind=kind_arr,
+                active=count_active(indptr, degree, strength_arr, active_threshold))
 
 
 def _initial_associations(rng, pop, critical_mass, households, hood, interests):

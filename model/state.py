@@ -69,7 +69,9 @@ class Ties:
     """Undirected ties stored in both endpoints' rows (CSR with per-row slack).
 
     Row ``i`` owns ``indptr[i]:indptr[i+1]``; its first ``degree[i]`` entries are live.
-    Both copies of a tie always hold the same strength and kind.
+    Both copies of a tie always hold the same strength and kind.  ``active`` counts each row's active
+    ties; the weekly tie update recounts it and every other change of a tie keeps it, so isolation and
+    the active-tie measure never walk the ties again.
     """
 
     indptr: np.ndarray  # int64 [N+1]
@@ -77,6 +79,7 @@ class Ties:
     other: np.ndarray  # int32 [capacity]
     strength: np.ndarray  # float64 [capacity]
     kind: np.ndarray  # int8 [capacity]
+    active: np.ndarray  # int32 [N] live ties at or above ``network.active_threshold`` (kept by every tie change)
 
     def live(self) -> np.ndarray:
         """Boolean mask of the slots holding live ties (for checks and analysis; kernels use ``degree``)."""

@@ -21,18 +21,19 @@ def on_long_term(service):
 
 
 @njit(parallel=True, cache=True)
-def update_ties(key, week, indptr, degree, other, strength, kind, service, contact, net, svc, group_mult, visit_mult,
-                mutual_aid):
+def update_ties(key, week, indptr, degree, other, strength, kind, active, service, contact, net, svc, group_mult,
+                visit_mult, mutual_aid):
     """Contact reinforces a tie, its absence decays it; weak non-household ties are dropped.
 
     ``contact[kind]`` is the weekly contact chance; packages crowd out contact
     (``svc.crowd_out``), fewer visits cut contact outside the household (``visit_mult``),
     paused groups cut group-mate contact (``group_mult``) and mutual aid raises contact
-    along already-active ties.
+    along already-active ties.  Recounts each row's ``active`` ties as it goes.
     """
     n = degree.shape[0]
     for i in prange(n):
         write = indptr[i]
+        count = 0
         for k in range(indptr[i], indptr[i] + degree[i]):
             j = other[k]
             tie_kind = kind[k]
@@ -55,11 +56,13 @@ def update_ties(key, week, indptr, degree, other, strength, kind, service, conta
                 s *= 1.0 - net.decay
             if tie_kind == codes.HOUSEHOLD or s >= net.drop_threshold:
                 strength[write] = s
+                count += s >= net.active_threshold
                 if write != k:  # compact over dropped ties (skipped when nothing moved: less memory traffic)
                     other[write] = j
                     kind[write] = tie_kind
                 write += 1
         degree[i] = write - indptr[i]
+        active[i] = count
 
 
 @njit(inline="always", cache=True)
@@ -72,7 +75,7 @@ def find_tie(indptr, degree, other, i, j):
 
 
 @njit(cache=True)
-def add_tie(indptr, degree, other, strength, kind, i, j, s, tie_kind):
+def add_tie(indptr, degree, other, strength, kind, active, net, i, j, s, tie_kind):
     """Add the undirected tie i-j (both rows); False if it exists or a row is full."""
     if i == j or find_tie(indptr, degree, other, i, j) >= 0:
         return False
@@ -84,34 +87,42 @@ def add_tie(indptr, degree, other, strength, kind, i, j, s, tie_kind):
         strength[k] = s
         kind[k] = tie_kind
         degree[a] += 1
+        active[a] += s >= net.active_threshold
     return True
 
 
 @njit(cache=True)
-def strengthen_tie(indptr, degree, other, strength, i, k, boost):
+def strengthen_tie(indptr, degree, other, strength, active, net, i, k, boost):
     """Raise the strength of tie slot ``k`` of row ``i`` and its mirror by ``boost`` towards 1."""
+    was_active = strength[k] >= net.active_threshold
     s = strength[k] + boost * (1.0 - strength[k])
     strength[k] = s
     j = other[k]
     strength[find_tie(indptr, degree, other, j, i)] = s
+    if s >= net.active_threshold and not was_active:
+        active[i] += 1
+        active[j] += 1
 
 
 @njit(cache=True)
-def remove_all_ties(indptr, degree, other, strength, kind, i):
+def remove_all_ties(indptr, degree, other, strength, kind, active, net, i):
     """Delete every tie of ``i`` from both rows (death or moving away)."""
     for k in range(indptr[i], indptr[i] + degree[i]):
         j = other[k]
         m = find_tie(indptr, degree, other, j, i)
+        active[j] -= strength[m] >= net.active_threshold
         last = indptr[j] + degree[j] - 1
         other[m] = other[last]
         strength[m] = strength[last]
         kind[m] = kind[last]
         degree[j] -= 1
     degree[i] = 0
+    active[i] = 0
 
 
 @njit(cache=True)
-def form_ties(key, week, indptr, degree, other, strength, kind, hood_start, member_start, member_ids, group_rate, net):
+def form_ties(key, week, indptr, degree, other, strength, kind, active, hood_start, member_start, member_ids, group_rate,
+              net):
     """New neighbour ties within each neighbourhood and group-mate ties within each group.
 
     ``group_rate[g]`` is the expected number of new ties in group ``g`` this
@@ -125,7 +136,7 @@ def form_ties(key, week, indptr, degree, other, strength, kind, hood_start, memb
         for t in range(count):
             a = hood_start[h] + below(key, COMMUNITY, week, h, 1 + 2 * t, size)
             b = hood_start[h] + below(key, COMMUNITY, week, h, 2 + 2 * t, size)
-            add_tie(indptr, degree, other, strength, kind, i=a, j=b, s=0.3, tie_kind=codes.NEIGHBOUR)
+            add_tie(indptr, degree, other, strength, kind, active, net, i=a, j=b, s=0.3, tie_kind=codes.NEIGHBOUR)
     n_groups = member_start.shape[0] - 1
     for g in range(n_groups):
         size = member_start[g + 1] - member_start[g]
@@ -137,24 +148,24 @@ def form_ties(key, week, indptr, degree, other, strength, kind, hood_start, memb
         for t in range(count):
             a = member_ids[member_start[g] + below(key, COMMUNITY, week, subject, 1 + 2 * t, size)]
             b = member_ids[member_start[g] + below(key, COMMUNITY, week, subject, 2 + 2 * t, size)]
-            add_tie(indptr, degree, other, strength, kind, i=a, j=b, s=0.3, tie_kind=codes.GROUPMATE)
+            add_tie(indptr, degree, other, strength, kind, active, net, i=a, j=b, s=0.3, tie_kind=codes.GROUPMATE)
 
 
 @njit(parallel=True, cache=True)
 def count_active(indptr, degree, strength, threshold):
-    """Undirected live ties with strength at or above ``threshold``."""
-    total = 0
+    """Each row's live ties with strength at or above ``threshold`` (``Ties.active`` from scratch)."""
+    active = np.zeros(degree.shape[0], dtype=np.int32)
     for i in prange(degree.shape[0]):
         for k in range(indptr[i], indptr[i] + degree[i]):
-            total += strength[k] >= threshold
-    return total // 2
+            active[i] += strength[k] >= threshold
+    return active
 
 
 class TieDynamics:
     """Phase: ties strengthen with contact and fade without it; neighbours and group-mates form new ties.
 
     Owns the weekly contact chance by tie kind (``contact``, indexed by ``codes.TIE_KINDS``).
-    Measures the active ties.
+    Measures the active ties (each counted at both ends in ``Ties.active``).
     """
 
     def __init__(self, model):
@@ -164,9 +175,8 @@ class TieDynamics:
         sources = {**model.sources, "contact": self._contact}
         self._update_ties = Kernel(update_ties, sources)
         self._form_ties = Kernel(form_ties, sources)
-        self._count_active = Kernel(count_active, sources)
         self._groupmate_formation = net.groupmate_formation
-        self._active_threshold = net.active_threshold
+        self._active = model.sources["active"]
         self._member = model.sources["member"]
         self._group_members = model.sources["group_members"]
         self._group_activity = model.sources["group_activity"]
@@ -180,4 +190,4 @@ class TieDynamics:
         self._form_ties(week=week.clock, member_start=member_start, member_ids=member_ids, group_rate=group_rate)
 
     def measures(self, model, week) -> dict:
-        return {"ties_active": int(self._count_active(threshold=self._active_threshold))}
+        return {"ties_active": int(self._active.sum()) // 2}

@@ -70,16 +70,12 @@ def belongs(i, member, group_activity, comm):
 
 
 @njit(parallel=True, cache=True)
-def update_wellbeing(indptr, degree, strength, member, group_activity, service, unmet, strain, personal, asking,
-                     wellbeing, isolated, net, sup, comm, wb):
-    """Isolation from active ties and groups that meet; wellbeing moves toward its target."""
+def update_wellbeing(active, member, group_activity, service, unmet, strain, personal, asking, wellbeing, isolated, sup,
+                     comm, wb):
+    """Isolation from active ties (``Ties.active``) and groups that meet; wellbeing moves toward its target."""
     for i in prange(service.shape[0]):
-        active = 0
-        for k in range(indptr[i], indptr[i] + degree[i]):
-            if strength[k] >= net.active_threshold:
-                active += 1
         in_group = belongs(i, member, group_activity, comm)
-        isolated[i] = active < 2 and not in_group and service[i] != codes.DAY_CARE
+        isolated[i] = active[i] < 2 and not in_group and service[i] != codes.DAY_CARE
 
         if in_group:
             personal[i] += comm.membership_confidence * (1.0 - personal[i])

@@ -7,6 +7,7 @@ from model import codes
 from model.config import load_params
 from model.params import kernel_view
 from model.support import NetworkSharing
+from model.ties import count_active
 
 
 def test_people_are_conserved(small_run):
@@ -62,6 +63,16 @@ def test_ties_are_symmetric_and_in_range(small_run):
     forward = {(a, b): (s, k) for a, b, s, k in zip(rows, t.other[live], t.strength[live], t.kind[live])}
     assert all(forward.get((b, a)) == value for (a, b), value in forward.items())
     assert all(a != b for a, b in forward)
+
+
+def test_each_rows_active_tie_count_is_kept(small_run):
+    """``Ties.active``, kept by every change of a tie (weekly update, new ties, deaths, conversations that
+    reconnect people), equals a count of the live ties at or above the active threshold from scratch."""
+    model, results = small_run
+    t = model.state.ties
+    recount = count_active(t.indptr, t.degree, t.strength, model.params.network.active_threshold)
+    assert (t.active == recount).all() and recount.sum() > 0
+    assert results.steps["ties_active"][-1] == recount.sum() // 2
 
 
 def test_memberships_point_at_groups(small_run):
