@@ -137,7 +137,7 @@ def _mobilise(i, cover, indptr, degree, other, strength, kind, active, helper_ca
         if k == main:  # care booked from a main carer is theirs to give, as in main care
             helper_cap[j] = max(helper_cap[j], helper_load[j])
         if boost > 0:
-            strengthen_tie(indptr, degree, other, strength, active, net, i, k, boost)
+            strengthen_tie(indptr, degree, other, strength, active, net, i=i, k=k, boost=boost)
 
 
 @njit(cache=True)
