@@ -123,13 +123,13 @@ def _join(i, g, member, aware, group_members):
 
 
 @njit(cache=True)
-def _mobilise(i, cover, indptr, degree, other, strength, kind, active, helper_cap, helper_load, care_cap, net, boost,
-              spare_total):
+def _mobilise(i, cover, indptr, degree, other, strength, kind, active, helper_cap, helper_load, care_cap, able_to_care,
+              net, boost, spare_total):
     """Reconnect ``i`` with their ties (boost strengths) and book the spare help the plan counts on
     (the same share of each tie's spare time, :func:`support.tie_spare`), so later callers this week
     cannot count on the same hours."""
     take = min(1.0, cover / spare_total) if spare_total > 0 else 0.0
-    main = closest_carer(i, indptr, degree, other, strength, kind, care_cap, net.household_weight)
+    main = closest_carer(i, indptr, degree, other, strength, kind, able_to_care, net.household_weight)
     for k in range(indptr[i], indptr[i] + degree[i]):
         j = other[k]
         helper_load[j] += take * tie_spare(k, main, indptr, degree, other, strength, kind, helper_cap=helper_cap,
@@ -143,7 +143,8 @@ def _mobilise(i, cover, indptr, degree, other, strength, kind, active, helper_ca
 @njit(cache=True)
 def triage(key, week, staff_hours, order, need, acute, unmet, met_service, met_personal, met_network, asking, hood,
            interests, member, aware, isolated, weeks_unmet, service, service_hours, service_until, next_review,
-           queued_since, indptr, degree, other, strength, kind, active, helper_cap, helper_load, care_cap, hood_pool,
+           queued_since, indptr, degree, other, strength, kind, active, helper_cap, helper_load, care_cap, able_to_care,
+           hood_pool,
            hood_pool_used, hood_groups_start, hood_groups, group_interest, group_activity, group_members,
            practice_share, community_first, pol, rev, status_quo_first, status_quo, status_quo_review, net, svc, sup,
            comm, counts):
@@ -172,7 +173,7 @@ def triage(key, week, staff_hours, order, need, acute, unmet, met_service, met_p
         gap = unmet[i]
         h = hood[i]
         spare_net = network_spare(i, indptr, degree, other, strength, kind, helper_cap=helper_cap,
-                                  helper_load=helper_load, care_cap=care_cap, net=net)
+                                  helper_load=helper_load, care_cap=care_cap, able_to_care=able_to_care, net=net)
         encouraged = asking[i] + p.mobilisation * (1.0 - asking[i])
         remaining = need[i] - met_service[i] - met_personal[i]
         # A 'connect' conversation helps people ask for more; what they may get is bounded by their ties' spare time.
@@ -206,7 +207,8 @@ def triage(key, week, staff_hours, order, need, acute, unmet, met_service, met_p
             cover = min(gap, found_net)
             asking[i] = encouraged
             _mobilise(i, cover, indptr, degree, other, strength, kind, active, helper_cap=helper_cap,
-                      helper_load=helper_load, care_cap=care_cap, net=net, boost=p.connect_boost, spare_total=spare_net)
+                      helper_load=helper_load, care_cap=care_cap, able_to_care=able_to_care, net=net,
+                      boost=p.connect_boost, spare_total=spare_net)
             hood_pool_used[h] += min(max(0.0, gap - cover), spare_pool)
             _join(i, group, member, aware, group_members)
             if outcome == codes.PLAN:
@@ -236,19 +238,19 @@ def triage(key, week, staff_hours, order, need, acute, unmet, met_service, met_p
 
 @njit(cache=True)
 def _carried(i, hood_pool, hood_pool_used, hood, indptr, degree, other, strength, kind, helper_cap, helper_load,
-             care_cap, net, sup):
+             care_cap, able_to_care, net, sup):
     """Hours a week the person's ties and neighbourhood could carry now: what a strengths-based review looks for."""
     h = hood[i]
     community = min(sup.community_max_hours, max(0.0, hood_pool[h] - hood_pool_used[h]))
     return community + network_spare(i, indptr, degree, other, strength, kind, helper_cap=helper_cap,
-                                     helper_load=helper_load, care_cap=care_cap, net=net)
+                                     helper_load=helper_load, care_cap=care_cap, able_to_care=able_to_care, net=net)
 
 
 @njit(cache=True)
 def review_and_transition(key, week, staff_hours, need, unmet, met_service, met_network, isolated, service,
                           service_hours, service_until, next_review, weeks_unmet, indptr, degree, other, strength,
-                          kind, helper_cap, helper_load, care_cap, hood_pool, hood_pool_used, hood, practice_share,
-                          pol, rev, status_quo, status_quo_review, net, svc, sup, transitions):
+                          kind, helper_cap, helper_load, care_cap, able_to_care, hood_pool, hood_pool_used, hood,
+                          practice_share, pol, rev, status_quo, status_quo_review, net, svc, sup, transitions):
     """End plans and reablement that are due, and review long-term packages while staff hours last.
 
     A plan or reablement that ends is followed by an assessment (the team's ``assessment_hours``, an
@@ -274,8 +276,8 @@ def review_and_transition(key, week, staff_hours, need, unmet, met_service, met_
             transitions[WORK_HOURS] += p.assessment_hours
             transitions[REASSESSMENTS if st == codes.COMMUNITY_PLAN else END_ASSESSMENTS] += 1
             carried = _carried(i, hood_pool, hood_pool_used, hood, indptr, degree, other, strength, kind=kind,
-                               helper_cap=helper_cap, helper_load=helper_load, care_cap=care_cap, net=net,
-                               sup=sup) if r.step_down else 0.0
+                               helper_cap=helper_cap, helper_load=helper_load, care_cap=care_cap,
+                               able_to_care=able_to_care, net=net, sup=sup) if r.step_down else 0.0
             if not (r.step_down and carried >= need_for_service):
                 unmet[i] += met_service[i]
                 _start_package(key, week, i, need=need, unmet=unmet, met_network=met_network, isolated=isolated,
@@ -293,7 +295,8 @@ def review_and_transition(key, week, staff_hours, need, unmet, met_service, met_
             next_review[i] = week + r.review_weeks
             weeks_unmet[i] = -sup.patience_weeks  # a resized package is given time to work
             carried = _carried(i, hood_pool, hood_pool_used, hood, indptr, degree, other, strength, kind=kind,
-                               helper_cap=helper_cap, helper_load=helper_load, care_cap=care_cap, net=net, sup=sup)
+                               helper_cap=helper_cap, helper_load=helper_load, care_cap=care_cap,
+                               able_to_care=able_to_care, net=net, sup=sup)
             need_for_service = met_service[i] + unmet[i]
             if need_for_service < p.eligibility_hours or (
                     r.step_down and st != codes.RESIDENTIAL and carried >= need_for_service):
@@ -330,7 +333,8 @@ class FrontDoor:
         self._review_requested = np.zeros(n, dtype=np.bool_)
         self._counts = np.zeros(N_COUNTS)
         self._transitions = np.zeros(N_TRANSITIONS)
-        sources = {**model.sources, "care_cap": model.support.care_cap, "contacted": self.contacted,
+        sources = {**model.sources, "care_cap": model.support.care_cap, "able_to_care": model.support.able_to_care,
+                   "contacted": self.contacted,
                    "since_last": self.since_last,
                    "review_requested": self._review_requested, "counts": self._counts,
                    "transitions": self._transitions}

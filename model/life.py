@@ -22,35 +22,43 @@ _MAX_TABLE_AGE = 160  # years covered by the age-factor bound table; older resid
 
 
 @njit(cache=True)
-def _age_factor_bounds(onset_age_factor):
-    """``bound[a]`` >= ``onset_age_factor ** ((age - 75) / 10)`` for every age in ``[a, a + 1)``.
+def _age_bounds(needs):
+    """Upper bounds, by whole year of age ``a``, of the age terms of the hazards over ``[a, a + 1)``:
+    ``onset[a]`` >= ``onset_age_factor ** ((age - 75) / 10)`` and ``mortality[a]`` >=
+    ``exp(mortality_log_base + mortality_age_slope * age)``.
 
-    The factor rises with age (``onset_age_factor >= 1``), so its value at ``a + 1``, raised by a
-    margin far above rounding error, bounds it over the whole year.
+    Both rise with age (``onset_age_factor >= 1``, ``mortality_age_slope >= 0``), so their values at
+    ``a + 1``, raised by a margin far above rounding error, bound them over the whole year.
     """
-    bound = np.empty(_MAX_TABLE_AGE)
+    onset, mortality = np.empty(_MAX_TABLE_AGE), np.empty(_MAX_TABLE_AGE)
     for a in range(_MAX_TABLE_AGE):
-        bound[a] = onset_age_factor ** ((a + 1 - 75.0) / 10.0) * (1.0 + 1e-9)
-    return bound
+        onset[a] = needs.onset_age_factor ** ((a + 1 - 75.0) / 10.0) * (1.0 + 1e-9)
+        mortality[a] = np.exp(needs.mortality_log_base + needs.mortality_age_slope * (a + 1)) * (1.0 + 1e-9)
+    return onset, mortality
 
 
 @njit(parallel=True, cache=True)
 def life_events(key, week, age, hood, hood_deprivation, chronic, acute, unmet, isolated, died, crisis, onsets, needs, onset_mult):
     """Advance every resident one week of life; flags deaths and acute crises.
 
-    Each hazard is compared with its uniform draw.  The costly powers are computed only when the
-    draw falls below a cheap upper bound of the hazard (the annual death rate bounds the weekly
-    one; a table bounds the age factor), which changes no outcome: a draw above the bound is above
-    the hazard too.
+    Each hazard is compared with its uniform draw.  The costly exponentials and powers are computed
+    only when the draw falls below a cheap upper bound of the hazard (the annual death rate bounds the
+    weekly one; tables by year of age bound the age terms, :func:`_age_bounds`), which changes no
+    outcome: a draw above the bound is above the hazard too.
     """
-    bound = _age_factor_bounds(needs.onset_age_factor)
+    bound, mortality_bound = _age_bounds(needs)
     for i in prange(age.shape[0]):
         age[i] += 1.0 / 52.0
         need = chronic[i] + acute[i]
-        annual = np.exp(needs.mortality_log_base + needs.mortality_age_slope * age[i]) * (
-            1.0 + needs.mortality_need_effect * need) * (1.0 + needs.mortality_isolation * isolated[i])
+        need_term = 1.0 + needs.mortality_need_effect * need
+        isolation_term = 1.0 + needs.mortality_isolation * isolated[i]
         u = uniform(key, LIFE, week, i, DEATH)
-        died[i] = u < annual and u < 1.0 - (1.0 - min(annual, 1.0)) ** (1.0 / 52.0)
+        whole_years = np.int64(age[i])
+        died[i] = False
+        if not (0 <= whole_years < _MAX_TABLE_AGE) or \
+                u < mortality_bound[whole_years] * need_term * isolation_term * (1.0 + 1e-9):
+            annual = np.exp(needs.mortality_log_base + needs.mortality_age_slope * age[i]) * need_term * isolation_term
+            died[i] = u < annual and u < 1.0 - (1.0 - min(annual, 1.0)) ** (1.0 / 52.0)
 
         acute[i] *= 1.0 - needs.acute_recovery
         chronic[i] = chronic[i] * (1.0 - needs.chronic_recovery) + needs.deterioration * unmet[i]
@@ -58,7 +66,6 @@ def life_events(key, week, age, hood, hood_deprivation, chronic, acute, unmet, i
         u_onset = uniform(key, LIFE, week, i, ONSET)
         u_acute = uniform(key, LIFE, week, i, ACUTE)
         deprived = 1.0 + needs.onset_deprivation * hood_deprivation[hood[i]]
-        whole_years = np.int64(age[i])
         if 0 <= whole_years < _MAX_TABLE_AGE:
             most = bound[whole_years] * deprived
             if (u_onset >= needs.onset_weekly * most * (1.0 + needs.onset_isolation * isolated[i]) * onset_mult

@@ -29,10 +29,13 @@ _EPS = 1e-9
 
 
 @njit(parallel=True, cache=True)
-def helper_capacity(week, age, chronic, acute, burnout_until, service, helper_cap, care_cap, net, helper_mult):
+def helper_capacity(week, age, chronic, acute, burnout_until, service, helper_cap, care_cap, able_to_care, net,
+                    helper_mult):
     """Informal help each resident can give this week (hours): light help to anyone they know (``helper_cap``,
     by age and own need) and, as a main carer, care for a household or family member (``care_cap``, by own
-    need only: the oldest carers give the most hours).  None in burnout or in residential care.
+    need only: the oldest carers give the most hours; ``able_to_care`` flags ``care_cap > 0``, a byte per
+    resident that finding a carer can read without fetching the hours).  None in burnout or in residential
+    care.
 
     Strain no longer shrinks capacity: a carer keeps giving until they burn out (``wellbeing.update_strain``).
     """
@@ -40,11 +43,13 @@ def helper_capacity(week, age, chronic, acute, burnout_until, service, helper_ca
         if burnout_until[i] > week or service[i] == codes.RESIDENTIAL or service[i] == codes.SHARED_LIVES:
             helper_cap[i] = 0.0
             care_cap[i] = 0.0
+            able_to_care[i] = False
             continue
         factor = 1.0 if age[i] < 65 else (net.helper_hours_older if age[i] < 85 else 0.25 * net.helper_hours_older)
         health = max(0.0, 1.0 - (chronic[i] + acute[i]) / 10.0)
         helper_cap[i] = net.helper_hours * factor * health * helper_mult
         care_cap[i] = net.carer_hours * health * helper_mult
+        able_to_care[i] = care_cap[i] > 0
 
 
 @njit(inline="always", cache=True)
@@ -62,13 +67,13 @@ _NO_SPARE, _SPARE, _ASKED = 0, 1, 2  # a helper's flag in one round of asking
 
 
 @njit(cache=True)
-def closest_carer(i, indptr, degree, other, strength, kind, care_cap, household_weight):
-    """Slot of ``i``'s closest tie able to care (household or family, ``care_cap > 0``): the largest weight,
+def closest_carer(i, indptr, degree, other, strength, kind, able_to_care, household_weight):
+    """Slot of ``i``'s closest tie able to care (household or family, ``able_to_care``): the largest weight,
     the first such tie in the row on equal weights; -1 if none."""
     best, best_weight = -1, 0.0
     for k in range(indptr[i], indptr[i] + degree[i]):
         tie_kind = kind[k]
-        if (tie_kind == codes.HOUSEHOLD or tie_kind == codes.FAMILY) and care_cap[other[k]] > 0:
+        if (tie_kind == codes.HOUSEHOLD or tie_kind == codes.FAMILY) and able_to_care[other[k]]:
             w = _weight(strength[k], tie_kind, household_weight)
             if w > best_weight:
                 best, best_weight = k, w
@@ -76,19 +81,20 @@ def closest_carer(i, indptr, degree, other, strength, kind, care_cap, household_
 
 
 @njit(cache=True)
-def main_care(askers, ask, indptr, degree, other, strength, kind, net, care_cap, helper_cap, helper_load, met_network,
-              carer, care_received, request, demand):
+def main_care(askers, ask, indptr, degree, other, strength, kind, net, care_cap, able_to_care, helper_cap, helper_load,
+              met_network, carer, care_received, request, demand):
     """Each asker asks their closest able household or family tie (:func:`closest_carer`) for all of ``ask``, up to
     ``net.carer_hours`` from their household or ``net.carer_hours_family`` from a relative elsewhere; a carer
     asked by several people gives each request the same share of their ``care_cap``.
 
     Sets ``carer`` and ``care_received`` of the askers, adds what is given to ``met_network`` and
     ``helper_load`` and takes it from ``ask``; a carer's ``helper_cap`` is raised to cover what they give (so
-    they have light-help time to spare only if they give less than it).  Serial, in ascending asker order,
+    they have light-help time to spare only if they give less than it: raised as each gift adds to their
+    load, which ends where raising it once to the final load would).  Serial, in ascending asker order,
     so each carer's load sums in one order whatever the thread count.
     """
     for i in askers:  # find each asker's carer once; clear the carers' demand before any is added to it
-        k = closest_carer(i, indptr, degree, other, strength, kind, care_cap, net.household_weight)
+        k = closest_carer(i, indptr, degree, other, strength, kind, able_to_care, net.household_weight)
         if k >= 0:
             carer[i] = other[k]
             request[i] = min(ask[i], net.carer_hours if kind[k] == codes.HOUSEHOLD else net.carer_hours_family)
@@ -104,9 +110,6 @@ def main_care(askers, ask, indptr, degree, other, strength, kind, net, care_cap,
             met_network[i] += got
             ask[i] -= got
             helper_load[c] += got
-    for i in askers:
-        c = carer[i]
-        if c >= 0:
             helper_cap[c] = max(helper_cap[c], helper_load[c])
 
 
@@ -245,9 +248,9 @@ def tie_spare(k, main, indptr, degree, other, strength, kind, helper_cap, helper
 
 
 @njit(cache=True)
-def network_spare(i, indptr, degree, other, strength, kind, helper_cap, helper_load, care_cap, net):
+def network_spare(i, indptr, degree, other, strength, kind, helper_cap, helper_load, care_cap, able_to_care, net):
     """Spare informal time around ``i`` that a conversation can find (:func:`tie_spare` over their ties)."""
-    main = closest_carer(i, indptr, degree, other, strength, kind, care_cap, net.household_weight)
+    main = closest_carer(i, indptr, degree, other, strength, kind, able_to_care, net.household_weight)
     total = 0.0
     for k in range(indptr[i], indptr[i] + degree[i]):
         total += tie_spare(k, main, indptr, degree, other, strength, kind, helper_cap=helper_cap,
@@ -311,15 +314,16 @@ class Support:
     the ``met_*`` arrays, ``unmet``, ``helper_load``, each asker's ``carer`` and ``care_received``, and
     each neighbourhood's ``hood_pool_used``.  In a shock with mutual aid, connectors then organise
     neighbours' help for the people they know.  Owns each resident's main-care capacity this week
-    (``care_cap``) and the work arrays of main care (``request``, ``demand``).
+    (``care_cap``, ``able_to_care``) and the work arrays of main care (``request``, ``demand``).
     """
 
     def __init__(self, model):
         self._sharing = NetworkSharing(model.sources)
         n = model.sources["helper_cap"].shape[0]
         self.care_cap = np.zeros(n)
-        sources = {**model.sources, "ask": self._sharing.ask, "care_cap": self.care_cap, "request": np.zeros(n),
-                   "demand": np.zeros(n)}
+        self.able_to_care = np.zeros(n, dtype=np.bool_)
+        sources = {**model.sources, "ask": self._sharing.ask, "care_cap": self.care_cap,
+                   "able_to_care": self.able_to_care, "request": np.zeros(n), "demand": np.zeros(n)}
         self._helper_capacity = Kernel(helper_capacity, sources)
         self._main_care = Kernel(main_care, sources)
         self._community_pool = Kernel(community_pool, sources)
