@@ -151,3 +151,15 @@ def test_any_out_of_range_value_is_rejected_in_one_line_naming_field_and_range(d
     lo, hi = f.metadata["lo"], f.metadata["hi"]
     assert f"allowed [{lo}, {hi}]" in message or "must be a whole number" in message
 
+
+
+@given(st.lists(st.one_of(st.sampled_from([0.0, 1.0, 0.5, 0.1, 1 / 4096]), st.floats(0.0, 1.0)), min_size=1,
+                max_size=300))
+def test_the_recorders_percentile_is_the_partition_one(values):
+    """``recorder.kth_smallest`` (bins, then one bin sorted) gives what ``np.partition`` gives, ties and the
+    ends of [0, 1] included."""
+    from model.recorder import kth_smallest
+
+    x = np.asarray(values)
+    for k in {0, len(x) // 10, len(x) - 1}:
+        assert kth_smallest(x, k) == np.partition(x, k)[k]
