@@ -8,7 +8,7 @@ from numba import njit, prange
 from . import codes
 from .draws import (AWARE, FOUND_GROUP, FOUND_INTEREST, FOUNDER_JOIN, JOIN, JOIN_PICK, LAPSE, LEAVE, RECIPROCITY,
                     RESIDENT_OFFSET, ROLE)
-from .rng import COMMUNITY, below, uniform
+from .rng import COMMUNITY, below, uniform, uniform_at, week_key
 from .state import Kernel
 
 
@@ -76,16 +76,17 @@ def update_people(key, week, hood, interests, member, aware, contributor, servic
     """
     n = hood.shape[0]
     reach, reach_bound = _awareness_reach(comm.awareness_spread, indptr)
+    community = week_key(key, COMMUNITY, week)
     for i in prange(n):
         s = RESIDENT_OFFSET + i
         for slot in range(2):
             g = member[i, slot]
-            if g >= 0 and (uniform(key, COMMUNITY, week, s, LEAVE + slot) < comm.leave_weekly
+            if g >= 0 and (uniform_at(community, s, LEAVE + slot) < comm.leave_weekly
                            or service[i] == codes.RESIDENTIAL):
                 member[i, slot] = -1
         _close_gap(member, i)
         if aware[i] and member[i, 1] < 0 and service[i] != codes.RESIDENTIAL:
-            if uniform(key, COMMUNITY, week, s, JOIN) < comm.join_weekly:
+            if uniform_at(community, s, JOIN) < comm.join_weekly:
                 h = hood[i]
                 count = hood_groups_start[h + 1] - hood_groups_start[h]
                 if count > 0:
@@ -99,20 +100,20 @@ def update_people(key, week, hood, interests, member, aware, contributor, servic
             start = comm.contributor_lapse * share / (1.0 - share) if share < 1 else 1.0
             if met_community[i] > 0 and unmet[i] <= 0:
                 start += comm.reciprocity
-            if service[i] != codes.RESIDENTIAL and uniform(key, COMMUNITY, week, s, RECIPROCITY) < start:
+            if service[i] != codes.RESIDENTIAL and uniform_at(community, s, RECIPROCITY) < start:
                 # New contributors keep the town's mix of roles: some are connectors.
-                connects = uniform(key, COMMUNITY, week, s, ROLE) * share < pop.connector_share
+                connects = uniform_at(community, s, ROLE) * share < pop.connector_share
                 contributor[i] = codes.CONNECTOR if connects else codes.VOLUNTEER
-        elif uniform(key, COMMUNITY, week, s, LAPSE) < comm.contributor_lapse or service[i] == codes.RESIDENTIAL:
+        elif uniform_at(community, s, LAPSE) < comm.contributor_lapse or service[i] == codes.RESIDENTIAL:
             contributor[i] = codes.NOT_CONTRIBUTOR
 
         if member[i, 0] >= 0 or contributor[i] != codes.NOT_CONTRIBUTOR:
             new_aware[i] = True
         elif aware[i]:
-            new_aware[i] = uniform(key, COMMUNITY, week, s, AWARE) >= comm.awareness_lapse
+            new_aware[i] = uniform_at(community, s, AWARE) >= comm.awareness_lapse
         else:
             # The draw comes first: when it is above the chance with every tie aware, no tie need be read.
-            u = uniform(key, COMMUNITY, week, s, AWARE)
+            u = uniform_at(community, s, AWARE)
             new_aware[i] = False
             if u < reach_bound[degree[i]]:
                 aware_ties = 0

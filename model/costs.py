@@ -7,13 +7,10 @@ the team is paid whether or not its hours are used, and community support is nev
 
 from __future__ import annotations
 
-import numpy as np
-
-from . import codes
-
 
 class Costs:
-    """Phase: costs the week's services, staff, builder sites, voluntary sector and transition (GBP).
+    """Phase: costs the week's services, staff, builder sites, voluntary sector and transition (GBP), from the
+    week's caseloads and hours of home care and community support (``model.recorder.totals``).
 
     Home care is paid by the hour delivered; day care, residential care, Shared Lives and reablement
     by the week per person.  Staff cost the team's FTE (times the scenario's staff multiplier); the
@@ -31,29 +28,24 @@ class Costs:
         self._fte = policy.staff_fte_per_10k * model.state.residents.n / 10_000
         changes = (policy.mode, policy.review.name) != (status_quo.mode, status_quo.review.name)
         self._transition_share = policy.transition_share if changes else 0.0
-        self._service = model.sources["service"]
-        self._met_service = model.sources["met_service"]
-        self._met_community = model.sources["met_community"]
 
     def step(self, model, week) -> None:
         """Nothing to do: costs are measured from the week's state."""
 
     def measures(self, model, week) -> dict:
-        c, service = self._costs, self._service
-        caseload = np.bincount(service, minlength=len(codes.SERVICES))
-        home_care_hours = float(self._met_service[service == codes.HOME_CARE].sum())
+        c, totals = self._costs, model.recorder.totals
         by_service = {
-            "cost_home_care": home_care_hours * c.home_care_hour,
-            "cost_day_care": caseload[codes.DAY_CARE] * c.day_care_week,
-            "cost_residential": caseload[codes.RESIDENTIAL] * c.residential_week,
-            "cost_shared_lives": caseload[codes.SHARED_LIVES] * c.shared_lives_week,
-            "cost_reablement": caseload[codes.REABLEMENT] * c.reablement_week,
+            "cost_home_care": totals["home_care_hours"] * c.home_care_hour,
+            "cost_day_care": totals["caseload_day_care"] * c.day_care_week,
+            "cost_residential": totals["caseload_residential"] * c.residential_week,
+            "cost_shared_lives": totals["caseload_shared_lives"] * c.shared_lives_week,
+            "cost_reablement": totals["caseload_reablement"] * c.reablement_week,
         }
         team = self._fte * c.staff_fte_year / 52
         staff = team * week.scenario.staff_multiplier
         statutory = float(sum(by_service.values()))
         community = model.builders.fte() * c.builder_site_year / 52
-        voluntary = float(self._met_community.sum()) * c.community_hour
+        voluntary = totals["community_hours"] * c.community_hour
         transition = team * self._transition_share if week.practice_share < 1.0 else 0.0
         return {
             **{name: float(cost) for name, cost in by_service.items()},

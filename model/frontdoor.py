@@ -15,7 +15,7 @@ from numba import njit, prange
 from . import codes
 from .draws import PERSONAL_BUDGET, PRACTICE, REVIEW_PRACTICE, SHARED_LIVES, SIGNPOST_UPTAKE
 from .params import kernel_view
-from .rng import CONTACT, TRIAGE, uniform
+from .rng import CONTACT, TRIAGE, uniform, uniform_at, week_key
 from .state import Kernel
 from .support import closest_carer, network_spare, tie_spare
 from .ties import on_long_term, strengthen_tie
@@ -45,6 +45,7 @@ def new_contacts(key, week, unmet, crisis, weeks_unmet, service, queued_since, l
     their package to be looked at again: their review is brought forward to this week
     (``review_requested``), under every policy, so packages follow changing need.
     """
+    contact = week_key(key, CONTACT, week)
     for i in prange(unmet.shape[0]):
         contacted[i] = False
         review_requested[i] = False
@@ -69,7 +70,7 @@ def new_contacts(key, week, unmet, crisis, weeks_unmet, service, queued_since, l
                 chance = max(chance, pol.outreach_weekly)
             if isolated[i] and need[i] > 0:
                 chance = max(chance, pol.referral_weekly)
-        if chance > 0 and uniform(key, CONTACT, week, i, 0) < chance:
+        if chance > 0 and uniform_at(contact, i, 0) < chance:
             contacted[i] = True
             since_last[i] = week - last_contact[i]
             last_contact[i] = week

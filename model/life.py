@@ -11,7 +11,7 @@ from numba import njit, prange
 from . import codes
 from .draws import (ACUTE, ACUTE_SIZE, DEATH, MIGRANT_AGE, MIGRANT_AWARE, MIGRANT_CONTRIB, MIGRANT_INTEREST,
                     MIGRANT_PERSONAL, ONSET, ONSET_SIZE)
-from .rng import LIFE, exponential, uniform
+from .rng import LIFE, exponential, uniform, uniform_at, week_key
 from .state import Kernel
 from .ties import add_tie, remove_all_ties
 from .support import baseline_asking
@@ -47,12 +47,13 @@ def life_events(key, week, age, hood, hood_deprivation, chronic, acute, unmet, i
     outcome: a draw above the bound is above the hazard too.
     """
     bound, mortality_bound = _age_bounds(needs)
+    life = week_key(key, LIFE, week)
     for i in prange(age.shape[0]):
         age[i] += 1.0 / 52.0
         need = chronic[i] + acute[i]
         need_term = 1.0 + needs.mortality_need_effect * need
         isolation_term = 1.0 + needs.mortality_isolation * isolated[i]
-        u = uniform(key, LIFE, week, i, DEATH)
+        u = uniform_at(life, i, DEATH)
         whole_years = np.int64(age[i])
         died[i] = False
         if not (0 <= whole_years < _MAX_TABLE_AGE) or \
@@ -63,8 +64,8 @@ def life_events(key, week, age, hood, hood_deprivation, chronic, acute, unmet, i
         acute[i] *= 1.0 - needs.acute_recovery
         chronic[i] = chronic[i] * (1.0 - needs.chronic_recovery) + needs.deterioration * unmet[i]
 
-        u_onset = uniform(key, LIFE, week, i, ONSET)
-        u_acute = uniform(key, LIFE, week, i, ACUTE)
+        u_onset = uniform_at(life, i, ONSET)
+        u_acute = uniform_at(life, i, ACUTE)
         deprived = 1.0 + needs.onset_deprivation * hood_deprivation[hood[i]]
         if 0 <= whole_years < _MAX_TABLE_AGE:
             most = bound[whole_years] * deprived

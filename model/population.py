@@ -13,7 +13,8 @@ import numpy as np
 
 from . import codes
 from .area import town_of
-from .params import Params, kernel_view
+from .params import ConfigError, Params, kernel_view
+from .rng import MAX_RESIDENTS
 from .state import Associations, Neighbourhoods, Residents, State, Ties
 from .support import baseline_asking
 from .ties import count_active
@@ -47,6 +48,9 @@ def build_population(params: Params) -> State:
     hood = np.repeat(hh_hood, hh_size).astype(np.int32)
     household = np.repeat(np.arange(hh_size.size, dtype=np.int32), hh_size)
     n = hood.size
+    if n >= MAX_RESIDENTS:
+        raise ConfigError(f"the town has {n:,} adults; the engine takes fewer than {MAX_RESIDENTS:,} (random draws are "
+                          "keyed by pairs of residents): choose fewer districts or a smaller population")
     start = np.zeros(H + 1, dtype=np.int64)
     np.cumsum(np.bincount(hood, minlength=H), out=start[1:])
 

@@ -1,9 +1,10 @@
 """Weekly measurements: the town-wide sums over residents, and the tables a run returns.
 
 One parallel pass per neighbourhood (:func:`_hood_sums`) gives, summed in a fixed order, the
-town-level measures of residents (need, isolation, wellbeing, carers, caseloads) and, every
-``hood_every`` weeks, the rows of the neighbourhoods table.  The phases add their own measures to the
-same row; the columns and their order are declared once in ``model/schema.py``.
+town-level measures of residents (need, isolation, wellbeing, carers, caseloads, hours of home care
+and community support) and, every ``hood_every`` weeks, the rows of the neighbourhoods table.  The
+phases add their own measures to the same row, reading these sums (:attr:`Recorder.totals`) rather
+than summing residents again; the columns and their order are declared once in ``model/schema.py``.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from .state import Kernel
 HOOD_COLUMNS = (
     "residents", "need_hours", "unmet_hours", "with_unmet", "isolated", "wellbeing_sum", "carers", "carers_20_49h",
     "carers_50h_plus", "care_hours", "carer_strain_sum", "carers_high_strain", "aware", "contributors", "members",
-    "deaths", "contacts", "recontacts_12w", "recontacts_26w", "home_care_hours",
+    "deaths", "contacts", "recontacts_12w", "recontacts_26w", "home_care_hours", "community_hours",
     *(f"caseload_{name}" for name in codes.SERVICES[1:]),
 )
 _COL = {name: c for c, name in enumerate(HOOD_COLUMNS)}
@@ -31,7 +32,7 @@ _HIGH_STRAIN, _AWARE, _CONTRIBUTORS, _MEMBERS = (_COL["carers_high_strain"], _CO
 _CARERS_20, _CARERS_50, _CARE_HOURS = _COL["carers_20_49h"], _COL["carers_50h_plus"], _COL["care_hours"]
 _DEATHS, _CONTACTS, _RECONTACTS_12, _RECONTACTS_26 = (_COL["deaths"], _COL["contacts"], _COL["recontacts_12w"],
                                                       _COL["recontacts_26w"])
-_HOME_CARE = _COL["home_care_hours"]
+_HOME_CARE, _COMMUNITY_HOURS = _COL["home_care_hours"], _COL["community_hours"]
 _CASELOAD = _COL["caseload_community_plan"]  # first caseload column; codes follow in SERVICES order
 HIGH_STRAIN = 0.5  # carer strain counted as high
 CARE_BANDS = (20.0, 50.0)  # hours a week at which the Census 2021 bands of unpaid care begin: 1-19, 20-49, 50+
@@ -39,13 +40,14 @@ CARE_BANDS = (20.0, 50.0)  # hours a week at which the Census 2021 bands of unpa
 
 @njit(parallel=True, cache=True)
 def _hood_sums(hood_start, need, unmet, isolated, wellbeing, helper_load, strain, aware, contributor, member, died,
-               contacted, since_last, service, met_service, unmet_threshold, out):
+               contacted, since_last, service, met_service, met_community, unmet_threshold, out):
     n_hoods = hood_start.shape[0] - 1
     for h in prange(n_hoods):
         # Local accumulators (kept in registers), written once per neighbourhood.
         need_sum = unmet_sum = with_unmet = n_isolated = wellbeing_sum = carers = strain_sum = high_strain = 0.0
         carers_20 = carers_50 = care_hours = 0.0
         n_aware = contributors = members = deaths = contacts = recontacts_12 = recontacts_26 = home_care = 0.0
+        community_hours = 0.0
         caseload = np.zeros(len(codes.SERVICES))
         for i in range(hood_start[h], hood_start[h + 1]):
             need_sum += need[i]
@@ -70,6 +72,7 @@ def _hood_sums(hood_start, need, unmet, isolated, wellbeing, helper_load, strain
                 recontacts_26 += since_last[i] <= 26
             if service[i] == codes.HOME_CARE:
                 home_care += met_service[i]
+            community_hours += met_community[i]
             caseload[service[i]] += 1
         row = out[h]
         row[_RESIDENTS] = hood_start[h + 1] - hood_start[h]
@@ -92,6 +95,7 @@ def _hood_sums(hood_start, need, unmet, isolated, wellbeing, helper_load, strain
         row[_RECONTACTS_12] = recontacts_12
         row[_RECONTACTS_26] = recontacts_26
         row[_HOME_CARE] = home_care
+        row[_COMMUNITY_HOURS] = community_hours
         row[_CASELOAD:_CASELOAD + len(codes.SERVICES) - 1] = caseload[1:]
 
 
@@ -132,14 +136,20 @@ class Recorder:
         self._sums = np.zeros((n_hoods, len(HOOD_COLUMNS)))
         self._hood_sums = Kernel(_hood_sums, {**sources, "unmet_threshold": unmet_threshold, "out": self._sums})
         self._wellbeing = sources["wellbeing"]
+        self.totals: dict[str, float] = {}
 
-    def record(self, week: int, measures: dict, groups_per_hood: np.ndarray) -> None:
-        """Add week ``week``'s row: the residents' sums, plus ``measures`` from the phases."""
+    def sum_residents(self) -> None:
+        """This week's sums over residents, by neighbourhood and for the town (``totals``, by
+        ``HOOD_COLUMNS`` name), for the phases' measures and the week's row."""
         self._sums[:] = 0.0
         self._hood_sums()
+        self.totals = dict(zip(HOOD_COLUMNS, self._sums.sum(axis=0).tolist()))
+
+    def record(self, week: int, measures: dict, groups_per_hood: np.ndarray) -> None:
+        """Add week ``week``'s row: the residents' sums (:meth:`sum_residents`, taken this week), plus
+        ``measures`` from the phases."""
         sums = self._sums
-        totals = sums.sum(axis=0)
-        t = dict(zip(HOOD_COLUMNS, totals.tolist()))
+        t = self.totals
         n = t["residents"]
         wellbeing = self._wellbeing
         row = {

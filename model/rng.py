@@ -2,7 +2,11 @@
 
 Every random draw in the weekly dynamics is a pure function of
 ``(run key, stream, week, subject, draw)``: a SplitMix64 hash turned into a
-uniform on [0, 1).  Two consequences matter for policy experiments:
+uniform on [0, 1).  The run key, stream and week make a week key (:func:`week_key`, two mixes, which
+a kernel computes once); each draw is then one SplitMix64 step from it, at the counter
+``subject * 2**22 + draw`` (:func:`uniform_at`), so subjects stay below 2**42 (a tie's subject is
+``lo * n + hi`` for its two residents: :data:`MAX_RESIDENTS`) and draws below 2**22.  Two consequences
+matter for policy experiments:
 
 * the same seed gives the same life-event draws under every policy, because a
   resident's draws never depend on how many numbers other code consumed;
@@ -28,6 +32,8 @@ _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MUL1 = np.uint64(0xBF58476D1CE4E5B9)
 _MUL2 = np.uint64(0x94D049BB133111EB)
 _TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53
+_DRAW_BITS = np.uint64(22)  # draws per subject: 2**22 (builders' blocks reach 4 * 2**20)
+MAX_RESIDENTS = 1 << 21  # a tie's subject lo * n + hi must stay below 2**42
 
 
 @njit(inline="always", cache=True)
@@ -44,13 +50,24 @@ def run_key(seed: int) -> np.uint64:
 
 
 @njit(inline="always", cache=True)
+def week_key(key, stream, week):
+    """The key of one stream's draws in one week: what every draw of that stream and week starts from."""
+    h = _mix(key ^ (np.uint64(stream) * _GOLDEN))
+    return _mix(h + np.uint64(week + 1) * _MUL1)
+
+
+@njit(inline="always", cache=True)
+def uniform_at(week_key, subject, draw):
+    """Uniform [0, 1) draw ``draw`` of ``subject`` (resident, tie, association...) from a :func:`week_key`:
+    the SplitMix64 output at counter ``subject * 2**22 + draw`` of the sequence seeded by the week key."""
+    counter = (np.uint64(subject) << _DRAW_BITS) + np.uint64(draw)
+    return np.float64(_mix(week_key + counter * _GOLDEN) >> np.uint64(11)) * _TO_UNIT
+
+
+@njit(inline="always", cache=True)
 def uniform(key, stream, week, subject, draw):
     """Uniform [0, 1) draw for ``subject`` (resident, tie, association...) in ``week``."""
-    h = _mix(key ^ (np.uint64(stream) * _GOLDEN))
-    h = _mix(h + np.uint64(week + 1) * _MUL1)
-    h = _mix(h ^ (np.uint64(subject) * _MUL2))
-    h = _mix(h + np.uint64(draw) * _GOLDEN)
-    return np.float64(h >> np.uint64(11)) * _TO_UNIT
+    return uniform_at(week_key(key, stream, week), subject, draw)
 
 
 @njit(inline="always", cache=True)

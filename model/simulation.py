@@ -101,7 +101,8 @@ class ResilienceModel(mesa.Model):
                     scenario=scenario_effects(self.params.scenario, self.week))
 
     def step(self) -> None:
-        """One week: every phase in order, then (in policy weeks) the week's row."""
+        """One week: every phase in order, then (in policy weeks) the residents' sums, the phases' measures
+        and the week's row."""
         week = self.this_week()
         for (name, _), phase in zip(PHASES, self.phases):
             if self.phase_seconds is None:
@@ -111,6 +112,7 @@ class ResilienceModel(mesa.Model):
                 phase.step(self, week)
                 self.phase_seconds[name] += time.perf_counter() - started
         if week.policy_on:
+            self.recorder.sum_residents()
             measures = {}
             for phase in self.phases:
                 measures.update(phase.measures(self, week))

@@ -10,7 +10,7 @@ from numba import njit, prange
 
 from . import codes
 from .community import members_by_group
-from .rng import COMMUNITY, TIES, below, uniform
+from .rng import COMMUNITY, TIES, below, uniform, uniform_at, week_key
 from .state import Kernel
 
 
@@ -21,48 +21,46 @@ def on_long_term(service):
 
 
 @njit(parallel=True, cache=True)
-def update_ties(key, week, indptr, degree, other, strength, kind, active, service, contact, net, svc, group_mult,
-                visit_mult, mutual_aid):
+def update_ties(key, week, indptr, degree, other, strength, kind, active, service, chance, net, svc, mutual_aid):
     """Contact reinforces a tie, its absence decays it; weak non-household ties are dropped.
 
-    ``contact[kind]`` is the weekly contact chance; packages crowd out contact
-    (``svc.crowd_out``), fewer visits cut contact outside the household (``visit_mult``),
-    paused groups cut group-mate contact (``group_mult``) and mutual aid raises contact
-    along already-active ties.  Recounts each row's ``active`` ties as it goes.
+    ``chance[kind]`` is this week's contact chance by tie kind (:meth:`TieDynamics.contact_chance`);
+    packages crowd out contact (``svc.crowd_out``, at either end) and mutual aid raises contact along
+    already-active ties.  One draw per tie and week, keyed by its two residents, so both copies change
+    alike.  Each row is updated in place, recounting its ``active`` ties, and compacted over dropped
+    ties only if it lost one (rarely: a tie is dropped after months without contact).
     """
     n = degree.shape[0]
+    ties_week = week_key(key, TIES, week)
+    kept = 1.0 - svc.crowd_out
     for i in prange(n):
-        write = indptr[i]
+        start, end = indptr[i], indptr[i] + degree[i]
+        own = kept if on_long_term(service[i]) else 1.0
         count = 0
-        for k in range(indptr[i], indptr[i] + degree[i]):
+        dropped = False
+        for k in range(start, end):
             j = other[k]
-            tie_kind = kind[k]
             s = strength[k]
-            chance = contact[tie_kind]
-            if on_long_term(service[i]):
-                chance *= 1.0 - svc.crowd_out
+            c = chance[kind[k]] * own
             if on_long_term(service[j]):
-                chance *= 1.0 - svc.crowd_out
-            if tie_kind != codes.HOUSEHOLD:
-                chance *= visit_mult
-            if tie_kind == codes.GROUPMATE:
-                chance *= group_mult
+                c *= kept
             if s >= net.active_threshold:
-                chance = min(1.0, chance * (1.0 + mutual_aid))
-            lo, hi = min(i, j), max(i, j)
-            if uniform(key, TIES, week, lo * n + hi, 0) < chance:
+                c = min(1.0, c * (1.0 + mutual_aid))
+            if uniform_at(ties_week, min(i, j) * n + max(i, j), 0) < c:
                 s += net.reinforce * (1.0 - s)
             else:
                 s *= 1.0 - net.decay
-            if tie_kind == codes.HOUSEHOLD or s >= net.drop_threshold:
-                strength[write] = s
-                count += s >= net.active_threshold
-                if write != k:  # compact over dropped ties (skipped when nothing moved: less memory traffic)
-                    other[write] = j
-                    kind[write] = tie_kind
-                write += 1
-        degree[i] = write - indptr[i]
+            strength[k] = s
+            count += s >= net.active_threshold
+            dropped |= kind[k] != codes.HOUSEHOLD and s < net.drop_threshold
         active[i] = count
+        if dropped:
+            write = start
+            for k in range(start, end):
+                if kind[k] == codes.HOUSEHOLD or strength[k] >= net.drop_threshold:
+                    strength[write], other[write], kind[write] = strength[k], other[k], kind[k]
+                    write += 1
+            degree[i] = write - start
 
 
 @njit(inline="always", cache=True)
@@ -181,10 +179,17 @@ class TieDynamics:
         self._group_members = model.sources["group_members"]
         self._group_activity = model.sources["group_activity"]
 
+    def contact_chance(self, scenario) -> np.ndarray:
+        """This week's contact chance by tie kind: fewer visits cut contact outside the household
+        (``visit_multiplier``) and paused groups cut group-mate contact (``group_activity_multiplier``)."""
+        outside = np.arange(len(codes.TIE_KINDS)) != codes.HOUSEHOLD
+        groupmate = np.arange(len(codes.TIE_KINDS)) == codes.GROUPMATE
+        return (self._contact * np.where(outside, scenario.visit_multiplier, 1.0)
+                * np.where(groupmate, scenario.group_activity_multiplier, 1.0))
+
     def step(self, model, week) -> None:
         activity_mult = week.scenario.group_activity_multiplier
-        self._update_ties(week=week.clock, group_mult=activity_mult, visit_mult=week.scenario.visit_multiplier,
-                          mutual_aid=week.scenario.mutual_aid)
+        self._update_ties(week=week.clock, chance=self.contact_chance(week.scenario), mutual_aid=week.scenario.mutual_aid)
         member_start, member_ids = members_by_group(self._member, self._group_activity.size)
         group_rate = self._groupmate_formation * self._group_members * self._group_activity * activity_mult
         self._form_ties(week=week.clock, member_start=member_start, member_ids=member_ids, group_rate=group_rate)

@@ -217,27 +217,21 @@ class Resident(mesa.Agent):
         return i.introduce(week, s, 2, m.hood_residents[self.hood])
 
     # --- ties --------------------------------------------------------------------------------
-    def keep_in_touch(self, week: int, contact: dict, group_mult: float, visit_mult: float, mutual_aid: float) -> None:
+    def keep_in_touch(self, week: int, chance_by_kind: dict, mutual_aid: float) -> None:
         """Each tie is reinforced by contact or decays without it (once a week, whichever end comes
-        first); fewer visits cut contact outside the household; weak non-household ties are dropped from
-        both ends' lists."""
+        first), with this week's contact chance of its kind; a package at either end crowds contact out;
+        weak non-household ties are dropped from both ends' lists."""
         m, net = self.model, self.model.params.network
-        crowd_out = m.params.services.crowd_out
+        kept = 1.0 - m.params.services.crowd_out
         n = len(m.slots)
         for tie in self.ties:
             if tie.updated == week:
                 continue
             tie.updated = week
             j = tie.other(self)
-            chance = contact[tie.kind]
-            if on_long_term(self.service):
-                chance *= 1.0 - crowd_out
+            chance = chance_by_kind[tie.kind] * (kept if on_long_term(self.service) else 1.0)
             if on_long_term(j.service):
-                chance *= 1.0 - crowd_out
-            if tie.kind != codes.HOUSEHOLD:
-                chance *= visit_mult
-            if tie.kind == codes.GROUPMATE:
-                chance *= group_mult
+                chance *= kept
             if tie.strength >= net.active_threshold:
                 chance = min(1.0, chance * (1.0 + mutual_aid))
             lo, hi = min(self.slot, j.slot), max(self.slot, j.slot)

@@ -135,8 +135,10 @@ class ReferenceModel(FrontDoor, mesa.Model):
         contact = {codes.HOUSEHOLD: net.contact_household, codes.FAMILY: net.contact_family,
                    codes.FRIEND: net.contact_friend, codes.NEIGHBOUR: net.contact_neighbour,
                    codes.GROUPMATE: net.contact_groupmate}
+        chance_by_kind = {kind: contact[kind] * (sc["visit_multiplier"] if kind != codes.HOUSEHOLD else 1.0)
+                          * (sc["group_activity_multiplier"] if kind == codes.GROUPMATE else 1.0) for kind in contact}
         for r in self.slots:
-            r.keep_in_touch(t, contact, sc["group_activity_multiplier"], sc["visit_multiplier"], sc["mutual_aid"])
+            r.keep_in_touch(t, chance_by_kind, sc["mutual_aid"])
         self._form_ties(t, sc["group_activity_multiplier"])
 
         for r in self.slots:

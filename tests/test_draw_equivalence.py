@@ -21,7 +21,8 @@ def test_the_measures_keep_their_distributions():
 
 
 def test_a_changed_rule_is_caught():
-    """Negative control: ties fading 10% faster (network.decay 0.04 -> 0.044) moves isolation and the active
-    ties beyond chance."""
-    rows = compare(_before(), measures_over_seeds(("network.decay=0.044",)))
-    assert {"isolation_rate", "ties_active"} <= {r["measure"] for r in rows if r["differs"]}
+    """Negative control: acute episodes half as frequent again (needs.acute_weekly 0.0012 -> 0.0018) move the
+    long-term caseload beyond chance under both policies."""
+    rows = compare(_before(), measures_over_seeds(("needs.acute_weekly=0.0018",)))
+    assert {(policy, "caseload_long_term") for policy in ("service_first", "community_first")} <= \
+        {(r["policy"], r["measure"]) for r in rows if r["differs"]}

@@ -127,10 +127,13 @@ def _contact_when_carer_breaks_down(*overrides: str) -> tuple[float, float]:
 def test_a_carer_breakdown_brings_the_person_cared_for_to_the_front_door():
     """A carer's breakdown withdraws this week's care and is a crisis for the person cared for: through the crisis
     route (support.crisis_contact) about half of them contact the front door that same week, more often than
-    everyone else with unmet need, and far more often than with the crisis route switched off."""
+    everyone else with unmet need, and far more often than with the crisis route switched off.  Care strains
+    carers at 20 hours a week (``network.strain_hours``), so that each run has over a hundred breakdowns to
+    count (with the market town's 50 a run of this town has a handful)."""
     for seed in (0, 1):
-        cared_for, others = _contact_when_carer_breaks_down(f"seed={seed}")
-        without_crisis, _ = _contact_when_carer_breaks_down(f"seed={seed}", "support.crisis_contact=0")
+        cared_for, others = _contact_when_carer_breaks_down(f"seed={seed}", "network.strain_hours=20")
+        without_crisis, _ = _contact_when_carer_breaks_down(f"seed={seed}", "network.strain_hours=20",
+                                                            "support.crisis_contact=0")
         assert cared_for > 0.3
         assert cared_for > 3 * others
         assert cared_for > 2 * without_crisis
@@ -138,14 +141,17 @@ def test_a_carer_breakdown_brings_the_person_cared_for_to_the_front_door():
 
 def test_more_members_and_introductions_mean_less_isolation():
     """Belonging to a group that meets and having active ties keep people from isolation: builder sites in every
-    neighbourhood (introductions, connectors, new groups) and more joining both lower it."""
+    neighbourhood (introductions, connectors, new groups) and more joining (community.join_weekly 0.004 ->
+    0.03) both lower it.  Joining moves isolation a few per cent, so its test pools two seeds."""
     late = slice(-26, None)
+    without = joining = 0.0
     for seed in (0, 1):
-        without = _steps(*TOWN, "weeks=104", f"seed={seed}")["isolation_rate"][late].mean()
+        alone = _steps(*TOWN, "weeks=104", f"seed={seed}")["isolation_rate"][late].mean()
         built = _steps(*TOWN, "weeks=104", f"seed={seed}", *BUILDERS)["isolation_rate"][late].mean()
-        joining = _steps(*TOWN, "weeks=104", f"seed={seed}", "community.join_weekly=0.012")["isolation_rate"][late].mean()
-        assert built < 0.8 * without
-        assert joining < 0.98 * without
+        assert built < 0.8 * alone
+        without += alone
+        joining += _steps(*TOWN, "weeks=104", f"seed={seed}", "community.join_weekly=0.03")["isolation_rate"][late].mean()
+    assert joining < 0.97 * without
 
 
 def test_a_pandemic_that_pauses_groups_and_visits_raises_isolation():
