@@ -15,15 +15,18 @@ import argparse
 import json
 import resource
 import shutil
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 import polars as pl
 
-from analysis import report, tables
-from analysis.sweep import TABLES, open_sweep
-from model import outputs
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's packages, not the installed ones
+
+from analysis import report, tables  # noqa: E402
+from analysis.sweep import TABLES, open_sweep  # noqa: E402
+from model import outputs  # noqa: E402
 
 
 def fake_sweep(template: Path, root: Path, runs: int) -> Path:
