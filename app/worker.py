@@ -3,9 +3,10 @@
 It simulates every run of the sweep's plan (``plan.json``) with the project's runner,
 ``experiments.run.run``, into the run's own directory, seed by seed, so the page can draw every policy
 as soon as its first seed is done.  Runs are stored as the command line stores them (atomic files,
-``metadata.json`` last, a run lock; a complete run is skipped).  A run that fails leaves its error, one
-line, in ``error.txt`` in its directory (the whole traceback goes to ``worker.log``) and the worker goes
-on with the others.  When every run has ended it writes the report (``analysis.report``, which names
+``metadata.json`` last, a run lock; a complete run is skipped), and a seed's policies share its warm-up
+(simulated by the first, restored by the others from the sweep's ``warmups/``, ``experiments.warmups``).
+A run that fails leaves its error, one line, in ``error.txt`` in its directory (the whole traceback goes
+to ``worker.log``) and the worker goes on with the others.  When every run has ended it writes the report (``analysis.report``, which names
 any run left out), the decision brief's page (``analysis.brief``, which the page shows) and ``status.json``.  It runs as a process of its own, so a simulation never holds up
 the server, and cancelling kills it (:func:`app.sweeps.cancel`).
 """
@@ -21,6 +22,7 @@ from analysis.brief import write_brief
 from analysis.report import write_report
 from analysis.sweep import SweepError, SweepWarning
 from experiments.run import run
+from experiments.warmups import STORE
 from model.outputs import atomic_write, is_complete
 
 from .choices import composed
@@ -37,7 +39,7 @@ def run_sweep(sweep_dir: Path) -> None:
     runs = plan.runs(sweep_dir)
     for k, (arm, seed, run_dir) in enumerate(runs, start=1):
         try:
-            outcome = run(composed(plan.run_overrides(arm, seed)), run_dir)
+            outcome = run(composed(plan.run_overrides(arm, seed)), run_dir, sweep_dir / STORE)
         except Exception as error:  # noqa: BLE001 - any failure of one run is shown and the others go on
             log.exception("[%d/%d] failed: policy %d, seed %d", k, len(runs), arm + 1, seed)
             line = f"{type(error).__name__}: {(str(error).splitlines() or [''])[0]}"

@@ -5,7 +5,10 @@ directory (see ``experiments.store``).  With ``--multirun`` it sweeps, e.g.
 ``python -m experiments.run --multirun policy=service_first,community_first seed=0,1,2``;
 runs already complete are skipped, so an interrupted sweep can simply be restarted, and a run
 another process is writing (a second sweep into the same directory) is left to it
-(``experiments.store.claim``).
+(``experiments.store.claim``).  Runs that share a warm-up (every policy of one town, seed and set of
+parameters) simulate it once and restore it after (``experiments.warmups``: the sweep's store is
+``<sweep dir>/warmups/``), and ``output.numba_threads`` sets numba's threads (the presets that run one job
+per core, ``configs/launch/cores.yaml``, set 1).
 """
 
 from __future__ import annotations
@@ -16,24 +19,30 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import hydra
+import numba
 from hydra.core.hydra_config import HydraConfig
+from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
 from experiments import store
 from experiments.cli import run_app
+from experiments.warmups import STORE, warmed_up
 from model import ConfigError, params_from_dict
-from model.simulation import ResilienceModel
 
 log = logging.getLogger(__name__)
-logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
 
 
-def run(cfg: DictConfig, run_dir: Path) -> str:
+def run(cfg: DictConfig, run_dir: Path, warmups: Path | None = None) -> str:
     """Validate ``cfg``, simulate and store the run in ``run_dir``; returns what was done (``store.SIMULATED``,
-    ``store.SKIPPED`` if already complete, ``store.ELSEWHERE`` if another process is writing it)."""
+    ``store.SKIPPED`` if already complete, ``store.ELSEWHERE`` if another process is writing it).
+
+    ``warmups`` is the warm-up store the run shares (``experiments.warmups``; None, or
+    ``output.share_warmup=false``: none).
+    """
     resolved = OmegaConf.to_container(cfg, resolve=True)
     resolved.pop("hydra", None)
     params = params_from_dict(resolved)
+    use_threads(cfg.output.numba_threads)
     with store.claim(run_dir) as claimed:
         if not claimed:
             log.info("another process is writing %s: left to it", run_dir)
@@ -42,16 +51,40 @@ def run(cfg: DictConfig, run_dir: Path) -> str:
             log.info("already complete, skipped: %s", run_dir)
             return store.SKIPPED
         started = datetime.now(timezone.utc)
-        results = ResilienceModel(params, hood_every=cfg.output.hood_every).run()
-        store.write_run(run_dir, results, params, resolved, started)
-    log.info("wrote %s", run_dir)
+        model, warmup = warmed_up(params, cfg.output.hood_every, warmups if cfg.output.share_warmup else None)
+        results = model.run()
+        store.write_run(run_dir, results, params, resolved, started, provenance=warmup)
+    log.info("wrote %s (warm-up %s)", run_dir, warmup["warmup"])
     return store.SIMULATED
+
+
+def use_threads(threads: int | None) -> None:
+    """Run numba on ``threads`` threads (``output.numba_threads``); None leaves numba's own count (every core,
+    or NUMBA_NUM_THREADS).  numba can lower its count but never raise it above NUMBA_NUM_THREADS, which it
+    reads when it starts (joblib's workers get the cores divided by the workers)."""
+    if threads is None:
+        return
+    most = numba.config.NUMBA_NUM_THREADS
+    if isinstance(threads, bool) or not isinstance(threads, int) or not 1 <= threads <= most:
+        raise ConfigError(f"output.numba_threads={threads!r} must be null or a whole number from 1 to {most} "
+                          f"(numba's threads in this process, NUMBA_NUM_THREADS)")
+    numba.set_num_threads(threads)
+
+
+def warmup_store() -> Path:
+    """The warm-up store of this Hydra run: ``<sweep dir>/warmups`` in a multirun, shared by its runs, else
+    ``results/warmups`` (so single runs of one town, one policy after another, share theirs)."""
+    hydra_cfg = HydraConfig.get()
+    return Path(hydra_cfg.sweep.dir if hydra_cfg.mode == RunMode.MULTIRUN else "results") / STORE
 
 
 @hydra.main(version_base=None, config_path="../configs", config_name="config")
 def main(cfg: DictConfig) -> str:
+    # Mesa logs every step at INFO. Set here, in the job, not at import: a launcher's worker process gets this
+    # function by value (it is __main__'s), without running this module's top level.
+    logging.getLogger("MESA").setLevel(logging.WARNING)
     try:
-        return run(cfg, Path(HydraConfig.get().runtime.output_dir))
+        return run(cfg, Path(HydraConfig.get().runtime.output_dir), warmup_store())
     except ConfigError as error:
         sys.exit(f"config error: {error}")
 

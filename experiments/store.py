@@ -3,7 +3,7 @@
 A run directory holds the files named in ``model.outputs``: ``steps.parquet`` (per week),
 ``neighbourhoods.parquet`` (per neighbourhood every few weeks), ``summary.parquet`` (one row),
 ``config.yaml`` (the fully resolved config) and ``metadata.json`` (seed, package versions, git
-revision, host, numba threads, timings).  Every file is written to a temporary name and renamed into
+revision, host, numba threads, how the warm-up was got, timings).  Every file is written to a temporary name and renamed into
 place, and ``metadata.json`` is written last: a run is complete exactly when it exists, so a killed run
 leaves no partial Parquet and a restarted sweep redoes only what is missing.  A process simulates and
 writes a run only while it holds the run's lock (:func:`claim`), so sweeps started into one directory
@@ -38,12 +38,19 @@ REPO = Path(__file__).resolve().parents[1]
 log = logging.getLogger(__name__)
 
 
+# Settings of how a run is computed, never of what it computes: a finished run is reused whatever they were (or
+# without them, if it was stored before they existed). Results depend neither on the thread count nor on whether
+# the warm-up was restored (tests/test_warmup_sharing.py).
+HOW_NOT_WHAT = ("output.skip_complete", "output.share_warmup", "output.numba_threads")
+
+
 def finished_with(run_dir: Path, resolved_config: dict) -> bool:
     """Whether ``run_dir`` holds a finished run of exactly ``resolved_config``, which can then be skipped.
 
     A finished run of any other config raises :class:`ConfigError` naming the fields that differ:
     skipping it would report results of a config nobody asked for, and replacing it would lose them.
-    A run finished at another git revision is reused with a warning (the revision is in its metadata).
+    A run finished at another git revision is reused with a warning (the revision is in its metadata), and
+    the settings in ``HOW_NOT_WHAT`` are not compared.
     """
     run_dir = Path(run_dir)
     if not is_complete(run_dir):
@@ -54,7 +61,8 @@ def finished_with(run_dir: Path, resolved_config: dict) -> bool:
     except (OSError, ValueError, yaml.YAMLError) as error:
         raise ConfigError(f"{run_dir} holds a finished run whose {CONFIG} or {METADATA} cannot be read "
                           f"({type(error).__name__}); move that run away or give this one its own directory") from None
-    changed = [f"{key}: {old!r} -> {new!r}" for key, old, new in _differences(stored, resolved_config)]
+    changed = [f"{key}: {old!r} -> {new!r}" for key, old, new in _differences(stored, resolved_config)
+               if key not in HOW_NOT_WHAT]
     if changed:
         shown = "; ".join(changed[:3]) + (f"; and {len(changed) - 3} more" if len(changed) > 3 else "")
         raise ConfigError(f"{run_dir} already holds a finished run of another config ({shown}); give this run "
@@ -195,23 +203,25 @@ def _labelled(frame: pl.DataFrame, params: Params) -> pl.DataFrame:
     )
 
 
-def write_run(run_dir: Path, results: Results, params: Params, resolved_config: dict, started: datetime) -> None:
-    """Write a finished run's tables, config and provenance into ``run_dir`` atomically."""
+def write_run(run_dir: Path, results: Results, params: Params, resolved_config: dict, started: datetime,
+              provenance: dict | None = None) -> None:
+    """Write a finished run's tables, config and provenance (plus ``provenance``, e.g. how its warm-up was got)
+    into ``run_dir`` atomically."""
     tables = {
         STEPS: _labelled(results.steps, params),
         HOODS: _labelled(results.neighbourhoods, params),
         SUMMARY: _labelled(summarise(results.steps), params),
     }
-    write_result(run_dir, tables, resolved_config, run_labels(params), started)
+    write_result(run_dir, tables, resolved_config, run_labels(params), started, provenance)
 
 
 def write_result(out_dir: Path, tables: dict[str, pl.DataFrame], resolved_config: dict, labels: dict,
-                 started: datetime) -> None:
+                 started: datetime, provenance: dict | None = None) -> None:
     """Write Parquet ``tables`` (file name -> frame), the resolved config and provenance into ``out_dir``.
 
     Every file is written atomically and ``metadata.json`` (``labels`` plus git revision, package
-    versions and timings) last, so ``out_dir`` is complete exactly when it exists.  Temporary files
-    left by an earlier attempt that was killed are removed first.
+    versions, timings and any further ``provenance``) last, so ``out_dir`` is complete exactly when it
+    exists.  Temporary files left by an earlier attempt that was killed are removed first.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -228,6 +238,7 @@ def write_result(out_dir: Path, tables: dict[str, pl.DataFrame], resolved_config
         "packages": package_versions(),
         "host": platform.node(),  # where it ran: sweeps may spread over processes and machines
         "numba_threads": numba.get_num_threads(),  # results do not depend on it; timings do
+        **(provenance or {}),
         "started": started.isoformat(),
         "finished": finished.isoformat(),
         "seconds": (finished - started).total_seconds(),

@@ -429,7 +429,7 @@ def validate(cls: type, values: Mapping[str, Any], path: str = ""):
 
 
 # Top-level config keys that are not model parameters: the settings of the apps sharing configs/ (how a run is
-# written, Hydra's own, experiments.sensitivity's and experiments.calibrate's). Any other is a mistake (+foo=1).
+# run and written, Hydra's own, experiments.sensitivity's and experiments.calibrate's). Any other is a mistake (+foo=1).
 APP_KEYS = ("output", "hydra", "sensitivity", "calibration")
 
 

@@ -4,7 +4,8 @@ A run starts with ``warmup_weeks`` under the service-first status quo (so
 caseloads, queues and dependency exist when the policy changes), then runs
 ``weeks`` under the chosen policy and scenario.  Only the policy weeks are
 recorded.  The warm-up uses the same draws whatever the policy, so every policy
-starts from the identical town: common random numbers.
+starts from the identical town: common random numbers.  So runs can share it: a model restored
+from the end of another's warm-up (``model/checkpoint.py``) runs only its policy weeks.
 
 Each phase (``model/<mechanism>.py``) allocates what it owns and binds its kernels in its
 constructor, and has ``step(model, week)`` and ``measures(model, week)``; ``docs/architecture.md``
@@ -119,9 +120,14 @@ class ResilienceModel(mesa.Model):
             self.recorder.record(week.week, measures, self.community.groups_per_hood())
         self.clock += 1
 
+    def warm_up(self) -> None:
+        """Run the warm-up weeks not yet run (none in a model restored from a checkpoint)."""
+        while self.clock < self.params.warmup_weeks:
+            self.step()
+
     def run(self) -> Results:
-        """Warm up, run the policy weeks, and return the tables."""
-        for _ in range(self.params.warmup_weeks + self.params.weeks):
+        """Run the weeks not yet run (the warm-up, unless it was restored, then the policy weeks); return the tables."""
+        while self.clock < self.params.warmup_weeks + self.params.weeks:
             self.step()
         return Results(self.recorder.steps_frame(), self.recorder.hoods_frame(self.state.hoods.deprivation))
 

@@ -22,22 +22,22 @@ from pathlib import Path
 import polars as pl
 from hydra.core.hydra_config import HydraConfig
 
-from model.simulation import ResilienceModel
+from experiments import warmups
 
 
 def pause_before(jobs: set[int]) -> None:
-    """Make the jobs numbered in ``jobs`` wait for a line on stdin before they simulate."""
-    simulate = ResilienceModel.run
+    """Make the jobs numbered in ``jobs`` wait for a line on stdin before they simulate (their warm-up first)."""
+    simulate = warmups.warmed_up
 
-    def paused(model, *args, **kwargs):
+    def paused(*args, **kwargs):
         hydra = HydraConfig.get()
         job = hydra.job.num + 1
         if job in jobs:
             print(f"paused before simulating job {job}: {hydra.runtime.output_dir}", flush=True)
             sys.stdin.readline()
-        return simulate(model, *args, **kwargs)
+        return simulate(*args, **kwargs)
 
-    ResilienceModel.run = paused
+    warmups.warmed_up = paused  # before experiments.run imports it
 
 
 def kill_on_write(n: int) -> None:

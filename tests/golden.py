@@ -22,7 +22,7 @@ import numpy as np
 import polars as pl
 
 from model.config import load_params
-from model.simulation import ResilienceModel
+from model.simulation import ResilienceModel, Results
 
 FILE = Path(__file__).with_name("golden_digests.json")
 THREADS = (1, 2)
@@ -61,6 +61,11 @@ def case_digests(overrides: tuple[str, ...], threads: int) -> dict[str, str]:
         results = model.run()
     finally:
         numba.set_num_threads(before)
+    return run_digests(model, results)
+
+
+def run_digests(model: ResilienceModel, results: Results) -> dict[str, str]:
+    """Digests of a finished run: every column of its tables (with names, order and types) and every state array."""
     out = {**_table_digests("steps", results.steps), **_table_digests("neighbourhoods", results.neighbourhoods)}
     for part in fields(model.state):
         group = getattr(model.state, part.name)

@@ -22,9 +22,13 @@ TINY_WEEKS = 26
 HANG_SECONDS = 600  # a tiny sweep takes seconds; only a hung one gets here
 
 
-def sweep_args(sweep_dir: Path, *overrides: str, experiment: str = "policy_comparison") -> list[str]:
-    """Arguments of ``experiments.run`` for the tiny town's ``experiment`` sweep into ``sweep_dir``."""
-    return ["--multirun", f"+experiment={experiment}", f"hydra.sweep.dir={sweep_dir}", *TINY, *overrides]
+def sweep_args(sweep_dir: Path, *overrides: str, experiment: str = "policy_comparison",
+               launcher: str = "basic") -> list[str]:
+    """Arguments of ``experiments.run`` for the tiny town's ``experiment`` sweep into ``sweep_dir``, its jobs run
+    by ``launcher``: by default Hydra's basic one, in this process one after another, where the presets' own
+    (``configs/launch/cores.yaml``) would start worker processes (``tests/test_launchers.py`` runs those)."""
+    return ["--multirun", f"+experiment={experiment}", f"hydra.sweep.dir={sweep_dir}", f"hydra/launcher={launcher}",
+            *TINY, *overrides]
 
 
 def preset_config(experiment: str):
@@ -37,10 +41,12 @@ def preset_config(experiment: str):
         return compose(config_name="config", overrides=[f"+experiment={experiment}"], return_hydra_config=True)
 
 
-def run_sweep(sweep_dir: Path, *overrides: str, experiment: str = "policy_comparison") -> str:
+def run_sweep(sweep_dir: Path, *overrides: str, experiment: str = "policy_comparison", launcher: str = "basic") -> str:
     """Run ``python -m experiments.run --multirun +experiment=<experiment>`` of the tiny town into
-    ``sweep_dir`` with ``overrides``; returns its log (stdout and stderr); fails the test if it fails."""
-    command = [sys.executable, "-m", "experiments.run", *sweep_args(sweep_dir, *overrides, experiment=experiment)]
+    ``sweep_dir`` with ``overrides`` (see :func:`sweep_args`); returns its log (stdout and stderr); fails the
+    test if it fails."""
+    command = [sys.executable, "-m", "experiments.run",
+               *sweep_args(sweep_dir, *overrides, experiment=experiment, launcher=launcher)]
     done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=HANG_SECONDS)
     log = done.stdout + done.stderr
     assert done.returncode == 0, log

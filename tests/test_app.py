@@ -24,7 +24,7 @@ from analysis.report import CURVES
 from app import sweeps, worker
 from app.choices import preset_levers
 from app.plan import plan_sweep
-from experiments import run
+from experiments import warmups
 
 from .test_report import CHROMIUM, CHROMIUM_ARGS, _browser_or_skip
 
@@ -165,14 +165,14 @@ def test_a_failed_run_shows_its_error_and_leaves_the_others(server, page, monkey
     sweep_dir = results / plan.sweep_id
     sweep_dir.mkdir()
     plan.save(sweep_dir)
-    simulate = run.ResilienceModel
+    simulate = warmups.ResilienceModel
 
     def fail_under_community_first(params, **options):  # policy 2's run fails while it is being simulated
         if params.policy.name == "community_first":
             raise RuntimeError("the disk is full\nand a second line the page leaves out")
         return simulate(params, **options)
 
-    monkeypatch.setattr(run, "ResilienceModel", fail_under_community_first)
+    monkeypatch.setattr(warmups, "ResilienceModel", fail_under_community_first)
     worker.run_sweep(sweep_dir)  # in this process: the worker's own loop, with one run failing
 
     page.reload()

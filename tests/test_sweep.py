@@ -6,10 +6,12 @@ import os
 import re
 import signal
 
+import pytest
 from omegaconf import OmegaConf
 
 from experiments.progress import count_jobs
 from model import outputs
+from model.config import CONFIG_DIR
 
 from .sweeps import finish, go_on, read_until, preset_config, run_sweep, start_controlled, sweep_args
 
@@ -132,6 +134,20 @@ def test_the_main_job_runs_both_policies_over_25_posterior_members_and_two_seeds
     assert params.policy == "service_first,community_first" and params.posterior.split(",") == FIRST_25_MEMBERS
     assert count_jobs(config) == 2 * 25 * 2
     assert config.hydra.sweep.dir == "results/sweeps/policy_comparison" and config.weeks == 260
+
+
+PRESETS = sorted(path.stem for path in (CONFIG_DIR / "experiment").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("experiment", PRESETS)
+def test_every_preset_runs_one_single_threaded_job_per_core_the_policy_first(experiment):
+    """configs/launch/cores.yaml: joblib's workers, one per core, each on one numba thread, sharing warm-ups; the
+    policy is the first axis, so every run of the first policy is handed out before any of the second and the
+    warm-ups it writes are there for the others."""
+    config = preset_config(experiment)
+    assert config.hydra.launcher._target_.endswith("JoblibLauncher") and config.hydra.launcher.n_jobs == -1
+    assert config.output.numba_threads == 1 and config.output.share_warmup
+    assert next(iter(config.hydra.sweeper.params)) == "policy"
 
 
 def test_chance_alone_runs_the_median_over_ten_seeds_into_its_own_directory():
