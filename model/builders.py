@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import mesa
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from . import codes
 from .community import found_group, join_group, shares_interest
@@ -158,25 +158,29 @@ def builder_week(key, week, h, effort, hood_start, interests, contributor, servi
                 aware[i] = True
 
 
-@njit(cache=True)
+@njit(parallel=True, cache=True)
 def connectors_week(key, week, hood_start, hood, interests, contributor, service, aware, indptr, degree, other,
                     strength, kind, active, net, bld):
     """Each connector, with weekly chance ``connector_introductions``, introduces someone they know
-    in their neighbourhood to a neighbour sharing an interest.  Returns the introductions made."""
+    in their neighbourhood to a neighbour sharing an interest.  Returns the introductions made.
+
+    Everyone an introduction touches lives in the connector's neighbourhood, so neighbourhoods work in
+    parallel, each in ascending order of its connectors.
+    """
     made = 0
-    for c in range(contributor.shape[0]):
-        if contributor[c] != codes.CONNECTOR or not _can_take_part(service[c]) or degree[c] == 0:
-            continue
-        s = RESIDENT_OFFSET + c
-        if uniform(key, BUILDERS, week, s, 0) >= bld.connector_introductions:
-            continue
-        i = other[indptr[c] + below(key, BUILDERS, week, s, 1, degree[c])]
-        h = hood[c]
-        if hood[i] == h and _can_take_part(service[i]):
-            made += introduce(key, week, subject=s, draw=2, i=i, lo=hood_start[h], hi=hood_start[h + 1],
-                              interests=interests, service=service, aware=aware, indptr=indptr, degree=degree,
-                              other=other, strength=strength, kind=kind, active=active, net=net,
-                              tie_strength=bld.introduction_strength)
+    for h in prange(hood_start.shape[0] - 1):
+        for c in range(hood_start[h], hood_start[h + 1]):
+            if contributor[c] != codes.CONNECTOR or not _can_take_part(service[c]) or degree[c] == 0:
+                continue
+            s = RESIDENT_OFFSET + c
+            if uniform(key, BUILDERS, week, s, 0) >= bld.connector_introductions:
+                continue
+            i = other[indptr[c] + below(key, BUILDERS, week, s, 1, degree[c])]
+            if hood[i] == h and _can_take_part(service[i]):
+                made += introduce(key, week, subject=s, draw=2, i=i, lo=hood_start[h], hi=hood_start[h + 1],
+                                  interests=interests, service=service, aware=aware, indptr=indptr, degree=degree,
+                                  other=other, strength=strength, kind=kind, active=active, net=net,
+                                  tie_strength=bld.introduction_strength)
     return made
 
 

@@ -28,24 +28,30 @@ def groups_by_hood(assoc_hood, alive, n_hoods):
     return start, ids
 
 
-@njit(cache=True)
-def members_by_group(member, n_groups):
-    """CSR of members per group: (start [G+1], resident ids in ascending order)."""
+@njit(parallel=True, cache=True)
+def members_by_group(member, hood_start, n_groups):
+    """CSR of members per group: (start [G+1], resident ids in ascending order).
+
+    A group's members all live in its neighbourhood (people join groups where they live), so each
+    neighbourhood's residents are counted and placed in parallel: no two neighbourhoods touch one group.
+    """
     start = np.zeros(n_groups + 1, dtype=np.int64)
-    for i in range(member.shape[0]):
-        for slot in range(2):
-            if member[i, slot] >= 0:
-                start[member[i, slot] + 1] += 1
+    for h in prange(hood_start.shape[0] - 1):
+        for i in range(hood_start[h], hood_start[h + 1]):
+            for slot in range(2):
+                if member[i, slot] >= 0:
+                    start[member[i, slot] + 1] += 1
     for g in range(n_groups):
         start[g + 1] += start[g]
     filled = start[:-1].copy()
     residents = np.empty(start[-1], dtype=np.int32)
-    for i in range(member.shape[0]):
-        for slot in range(2):
-            g = member[i, slot]
-            if g >= 0:
-                residents[filled[g]] = i
-                filled[g] += 1
+    for h in prange(hood_start.shape[0] - 1):
+        for i in range(hood_start[h], hood_start[h + 1]):
+            for slot in range(2):
+                g = member[i, slot]
+                if g >= 0:
+                    residents[filled[g]] = i
+                    filled[g] += 1
     return start, residents
 
 
@@ -68,14 +74,14 @@ def _awareness_reach(spread, indptr):
 
 @njit(parallel=True, cache=True)
 def update_people(key, week, hood, interests, member, aware, contributor, service, met_community, unmet, indptr,
-                  degree, other, strength, group_interest, hood_groups_start, hood_groups, comm, pop, net, new_aware):
+                  degree, other, strength, group_interest, hood_groups_start, hood_groups, comm, pop, net, reach,
+                  reach_bound, new_aware):
     """Memberships lapse and form, contributors come and go, awareness spreads along ties.
 
     Writes next week's awareness into ``new_aware`` (double-buffered: the spread
-    reads last week's awareness of others).
+    reads last week's awareness of others).  ``reach`` and ``reach_bound`` are :func:`_awareness_reach`'s.
     """
     n = hood.shape[0]
-    reach, reach_bound = _awareness_reach(comm.awareness_spread, indptr)
     community = week_key(key, COMMUNITY, week)
     for i in prange(n):
         s = RESIDENT_OFFSET + i
@@ -159,28 +165,46 @@ def join_group(member, i, g):
         member[i, 1] = g
 
 
-@njit(cache=True)
-def update_groups(key, week, hood_start, interests, member, contributor, age, group_hood, group_interest,
-                  group_activity, group_members, group_alive, group_diversity, comm, pop, activity_mult):
-    """Group activity follows membership and funding; inactive groups dissolve; contributors found new ones."""
-    n_groups = group_alive.shape[0]
+@njit(parallel=True, cache=True)
+def tally_groups(hood_start, member, contributor, age, group_members, group_age_sum, group_age_squares,
+                 hood_contributors):
+    """Each group's members and the sum of their ages and squared ages, and each neighbourhood's contributors.
+
+    A group's members all live in its neighbourhood, so neighbourhoods are tallied in parallel, each
+    group's sums in ascending resident order whatever the thread count.
+    """
     group_members[:] = 0
-    age_sum = np.zeros(n_groups)
-    age_sq = np.zeros(n_groups)
-    for i in range(member.shape[0]):
-        for slot in range(2):
-            g = member[i, slot]
-            if g >= 0:
-                group_members[g] += 1
-                age_sum[g] += age[i]
-                age_sq[g] += age[i] * age[i]
+    group_age_sum[:] = 0.0
+    group_age_squares[:] = 0.0
+    for h in prange(hood_start.shape[0] - 1):
+        contributors = 0
+        for i in range(hood_start[h], hood_start[h + 1]):
+            contributors += contributor[i] != codes.NOT_CONTRIBUTOR
+            for slot in range(2):
+                g = member[i, slot]
+                if g >= 0:
+                    group_members[g] += 1
+                    group_age_sum[g] += age[i]
+                    group_age_squares[g] += age[i] * age[i]
+        hood_contributors[h] = contributors
+
+
+@njit(cache=True)
+def update_groups(key, week, hood_start, interests, member, contributor, group_hood, group_interest, group_activity,
+                  group_members, group_alive, group_diversity, group_age_sum, group_age_squares, hood_contributors,
+                  comm, pop, activity_mult):
+    """Group activity follows membership and funding; inactive groups dissolve; contributors found new ones.
+
+    Reads this week's tallies (:func:`tally_groups`).
+    """
+    n_groups = group_alive.shape[0]
     dissolved = False
     for g in range(n_groups):
         if not group_alive[g]:
             continue
         if group_members[g] > 1:
-            mean = age_sum[g] / group_members[g]
-            group_diversity[g] = min(1.0, np.sqrt(max(0.0, age_sq[g] / group_members[g] - mean * mean)) / 20.0)
+            mean = group_age_sum[g] / group_members[g]
+            group_diversity[g] = min(1.0, np.sqrt(max(0.0, group_age_squares[g] / group_members[g] - mean * mean)) / 20.0)
         else:
             group_diversity[g] = 0.0
         target = min(1.0, min(1.0, group_members[g] / comm.critical_mass) * activity_mult)  # extra funding cannot lift it past full
@@ -199,11 +223,8 @@ def update_groups(key, week, hood_start, interests, member, contributor, age, gr
     n_hoods = hood_start.shape[0] - 1
     free = 0
     for h in range(n_hoods):
-        contributors = 0
-        for i in range(hood_start[h], hood_start[h + 1]):
-            contributors += contributor[i] != codes.NOT_CONTRIBUTOR
         size = hood_start[h + 1] - hood_start[h]
-        rate = comm.formation_weekly * contributors / (0.15 * size) if size > 0 else 0.0
+        rate = comm.formation_weekly * hood_contributors[h] / (0.15 * size) if size > 0 else 0.0
         if activity_mult <= 0 or uniform(key, COMMUNITY, week, h, FOUND_GROUP) >= rate:
             continue
         free = found_group(free, h, below(key, COMMUNITY, week, h, FOUND_INTEREST, pop.n_interests), group_hood, group_interest,
@@ -220,8 +241,10 @@ class Community:
     """Phase: memberships, contributors and awareness change; groups grow, dissolve and are founded.
 
     Owns the week's list of groups per neighbourhood (``hood_groups_start``, ``hood_groups``: the
-    groups alive before this week's updates, which the front door also reads) and the double buffer
-    for awareness.  Measures the groups alive and their age diversity.
+    groups alive before this week's updates, which the front door also reads), the double buffer for
+    awareness, the chances of hearing of it through aware ties (``reach``, ``reach_bound``: fixed for the
+    run, since rows never grow) and the week's tallies of groups (``group_age_sum``, ``group_age_squares``,
+    ``hood_contributors``).  Measures the groups alive and their age diversity.
     """
 
     def __init__(self, model):
@@ -232,14 +255,20 @@ class Community:
         self._aware = model.sources["aware"]
         self._new_aware = np.zeros_like(self._aware)
         self.hood_groups_start, self.hood_groups = groups_by_hood(self._group_hood, self._group_alive, self._n_hoods)
-        sources = {**model.sources, "new_aware": self._new_aware}
+        reach, reach_bound = _awareness_reach(model.params.community.awareness_spread, model.sources["indptr"])
+        sources = {**model.sources, "new_aware": self._new_aware, "reach": reach, "reach_bound": reach_bound}
+        n_groups = self._group_alive.size
+        sources.update(group_age_sum=np.zeros(n_groups), group_age_squares=np.zeros(n_groups),
+                       hood_contributors=np.zeros(self._n_hoods, dtype=np.int64))
         self._update_people = Kernel(update_people, sources)
+        self._tally_groups = Kernel(tally_groups, sources)
         self._update_groups = Kernel(update_groups, sources)
 
     def step(self, model, week) -> None:
         self.hood_groups_start, self.hood_groups = groups_by_hood(self._group_hood, self._group_alive, self._n_hoods)
         self._update_people(week=week.clock, hood_groups_start=self.hood_groups_start, hood_groups=self.hood_groups)
         self._aware[:] = self._new_aware
+        self._tally_groups()
         self._update_groups(week=week.clock, activity_mult=week.group_multiplier)
 
     def measures(self, model, week) -> dict:

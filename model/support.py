@@ -80,24 +80,32 @@ def closest_carer(i, indptr, degree, other, strength, kind, able_to_care, househ
     return best
 
 
-@njit(cache=True)
-def main_care(askers, ask, indptr, degree, other, strength, kind, net, care_cap, able_to_care, helper_cap, helper_load,
-              met_network, carer, care_received, request, demand):
-    """Each asker asks their closest able household or family tie (:func:`closest_carer`) for all of ``ask``, up to
-    ``net.carer_hours`` from their household or ``net.carer_hours_family`` from a relative elsewhere; a carer
-    asked by several people gives each request the same share of their ``care_cap``.
-
-    Sets ``carer`` and ``care_received`` of the askers, adds what is given to ``met_network`` and
-    ``helper_load`` and takes it from ``ask``; a carer's ``helper_cap`` is raised to cover what they give (so
-    they have light-help time to spare only if they give less than it: raised as each gift adds to their
-    load, which ends where raising it once to the final load would).  Serial, in ascending asker order,
-    so each carer's load sums in one order whatever the thread count.
-    """
-    for i in askers:  # find each asker's carer once; clear the carers' demand before any is added to it
+@njit(parallel=True, cache=True)
+def find_carers(askers, ask, indptr, degree, other, strength, kind, net, able_to_care, carer, request):
+    """Each asker's main carer (:func:`closest_carer`) and the hours they ask of them: all of ``ask``, up to
+    ``net.carer_hours`` from their household or ``net.carer_hours_family`` from a relative elsewhere.
+    Each asker's own row only, so in parallel: the part of main care that reads the network."""
+    for t in prange(askers.shape[0]):
+        i = askers[t]
         k = closest_carer(i, indptr, degree, other, strength, kind, able_to_care, net.household_weight)
         if k >= 0:
             carer[i] = other[k]
             request[i] = min(ask[i], net.carer_hours if kind[k] == codes.HOUSEHOLD else net.carer_hours_family)
+
+
+@njit(cache=True)
+def main_care(askers, ask, care_cap, helper_cap, helper_load, met_network, carer, care_received, request, demand):
+    """Each asker asks their main carer (:func:`find_carers`) for their ``request``; a carer asked by several
+    people gives each request the same share of their ``care_cap``.
+
+    Sets ``care_received`` of the askers, adds what is given to ``met_network`` and ``helper_load`` and
+    takes it from ``ask``; a carer's ``helper_cap`` is raised to cover what they give (so they have
+    light-help time to spare only if they give less than it: raised as each gift adds to their load, which
+    ends where raising it once to the final load would).  Serial, in ascending asker order, so each
+    carer's load sums in one order whatever the thread count.
+    """
+    for i in askers:  # clear the carers' demand before any is added to it
+        if carer[i] >= 0:
             demand[carer[i]] = 0.0
     for i in askers:
         if carer[i] >= 0:
@@ -199,12 +207,16 @@ def _before_network(chronic, acute, personal, asking, service, service_hours, ne
 @njit(parallel=True, cache=True)
 def _community_round(hood_start, need, service, member, group_activity, aware, met_service, met_personal, met_network,
                      met_community, unmet, hood_pool, hood_pool_used, ask, sup):
-    """Community support per neighbourhood, shared by one fill ratio; what is left is unmet."""
+    """Community support per neighbourhood, shared by one fill ratio; what is left is unmet.  Residents with
+    no need (most) ask for nothing and have nothing unmet, so their memberships are not read."""
     for h in prange(hood_start.shape[0] - 1):
         wanted = 0.0
         for i in range(hood_start[h], hood_start[h + 1]):
             remaining = need[i] - met_service[i] - met_personal[i] - met_network[i]
-            ask[i] = min(remaining, sup.community_max_hours) * _community_access(i, service, member, group_activity, aware)
+            ask[i] = 0.0  # what min(0, ...) times any access gives
+            if remaining != 0.0:
+                ask[i] = min(remaining, sup.community_max_hours) * _community_access(i, service, member, group_activity,
+                                                                                    aware)
             wanted += ask[i]
         fill = min(1.0, hood_pool[h] / wanted) if wanted > 0 else 0.0
         used = 0.0
@@ -325,6 +337,7 @@ class Support:
         sources = {**model.sources, "ask": self._sharing.ask, "care_cap": self.care_cap,
                    "able_to_care": self.able_to_care, "request": np.zeros(n), "demand": np.zeros(n)}
         self._helper_capacity = Kernel(helper_capacity, sources)
+        self._find_carers = Kernel(find_carers, sources)
         self._main_care = Kernel(main_care, sources)
         self._community_pool = Kernel(community_pool, sources)
         self._before_network = Kernel(_before_network, sources)
@@ -339,7 +352,9 @@ class Support:
         self._community_pool(activity_mult=week.group_multiplier, helper_mult=sc.helper_capacity_multiplier)
         self._before_network(plan_hours=week.policy.plan_support_hours)
         self._helper_load[:] = 0.0
-        self._main_care(askers=np.flatnonzero(self._sharing.ask > 0))
+        askers = np.flatnonzero(self._sharing.ask > 0)
+        self._find_carers(askers=askers)
+        self._main_care(askers=askers)
         self._sharing.share()
         self._community_round()
         if sc.mutual_aid > 0:

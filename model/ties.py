@@ -9,7 +9,7 @@ import numpy as np
 from numba import njit, prange
 
 from . import codes
-from .community import members_by_group
+from .community import groups_by_hood, members_by_group
 from .rng import COMMUNITY, TIES, below, uniform, uniform_at, week_key
 from .state import Kernel
 
@@ -21,28 +21,48 @@ def on_long_term(service):
 
 
 @njit(parallel=True, cache=True)
-def update_ties(key, week, indptr, degree, other, strength, kind, active, service, chance, net, svc, mutual_aid):
+def mark_long_term(service, long_term):
+    """``long_term``: one bit per resident, set for those on a long-term package (:func:`on_long_term`).  The
+    tie update reads it at the far end of every tie: 128 KiB per million residents stays in cache, where
+    a byte per resident does not."""
+    for w in prange(long_term.shape[0]):
+        word = np.uint64(0)
+        for b in range(64):
+            i = w * 64 + b
+            if i < service.shape[0] and on_long_term(service[i]):
+                word |= np.uint64(1) << np.uint64(b)
+        long_term[w] = word
+
+
+@njit(inline="always", cache=True)
+def _bit(bits, i):
+    return (bits[i >> 6] >> np.uint64(i & 63)) & np.uint64(1) != np.uint64(0)
+
+
+@njit(parallel=True, cache=True)
+def update_ties(key, week, indptr, degree, other, strength, kind, active, long_term, chance, net, svc, mutual_aid):
     """Contact reinforces a tie, its absence decays it; weak non-household ties are dropped.
 
     ``chance[kind]`` is this week's contact chance by tie kind (:meth:`TieDynamics.contact_chance`);
     packages crowd out contact (``svc.crowd_out``, at either end) and mutual aid raises contact along
-    already-active ties.  One draw per tie and week, keyed by its two residents, so both copies change
-    alike.  Each row is updated in place, recounting its ``active`` ties, and compacted over dropped
-    ties only if it lost one (rarely: a tie is dropped after months without contact).
+    already-active ties (``long_term`` from :func:`mark_long_term`).  One draw per tie and week, keyed by its
+    two residents, so both copies change alike.  Each row is updated in place, recounting its ``active``
+    ties, and compacted over dropped ties only if it lost one (rarely: a tie is dropped after months
+    without contact).
     """
     n = degree.shape[0]
     ties_week = week_key(key, TIES, week)
     kept = 1.0 - svc.crowd_out
     for i in prange(n):
         start, end = indptr[i], indptr[i] + degree[i]
-        own = kept if on_long_term(service[i]) else 1.0
+        own = kept if _bit(long_term, i) else 1.0
         count = 0
         dropped = False
         for k in range(start, end):
             j = other[k]
             s = strength[k]
             c = chance[kind[k]] * own
-            if on_long_term(service[j]):
+            if _bit(long_term, j):
                 c *= kept
             if s >= net.active_threshold:
                 c = min(1.0, c * (1.0 + mutual_aid))
@@ -118,16 +138,18 @@ def remove_all_ties(indptr, degree, other, strength, kind, active, net, i):
     active[i] = 0
 
 
-@njit(cache=True)
-def form_ties(key, week, indptr, degree, other, strength, kind, active, hood_start, member_start, member_ids, group_rate,
-              net):
+@njit(parallel=True, cache=True)
+def form_ties(key, week, indptr, degree, other, strength, kind, active, hood_start, hood_groups_start, hood_groups,
+              member_start, member_ids, group_rate, net):
     """New neighbour ties within each neighbourhood and group-mate ties within each group.
 
-    ``group_rate[g]`` is the expected number of new ties in group ``g`` this
-    week; members of a group are ``member_ids[member_start[g]:member_start[g+1]]``.
+    ``group_rate[g]`` is the expected number of new ties in group ``g`` this week; members of a group are
+    ``member_ids[member_start[g]:member_start[g+1]]`` and the groups of neighbourhood ``h`` are
+    ``hood_groups[hood_groups_start[h]:hood_groups_start[h+1]]``.  Every tie formed joins two residents of one
+    neighbourhood, so neighbourhoods form theirs in parallel.
     """
     n_hoods = hood_start.shape[0] - 1
-    for h in range(n_hoods):
+    for h in prange(n_hoods):
         size = hood_start[h + 1] - hood_start[h]
         expected = net.neighbour_formation * size
         count = np.int64(expected) + (uniform(key, COMMUNITY, week, h, 0) < expected - np.int64(expected))
@@ -135,18 +157,19 @@ def form_ties(key, week, indptr, degree, other, strength, kind, active, hood_sta
             a = hood_start[h] + below(key, COMMUNITY, week, h, 1 + 2 * t, size)
             b = hood_start[h] + below(key, COMMUNITY, week, h, 2 + 2 * t, size)
             add_tie(indptr, degree, other, strength, kind, active, net, i=a, j=b, s=0.3, tie_kind=codes.NEIGHBOUR)
-    n_groups = member_start.shape[0] - 1
-    for g in range(n_groups):
-        size = member_start[g + 1] - member_start[g]
-        if size < 2:
-            continue
-        expected = group_rate[g]
-        subject = n_hoods + g
-        count = np.int64(expected) + (uniform(key, COMMUNITY, week, subject, 0) < expected - np.int64(expected))
-        for t in range(count):
-            a = member_ids[member_start[g] + below(key, COMMUNITY, week, subject, 1 + 2 * t, size)]
-            b = member_ids[member_start[g] + below(key, COMMUNITY, week, subject, 2 + 2 * t, size)]
-            add_tie(indptr, degree, other, strength, kind, active, net, i=a, j=b, s=0.3, tie_kind=codes.GROUPMATE)
+        for slot in range(hood_groups_start[h], hood_groups_start[h + 1]):
+            g = hood_groups[slot]
+            members = member_start[g + 1] - member_start[g]
+            if members < 2:
+                continue
+            expected = group_rate[g]
+            subject = n_hoods + g
+            count = np.int64(expected) + (uniform(key, COMMUNITY, week, subject, 0) < expected - np.int64(expected))
+            for t in range(count):
+                a = member_ids[member_start[g] + below(key, COMMUNITY, week, subject, 1 + 2 * t, members)]
+                b = member_ids[member_start[g] + below(key, COMMUNITY, week, subject, 2 + 2 * t, members)]
+                add_tie(indptr, degree, other, strength, kind, active, net, i=a, j=b, s=0.3,
+                        tie_kind=codes.GROUPMATE)
 
 
 @njit(parallel=True, cache=True)
@@ -162,7 +185,8 @@ def count_active(indptr, degree, strength, threshold):
 class TieDynamics:
     """Phase: ties strengthen with contact and fade without it; neighbours and group-mates form new ties.
 
-    Owns the weekly contact chance by tie kind (``contact``, indexed by ``codes.TIE_KINDS``).
+    Owns the weekly contact chance by tie kind (``contact``, indexed by ``codes.TIE_KINDS``) and the week's
+    bits of who is on a long-term package (``long_term``).
     Measures the active ties (each counted at both ends in ``Ties.active``).
     """
 
@@ -170,12 +194,17 @@ class TieDynamics:
         net = model.params.network
         self._contact = np.array([net.contact_household, net.contact_family, net.contact_friend,
                                   net.contact_neighbour, net.contact_groupmate])
-        sources = {**model.sources, "contact": self._contact}
+        self._long_term = np.zeros((model.state.residents.n + 63) // 64, dtype=np.uint64)
+        sources = {**model.sources, "contact": self._contact, "long_term": self._long_term}
+        self._mark_long_term = Kernel(mark_long_term, sources)
         self._update_ties = Kernel(update_ties, sources)
         self._form_ties = Kernel(form_ties, sources)
         self._groupmate_formation = net.groupmate_formation
         self._active = model.sources["active"]
         self._member = model.sources["member"]
+        self._hood_start = model.sources["hood_start"]
+        self._group_hood = model.sources["group_hood"]
+        self._group_alive = model.sources["group_alive"]
         self._group_members = model.sources["group_members"]
         self._group_activity = model.sources["group_activity"]
 
@@ -189,10 +218,13 @@ class TieDynamics:
 
     def step(self, model, week) -> None:
         activity_mult = week.scenario.group_activity_multiplier
+        self._mark_long_term()
         self._update_ties(week=week.clock, chance=self.contact_chance(week.scenario), mutual_aid=week.scenario.mutual_aid)
-        member_start, member_ids = members_by_group(self._member, self._group_activity.size)
+        member_start, member_ids = members_by_group(self._member, self._hood_start, self._group_activity.size)
         group_rate = self._groupmate_formation * self._group_members * self._group_activity * activity_mult
-        self._form_ties(week=week.clock, member_start=member_start, member_ids=member_ids, group_rate=group_rate)
+        hood_groups_start, hood_groups = groups_by_hood(self._group_hood, self._group_alive, self._hood_start.size - 1)
+        self._form_ties(week=week.clock, hood_groups_start=hood_groups_start, hood_groups=hood_groups,
+                        member_start=member_start, member_ids=member_ids, group_rate=group_rate)
 
     def measures(self, model, week) -> dict:
         return {"ties_active": int(self._active.sum()) // 2}

@@ -75,10 +75,15 @@ def test_each_rows_active_tie_count_is_kept(small_run):
     assert results.steps["ties_active"][-1] == recount.sum() // 2
 
 
-def test_memberships_point_at_groups(small_run):
+def test_memberships_point_at_groups_of_ones_own_neighbourhood(small_run):
+    """Members belong to live groups where they live: the group kernels tally and form ties neighbourhood by
+    neighbourhood in parallel on that ground."""
     model, _ = small_run
-    member = model.state.residents.member
-    assert (member[member >= 0] < model.state.associations.alive.size).all()
+    r, groups = model.state.residents, model.state.associations
+    holder, slot = np.nonzero(r.member >= 0)
+    g = r.member[holder, slot]
+    assert g.size and (g < groups.alive.size).all() and groups.alive[g].all()
+    assert (groups.hood[g] == r.hood[holder]).all()
 
 
 def test_network_sharing_stays_finite_with_vanishing_tie_weights():
