@@ -248,7 +248,6 @@ class Builders:
         self.sites = mesa.agent.AgentSet([Builder(model, int(h), pol.builder_fte, week_of_work) for h in sites],
                                          random=model.random)
         self._connectors_week = Kernel(connectors_week, model.sources)
-        self._contributor = model.sources["contributor"]
         self._tally = np.zeros(4, dtype=np.int64)  # the sites' cumulative tally at the last record
         self._connector_introductions = 0
 
@@ -267,7 +266,7 @@ class Builders:
         return {
             "builder_effort_fte": float(sum(b.effort() for b in self.sites)),  # FTE weighted by ramp-up
             "introductions": int(done[INTRODUCTIONS]) + self._connector_introductions,
-            "connectors": int((self._contributor == codes.CONNECTOR).sum()),
+            "connectors": int(model.recorder.totals["connectors"]),
             "connectors_recruited": int(done[CONNECTORS]),
             "groups_seeded": int(done[GROUPS]),
             "celebrations": int(done[CELEBRATIONS]),

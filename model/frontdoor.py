@@ -331,13 +331,13 @@ class FrontDoor:
         self._adults = n
         self.contacted = np.zeros(n, dtype=np.bool_)
         self.since_last = np.zeros(n, dtype=np.int32)
-        self._review_requested = np.zeros(n, dtype=np.bool_)
+        self.review_requested = np.zeros(n, dtype=np.bool_)
         self._counts = np.zeros(N_COUNTS)
         self._transitions = np.zeros(N_TRANSITIONS)
         sources = {**model.sources, "care_cap": model.support.care_cap, "able_to_care": model.support.able_to_care,
                    "contacted": self.contacted,
                    "since_last": self.since_last,
-                   "review_requested": self._review_requested, "counts": self._counts,
+                   "review_requested": self.review_requested, "counts": self._counts,
                    "transitions": self._transitions}
         self._new_contacts = Kernel(new_contacts, sources)
         self._review_and_transition = Kernel(review_and_transition, sources)
@@ -389,7 +389,7 @@ class FrontDoor:
             **{f"outcome_{name}": int(counts[k]) for k, name in enumerate(codes.OUTCOMES)},
             "contacts_served": int(served),
             "mean_wait_weeks": counts[WEEKS_WAITED] / served if served else 0.0,
-            "queue_length": int((self._queued_since != codes.NEVER).sum()),
+            "queue_length": int(model.recorder.totals["waiting"]),
             "staff_hours_available": self._available,
             "staff_hours_plan_support": self._plan_support,
             "staff_hours_used": self._plan_support + transitions[WORK_HOURS] + counts[HOURS_USED],
@@ -397,7 +397,7 @@ class FrontDoor:
             "statutory_starts": int(counts[codes.LONG_TERM] + transitions[STARTS]),
             "full_assessments": int(counts[ASSESSMENTS] + assessed_at_end),  # at the front door or when support ends
             "plan_reassessments": int(transitions[REASSESSMENTS]),
-            "reviews_requested": int(self._review_requested.sum()),
+            "reviews_requested": int(model.recorder.totals["reviews_requested"]),
             "step_downs": int(transitions[STEP_DOWNS]),
             "reviews": int(transitions[REVIEWS]),
         }

@@ -2,7 +2,7 @@
 
 One parallel pass per neighbourhood (:func:`_hood_sums`) gives, summed in a fixed order, the
 town-level measures of residents (need, isolation, wellbeing, carers, caseloads, hours of home care
-and community support) and, every ``hood_every`` weeks, the rows of the neighbourhoods table.  The
+and community support, connectors, the queue, reviews asked for, carers' breakdowns, active ties) and, every ``hood_every`` weeks, the rows of the neighbourhoods table.  The
 phases add their own measures to the same row, reading these sums (:attr:`Recorder.totals`) rather
 than summing residents again; the columns and their order are declared once in ``model/schema.py``.
 """
@@ -20,7 +20,8 @@ from .state import Kernel
 HOOD_COLUMNS = (
     "residents", "need_hours", "unmet_hours", "with_unmet", "isolated", "wellbeing_sum", "carers", "carers_20_49h",
     "carers_50h_plus", "care_hours", "carer_strain_sum", "carers_high_strain", "aware", "contributors", "members",
-    "deaths", "contacts", "recontacts_12w", "recontacts_26w", "home_care_hours", "community_hours",
+    "deaths", "contacts", "recontacts_12w", "recontacts_26w", "home_care_hours", "community_hours", "connectors",
+    "waiting", "reviews_requested", "carer_breakdowns", "active_tie_ends",
     *(f"caseload_{name}" for name in codes.SERVICES[1:]),
 )
 _COL = {name: c for c, name in enumerate(HOOD_COLUMNS)}
@@ -33,6 +34,8 @@ _CARERS_20, _CARERS_50, _CARE_HOURS = _COL["carers_20_49h"], _COL["carers_50h_pl
 _DEATHS, _CONTACTS, _RECONTACTS_12, _RECONTACTS_26 = (_COL["deaths"], _COL["contacts"], _COL["recontacts_12w"],
                                                       _COL["recontacts_26w"])
 _HOME_CARE, _COMMUNITY_HOURS = _COL["home_care_hours"], _COL["community_hours"]
+_CONNECTORS, _WAITING, _REVIEWS_REQUESTED = _COL["connectors"], _COL["waiting"], _COL["reviews_requested"]
+_BREAKDOWNS, _ACTIVE_TIE_ENDS = _COL["carer_breakdowns"], _COL["active_tie_ends"]
 _CASELOAD = _COL["caseload_community_plan"]  # first caseload column; codes follow in SERVICES order
 HIGH_STRAIN = 0.5  # carer strain counted as high
 CARE_BANDS = (20.0, 50.0)  # hours a week at which the Census 2021 bands of unpaid care begin: 1-19, 20-49, 50+
@@ -40,14 +43,15 @@ CARE_BANDS = (20.0, 50.0)  # hours a week at which the Census 2021 bands of unpa
 
 @njit(parallel=True, cache=True)
 def _hood_sums(hood_start, need, unmet, isolated, wellbeing, helper_load, strain, aware, contributor, member, died,
-               contacted, since_last, service, met_service, met_community, unmet_threshold, out):
+               contacted, since_last, service, met_service, met_community, queued_since, review_requested, breaking,
+               active, unmet_threshold, out):
     n_hoods = hood_start.shape[0] - 1
     for h in prange(n_hoods):
         # Local accumulators (kept in registers), written once per neighbourhood.
         need_sum = unmet_sum = with_unmet = n_isolated = wellbeing_sum = carers = strain_sum = high_strain = 0.0
         carers_20 = carers_50 = care_hours = 0.0
         n_aware = contributors = members = deaths = contacts = recontacts_12 = recontacts_26 = home_care = 0.0
-        community_hours = 0.0
+        community_hours = connectors = waiting = reviews_requested = breakdowns = active_tie_ends = 0.0
         caseload = np.zeros(len(codes.SERVICES))
         for i in range(hood_start[h], hood_start[h + 1]):
             need_sum += need[i]
@@ -73,6 +77,11 @@ def _hood_sums(hood_start, need, unmet, isolated, wellbeing, helper_load, strain
             if service[i] == codes.HOME_CARE:
                 home_care += met_service[i]
             community_hours += met_community[i]
+            connectors += contributor[i] == codes.CONNECTOR
+            waiting += queued_since[i] != codes.NEVER
+            reviews_requested += review_requested[i]
+            breakdowns += breaking[i]
+            active_tie_ends += active[i]
             caseload[service[i]] += 1
         row = out[h]
         row[_RESIDENTS] = hood_start[h + 1] - hood_start[h]
@@ -96,6 +105,11 @@ def _hood_sums(hood_start, need, unmet, isolated, wellbeing, helper_load, strain
         row[_RECONTACTS_26] = recontacts_26
         row[_HOME_CARE] = home_care
         row[_COMMUNITY_HOURS] = community_hours
+        row[_CONNECTORS] = connectors
+        row[_WAITING] = waiting
+        row[_REVIEWS_REQUESTED] = reviews_requested
+        row[_BREAKDOWNS] = breakdowns
+        row[_ACTIVE_TIE_ENDS] = active_tie_ends
         row[_CASELOAD:_CASELOAD + len(codes.SERVICES) - 1] = caseload[1:]
 
 
@@ -124,8 +138,8 @@ def kth_smallest(values, k, bins=4096):
 class Recorder:
     """Collects the per-step and per-neighbourhood tables of a run.
 
-    ``sources`` are the arrays the sums read (the state's, plus the front door's ``contacted`` and
-    ``since_last``); ``unmet_threshold`` is the unmet need that counts as need not met.
+    ``sources`` are the arrays the sums read (the state's, plus the front door's ``contacted``,
+    ``since_last`` and ``review_requested`` and the carers ``breaking`` down this week); ``unmet_threshold`` is the unmet need that counts as need not met.
     """
 
     def __init__(self, hood_every: int, sources: dict, unmet_threshold: float, n_hoods: int):

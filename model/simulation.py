@@ -83,7 +83,9 @@ class ResilienceModel(mesa.Model):
             setattr(self, name, phase(self))
         self.phases = tuple(getattr(self, name) for name, _ in PHASES)
         self.recorder = Recorder(hood_every, {**self.sources, "contacted": self.front_door.contacted,
-                                              "since_last": self.front_door.since_last},
+                                              "since_last": self.front_door.since_last,
+                                              "review_requested": self.front_door.review_requested,
+                                              "breaking": self.wellbeing.breaking},
                                  params.support.unmet_threshold, self.state.hoods.households.size)
         self.phase_seconds = defaultdict(float) if profile else None
 

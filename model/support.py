@@ -102,11 +102,8 @@ def main_care(askers, ask, care_cap, helper_cap, helper_load, met_network, carer
     takes it from ``ask``; a carer's ``helper_cap`` is raised to cover what they give (so they have
     light-help time to spare only if they give less than it: raised as each gift adds to their load, which
     ends where raising it once to the final load would).  Serial, in ascending asker order, so each
-    carer's load sums in one order whatever the thread count.
+    carer's load sums in one order whatever the thread count.  ``demand`` starts at zero.
     """
-    for i in askers:  # clear the carers' demand before any is added to it
-        if carer[i] >= 0:
-            demand[carer[i]] = 0.0
     for i in askers:
         if carer[i] >= 0:
             demand[carer[i]] += request[i]
@@ -309,9 +306,13 @@ class NetworkSharing:
         self._flag_spare = Kernel(_flag_spare, sources)
         self._share_round = Kernel(_share_round, sources)
 
-    def share(self) -> None:
-        """Share out ``self.ask``: what is given goes to ``met_network`` and ``helper_load``, the rest stays asked."""
-        askers = np.flatnonzero(self.ask > 0)
+    def share(self, askers: np.ndarray | None = None) -> None:
+        """Share out ``self.ask``: what is given goes to ``met_network`` and ``helper_load``, the rest stays asked.
+
+        ``askers``, ascending, must hold everyone whose ``ask`` is above zero (a superset is pruned here);
+        None finds them.
+        """
+        askers = np.flatnonzero(self.ask > 0) if askers is None else askers[self.ask[askers] > 0]
         for _ in range(self.rounds):
             self._flag_spare()
             self._share_round(askers=askers)
@@ -334,8 +335,9 @@ class Support:
         n = model.sources["helper_cap"].shape[0]
         self.care_cap = np.zeros(n)
         self.able_to_care = np.zeros(n, dtype=np.bool_)
+        self._demand = np.zeros(n)
         sources = {**model.sources, "ask": self._sharing.ask, "care_cap": self.care_cap,
-                   "able_to_care": self.able_to_care, "request": np.zeros(n), "demand": np.zeros(n)}
+                   "able_to_care": self.able_to_care, "request": np.zeros(n), "demand": self._demand}
         self._helper_capacity = Kernel(helper_capacity, sources)
         self._find_carers = Kernel(find_carers, sources)
         self._main_care = Kernel(main_care, sources)
@@ -354,8 +356,9 @@ class Support:
         self._helper_load[:] = 0.0
         askers = np.flatnonzero(self._sharing.ask > 0)
         self._find_carers(askers=askers)
+        self._demand.fill(0.0)
         self._main_care(askers=askers)
-        self._sharing.share()
+        self._sharing.share(askers)
         self._community_round()
         if sc.mutual_aid > 0:
             self._mutual_aid(hours=sc.mutual_aid * self._connector_aid_hours)

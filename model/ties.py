@@ -200,7 +200,6 @@ class TieDynamics:
         self._update_ties = Kernel(update_ties, sources)
         self._form_ties = Kernel(form_ties, sources)
         self._groupmate_formation = net.groupmate_formation
-        self._active = model.sources["active"]
         self._member = model.sources["member"]
         self._hood_start = model.sources["hood_start"]
         self._group_hood = model.sources["group_hood"]
@@ -227,4 +226,4 @@ class TieDynamics:
                         member_start=member_start, member_ids=member_ids, group_rate=group_rate)
 
     def measures(self, model, week) -> dict:
-        return {"ties_active": int(self._active.sum()) // 2}
+        return {"ties_active": int(model.recorder.totals["active_tie_ends"]) // 2}

@@ -114,4 +114,4 @@ class Wellbeing:
         self._update_wellbeing()
 
     def measures(self, model, week) -> dict:
-        return {"carer_breakdowns": int(self.breaking.sum())}
+        return {"carer_breakdowns": int(model.recorder.totals["carer_breakdowns"])}
