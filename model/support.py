@@ -210,7 +210,7 @@ def _community_round(hood_start, need, service, member, group_activity, aware, m
         wanted = 0.0
         for i in range(hood_start[h], hood_start[h + 1]):
             remaining = need[i] - met_service[i] - met_personal[i] - met_network[i]
-            ask[i] = 0.0  # what min(0, ...) times any access gives
+            ask[i] = 0.0  # nothing remaining: what min(0, ...) times any access would give
             if remaining != 0.0:
                 ask[i] = min(remaining, sup.community_max_hours) * _community_access(i, service, member, group_activity,
                                                                                     aware)

@@ -44,9 +44,9 @@ def update_ties(key, week, indptr, degree, other, strength, kind, active, long_t
     """Contact reinforces a tie, its absence decays it; weak non-household ties are dropped.
 
     ``chance[kind]`` is this week's contact chance by tie kind (:meth:`TieDynamics.contact_chance`);
-    packages crowd out contact (``svc.crowd_out``, at either end) and mutual aid raises contact along
-    already-active ties (``long_term`` from :func:`mark_long_term`).  One draw per tie and week, keyed by its
-    two residents, so both copies change alike.  Each row is updated in place, recounting its ``active``
+    a package at either end crowds contact out (``svc.crowd_out``; who has one is ``long_term``, from
+    :func:`mark_long_term`) and mutual aid raises contact along already-active ties.  One draw per tie
+    and week, keyed by its two residents, so both copies change alike.  Each row is updated in place, recounting its ``active``
     ties, and compacted over dropped ties only if it lost one (rarely: a tie is dropped after months
     without contact).
     """
