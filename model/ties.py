@@ -195,6 +195,8 @@ class TieDynamics:
         self._contact = np.array([net.contact_household, net.contact_family, net.contact_friend,
                                   net.contact_neighbour, net.contact_groupmate])
         self._long_term = np.zeros((model.state.residents.n + 63) // 64, dtype=np.uint64)
+        self._outside = np.arange(len(codes.TIE_KINDS)) != codes.HOUSEHOLD  # kinds a shock's fewer visits cut
+        self._groupmate = np.arange(len(codes.TIE_KINDS)) == codes.GROUPMATE  # kinds paused groups cut
         sources = {**model.sources, "contact": self._contact, "long_term": self._long_term}
         self._mark_long_term = Kernel(mark_long_term, sources)
         self._update_ties = Kernel(update_ties, sources)
@@ -210,10 +212,8 @@ class TieDynamics:
     def contact_chance(self, scenario) -> np.ndarray:
         """This week's contact chance by tie kind: fewer visits cut contact outside the household
         (``visit_multiplier``) and paused groups cut group-mate contact (``group_activity_multiplier``)."""
-        outside = np.arange(len(codes.TIE_KINDS)) != codes.HOUSEHOLD
-        groupmate = np.arange(len(codes.TIE_KINDS)) == codes.GROUPMATE
-        return (self._contact * np.where(outside, scenario.visit_multiplier, 1.0)
-                * np.where(groupmate, scenario.group_activity_multiplier, 1.0))
+        return (self._contact * np.where(self._outside, scenario.visit_multiplier, 1.0)
+                * np.where(self._groupmate, scenario.group_activity_multiplier, 1.0))
 
     def step(self, model, week) -> None:
         activity_mult = week.scenario.group_activity_multiplier
