@@ -8,7 +8,8 @@ import os
 # Read when the first parallel kernel starts; an explicit setting in the environment wins.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-from .params import ConfigError, Params, params_from_dict
+from .components import Params, params_from_dict
+from .params import ConfigError
 from .simulation import ResilienceModel, Results, simulate
 
 __all__ = ["ConfigError", "Params", "ResilienceModel", "Results", "params_from_dict", "simulate"]

@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from .params import ConfigError, Params
+from .params import ConfigError
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "imd2019"
 IMD_FILE = DATA_DIR / "File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv.gz"
@@ -79,7 +79,7 @@ class Town:
     names: tuple[str, ...]  # the LSOA code it was split from, or the CSV's name (or row number)
 
 
-def town_of(params: Params) -> Town | None:
+def town_of(params) -> Town | None:
     """The area ``params.area`` names, or None for a generated town."""
     area, pop = params.area, params.population
     largest = len(pop.adults_per_household)
@@ -97,7 +97,7 @@ def town_of(params: Params) -> Town | None:
     return None
 
 
-def check_area(params: Params) -> None:
+def check_area(params) -> None:
     """Refuse, in one line, an area that cannot be built or a run whose name would not say which area it is."""
     area, name = params.area, params.population.name
     chosen = name == AREA or name.startswith(f"{AREA}-")

@@ -8,20 +8,20 @@ a model at the end of its warm-up, :func:`restore` puts it into a new model whos
 warm-up itself.  :func:`write` and :func:`read` keep a checkpoint in a file (``experiments/warmups.py`` keeps
 a store of them).
 
-What carries from one week into the next, and so is captured:
+What carries from one week into the next, and so is captured, is read from the declarations:
 
-* every array of the state (``State.arrays``), enumerated, so an array added to the state is carried too;
-* the clock (it keys every draw), Mesa's step counter and Mesa's two generators (no phase draws from them,
-  every draw being counter-based, ``model/rng.py``; they are carried so that one that does stays exact);
-* what a phase names in :data:`CARRIED`.
+* every array of the state that outlives its week (``State.carried``: each component declares its arrays
+  with ``carried``), so an array a component adds is carried too;
+* what a component declares in its ``carried`` (an attribute, with why);
+* the week (it keys every draw), Mesa's step counter and Mesa's two generators (no component draws from
+  them, every draw being counter-based, ``model/rng.py``; they are carried so that one that does stays exact).
 
-Nothing else a phase holds outlives its week: the rest is parameters or the policy (built again by the new
-model, which may run another policy), scratch every step rewrites before reading (support's rounds of
-asking, awareness's double buffer, this week's contacts and burn-outs), the week's lists rebuilt at the
-start of the step (groups per neighbourhood) and tallies of the policy weeks (builder sites, which open when
-the policy starts, and the recorder), still empty when the warm-up ends.  A phase that comes to carry
-something else names it in :data:`CARRIED`; ``tests/test_warmup_sharing.py`` compares restored runs with
-runs from scratch, output by output, and shows that leaving the front door's overrun out is caught.
+Nothing else a component holds outlives its week: the rest is parameters or the policy (built again by the
+new model, which may run another policy), this week's arrays (declared ``carried=False``: written each week
+before they are read), scratch every step rewrites before reading (support's rounds of asking, awareness's
+double buffer) and tallies of the policy weeks (builder sites, which open when the policy starts, and the
+recorder), still empty when the warm-up ends.  ``tests/test_warmup_sharing.py`` compares restored runs with
+runs from scratch, output by output, and shows that leaving the team's hours out is caught.
 """
 
 from __future__ import annotations
@@ -38,13 +38,6 @@ import numba
 import numpy as np
 import pyarrow as pa
 
-# What a phase carries from one week into the next besides the state arrays: phase (its attribute in
-# simulation.PHASES) -> attribute -> why it carries.  One table, so what a restored model takes beyond the state
-# is read in one place; a scalar is set again, an array copied into the phase's own.
-CARRIED = {
-    "front_door": {"_overrun": "hours the team worked beyond last week's come out of this week's (FrontDoor.step)"},
-}
-
 # Parts of the parameters the warm-up never reads, with why: runs that differ only in them share a warm-up.
 NOT_IN_WARMUP = {
     "policy": "the policy under test acts from policy week 0; the warm-up runs params.warmup_policy",
@@ -54,7 +47,7 @@ NOT_IN_WARMUP = {
     "posterior": "names the parameter set; its values reach the model only through the sections they set",
 }
 MODEL_DIR = Path(__file__).resolve().parent
-_FORMAT = 1  # of the file write() writes; read() refuses any other
+_FORMAT = 2  # of the file write() writes; read() refuses any other (2: the week, the carried arrays by declaration)
 _CODEC = "zstd"  # pyarrow's: a tenth of the time numpy's deflate takes, at the same size (a third of the raw)
 
 
@@ -67,26 +60,26 @@ class Checkpoint:
 
 
 def _carried(model) -> dict[str, Any]:
-    """The current value of every item in :data:`CARRIED`, under ``<phase>.<attribute>``."""
-    return {f"{phase}.{name}": getattr(getattr(model, phase), name) for phase, names in CARRIED.items() for name in names}
+    """The current value of every attribute a component declares ``carried``, under ``<component>.<attribute>``."""
+    return {f"{c.name}.{name}": getattr(c, name) for c in model.components for name in c.carried}
 
 
 def _arrays(model) -> dict[str, np.ndarray]:
-    """The model's own arrays a checkpoint holds, by name: the state's and those :data:`CARRIED` names."""
-    state = {f"state.{name}": array for name, array in model.state.arrays().items()}
+    """The model's own arrays a checkpoint holds, by name: the state's carried arrays and the components'."""
+    state = {f"state.{name}": array for name, array in model.state.carried().items()}
     return {**state, **{name: v for name, v in _carried(model).items() if isinstance(v, np.ndarray)}}
 
 
-_MODEL_VALUES = ("clock", "mesa.steps", "mesa.random", "mesa.rng")
+_MODEL_VALUES = ("week", "mesa.steps", "mesa.random", "mesa.rng")
 
 
 def capture(model) -> Checkpoint:
     """The complete dynamic state of ``model``, which must be at the end of its warm-up."""
-    if model.clock != model.params.warmup_weeks:
+    if model.week != model.params.warmup_weeks:
         raise ValueError(f"a checkpoint is taken at the end of the warm-up (week {model.params.warmup_weeks} "
-                         f"since it began); this model is at week {model.clock}")
+                         f"since it began); this model is at week {model.week}")
     version, internal, gauss = model.random.getstate()
-    values = dict(zip(_MODEL_VALUES, (model.clock, model.steps, [version, list(internal), gauss],
+    values = dict(zip(_MODEL_VALUES, (model.week, model.steps, [version, list(internal), gauss],
                                       model.rng.bit_generator.state)))
     values.update({name: v for name, v in _carried(model).items() if not isinstance(v, np.ndarray)})
     return Checkpoint({name: array.copy() for name, array in _arrays(model).items()}, values)
@@ -98,10 +91,10 @@ def restore(model, checkpoint: Checkpoint) -> None:
     A checkpoint that does not fit (other names, types or shapes) raises ValueError naming the misfit before
     anything is written; one whose values are malformed raises as it is written (so build the model again).
     """
-    if model.clock != 0:
-        raise ValueError(f"a checkpoint is restored into a new model; this one is at week {model.clock}")
-    if checkpoint.values.get("clock") != model.params.warmup_weeks:
-        raise ValueError(f"the checkpoint is of week {checkpoint.values.get('clock')}; this model's warm-up ends "
+    if model.week != 0:
+        raise ValueError(f"a checkpoint is restored into a new model; this one is at week {model.week}")
+    if checkpoint.values.get("week") != model.params.warmup_weeks:
+        raise ValueError(f"the checkpoint is of week {checkpoint.values.get('week')}; this model's warm-up ends "
                          f"at week {model.params.warmup_weeks}")
     targets = _arrays(model)
     scalars = [name for name in _carried(model) if name not in targets]
@@ -114,15 +107,15 @@ def restore(model, checkpoint: Checkpoint) -> None:
             raise ValueError(f"{name} is {saved.dtype}{list(saved.shape)} in the checkpoint, "
                              f"{target.dtype}{list(target.shape)} in this model")
     for name, target in targets.items():
-        target[...] = checkpoint.arrays[name]  # in place: the phases' kernels are bound to these arrays
+        target[...] = checkpoint.arrays[name]  # in place: the components' kernels are bound to these arrays
     for name in scalars:
-        phase, attribute = name.split(".", 1)
-        setattr(getattr(model, phase), attribute, checkpoint.values[name])
+        component, attribute = name.split(".", 1)
+        setattr(getattr(model, component), attribute, checkpoint.values[name])
     version, internal, gauss = checkpoint.values["mesa.random"]
     model.random.setstate((version, tuple(internal), gauss))
     model.rng.bit_generator.state = checkpoint.values["mesa.rng"]
     model.steps = checkpoint.values["mesa.steps"]
-    model.clock = checkpoint.values["clock"]
+    model.week = checkpoint.values["week"]
 
 
 def write(path: Path, checkpoint: Checkpoint) -> None:
@@ -161,12 +154,12 @@ def fingerprint(model) -> str:
     ``model/``, so a warm-up simulated by other code is never reused); and the versions of numpy and numba,
     which do the arithmetic.  The thread count is left out: results do not depend on it.
     """
-    if model.clock != 0:
-        raise ValueError(f"a fingerprint is taken of a new model; this one is at week {model.clock}")
+    if model.week != 0:
+        raise ValueError(f"a fingerprint is taken of a new model; this one is at week {model.week}")
     params = {name: value for name, value in dataclasses.asdict(model.params).items() if name not in NOT_IN_WARMUP}
     digest = hashlib.sha256(json.dumps({"params": params, "source": source_digest(MODEL_DIR),
                                         "numpy": np.__version__, "numba": numba.__version__}, sort_keys=True).encode())
-    for name, array in model.state.arrays().items():
+    for name, array in model.state.carried().items():
         digest.update(f"{name}:{array.dtype.str}{array.shape}".encode())
         digest.update(np.ascontiguousarray(array))
     return digest.hexdigest()[:32]

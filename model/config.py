@@ -11,7 +11,8 @@ from hydra.errors import CompactHydraException, MissingConfigException
 from omegaconf import DictConfig, OmegaConf
 
 from .area import run_name
-from .params import ConfigError, Params, params_from_dict
+from .components import Params, params_from_dict
+from .params import ConfigError
 
 CONFIG_DIR = Path(__file__).resolve().parents[1] / "configs"
 

@@ -6,6 +6,11 @@ of different kinds (residents, neighbourhoods, groups) apart within one stream. 
 import them, so a draw can never be renumbered in one and not the other.
 """
 
+# CONTACT stream, subject = resident: whether someone is in touch with the front door this week, by any route
+# (their own call, or a programme's: outreach, referral).  One draw for every route, so the routes add up as
+# the largest of their chances.
+IN_TOUCH = 0
+
 # LIFE stream, subject = resident
 DEATH, ONSET, ONSET_SIZE, ACUTE, ACUTE_SIZE = 0, 1, 2, 3, 4
 MIGRANT_AGE, MIGRANT_PERSONAL, MIGRANT_CONTRIB, MIGRANT_AWARE, MIGRANT_INTEREST = 5, 6, 7, 8, 9  # interest takes 9 and 10

@@ -1,19 +1,26 @@
-"""Typed, range-checked model parameters.
+"""Typed, range-checked model parameters: how a parameter is declared and checked, and the sections of the contract.
 
-Values live in one place, the YAML files under ``configs/`` (with their
-sources, see ``docs/evidence.md``); this module says what each value means,
-its unit and its allowed range.  One rule validates every value at start (a
-bad value fails with a one-line error naming the field, the value and the
-allowed range) and the ODD parameter table is generated from the same source.
+Values live in one place, the YAML files under ``configs/`` (with their sources, see
+``docs/evidence.md``); a section (a frozen dataclass of fields declared with :func:`p` or :func:`choice`)
+says what each value means, its unit and its allowed range.  One rule validates every value at start (a
+bad value fails with a one-line error naming the field, the value and the allowed range) and the ODD
+parameter table is generated from the same declarations.
+
+Each component declares its own section in its module (``NeedsPars`` in ``model/phases/life.py``, a
+programme's in its module under ``model/programmes/``); this module holds the machinery and the sections
+of the contract every component reads: the town (:class:`Population`, :class:`Area`), the council's
+policy (:class:`Policy`, with its review practice, :class:`Review`, and the programmes it runs), the
+shock (:class:`Scenario`) and the posterior member (:class:`Posterior`).  ``model/components.py``
+assembles them into ``Params``, everything one run needs.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
+import typing
 from collections import namedtuple
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Mapping
 
 POLICY_MODES = ("service_first", "community_first")
@@ -36,6 +43,11 @@ def choice(allowed: tuple[str, ...], doc: str = ""):
 def name_list(doc: str = ""):
     """A parameter naming things: null (none), one non-empty string, or a list of them (kept as a tuple)."""
     return field(metadata={"names": True, "doc": doc})
+
+
+def programme_sections(doc: str = ""):
+    """A policy's programmes: a mapping of programme name -> that programme's section (``Policy.programmes``)."""
+    return field(metadata={"programmes": True, "doc": doc})
 
 
 def optional_text(doc: str = ""):
@@ -82,132 +94,6 @@ class Area:
 
 
 @dataclass(frozen=True)
-class Needs:
-    """Life events: need onset, acute episodes, recovery, deterioration, mortality."""
-
-    onset_weekly: float = p(0.0, 0.2, "per week", "chronic-need onset hazard at age 75, zero deprivation")
-    onset_age_factor: float = p(1.0, 5.0, "x per decade", "onset hazard multiplier per decade of age")
-    onset_deprivation: float = p(0.0, 10.0, "relative", "extra onset hazard at full deprivation")
-    onset_isolation: float = p(0.0, 10.0, "relative", "extra onset hazard when isolated (loneliness harms health)")
-    onset_mean_hours: float = p(0.1, 40.0, "hours/week", "mean chronic need added per onset")
-    acute_weekly: float = p(0.0, 0.2, "per week", "acute episode (e.g. hospital discharge) hazard at 75")
-    acute_mean_hours: float = p(0.1, 60.0, "hours/week", "mean acute need added per episode")
-    acute_recovery: float = p(0.0, 1.0, "per week", "fraction of acute need recovered weekly")
-    chronic_recovery: float = p(0.0, 1.0, "per week", "fraction of chronic need recovered weekly")
-    deterioration: float = p(0.0, 1.0, "per week", "chronic need added per hour of unmet need (revolving door)")
-    max_need_hours: float = p(1.0, 168.0, "hours/week", "cap on weekly need")
-    initial_need_share_85: float = p(0.0, 1.0, "fraction", "adults 85+ with chronic need at start")
-    mortality_log_base: float = p(-20.0, 0.0, "log annual", "Gompertz intercept (age 0)")
-    mortality_age_slope: float = p(0.0, 0.3, "per year", "Gompertz slope")
-    mortality_need_effect: float = p(0.0, 1.0, "per hour", "relative mortality per hour of weekly need")
-    mortality_isolation: float = p(0.0, 10.0, "relative", "extra mortality when isolated (isolation harms health)")
-    migrant_age_mean: float = p(1.0, 60.0, "years", "mean years over 18 of in-migrants replacing deaths")
-
-
-@dataclass(frozen=True)
-class Network:
-    """Tie strength dynamics, helper capacity and carer strain."""
-
-    active_threshold: float = p(0.0, 1.0, "strength", "tie counts as active (for isolation)")
-    drop_threshold: float = p(0.0, 1.0, "strength", "non-household ties below this are lost")
-    contact_household: float = p(0.0, 1.0, "per week", "chance of contact along a household tie")
-    contact_family: float = p(0.0, 1.0, "per week", "chance of contact along a family tie")
-    contact_friend: float = p(0.0, 1.0, "per week", "chance of contact along a friend tie")
-    contact_neighbour: float = p(0.0, 1.0, "per week", "chance of contact along a neighbour tie")
-    contact_groupmate: float = p(0.0, 1.0, "per week", "chance of contact outside group along a group-mate tie")
-    reinforce: float = p(0.0, 1.0, "fraction", "strength gained towards 1 on contact")
-    decay: float = p(0.0, 1.0, "fraction", "strength lost without contact")
-    neighbour_formation: float = p(0.0, 1.0, "per resident-week", "new neighbour ties")
-    groupmate_formation: float = p(0.0, 1.0, "per member-week", "new ties between members of an active group")
-    helper_hours: float = p(0.0, 60.0, "hours/week", "light help a healthy adult under 65 can give anyone they know")
-    helper_hours_older: float = p(0.0, 1.0, "fraction", "light-help capacity at 65-84 relative to younger adults")
-    household_weight: float = p(1.0, 20.0, "relative", "how much more people ask their own household")
-    carer_hours: float = p(0.0, 168.0, "hours/week",
-                           "most a main carer gives: to someone in their household, and to everyone they care for in all")
-    carer_hours_family: float = p(0.0, 168.0, "hours/week", "most a main carer in another household (family) gives")
-    strain_hours: float = p(0.1, 168.0, "hours/week", "caring hours a week at which strain settles at "
-                            "strain_gain / strain_recovery; it settles in proportion to the hours given")
-    strain_gain: float = p(0.0, 1.0, "per week", "carer strain gained in a week of strain_hours of caring")
-    strain_recovery: float = p(0.0, 1.0, "per week", "share of strain lost weekly")
-    burnout_threshold: float = p(0.0, 1.0, "strain", "strain at which a carer withdraws")
-    burnout_weeks: int = p(0, 520, "weeks", "how long a burnt-out carer withdraws")
-    bereavement_wellbeing: float = p(0.0, 1.0, "wellbeing", "wellbeing lost by each tie of someone who dies")
-
-
-@dataclass(frozen=True)
-class Support:
-    """How need is met: personal resources first, then network, then community."""
-
-    personal_hours: float = p(0.0, 60.0, "hours/week", "own need a resident with full personal resources meets")
-    community_max_hours: float = p(0.0, 60.0, "hours/week", "most one person can draw from community support")
-    asking_base: float = p(0.0, 1.0, "fraction", "share of unmet need a resident with no personal resources asks of their network")
-    asking_personal: float = p(0.0, 1.0, "fraction", "extra share asked at full personal resources (confidence to ask)")
-    asking_return: float = p(0.0, 1.0, "per week", "speed at which asking returns to its baseline after a conversation")
-    unmet_threshold: float = p(0.0, 40.0, "hours/week", "unmet need that counts as 'need not met'")
-    persist_weeks: int = p(1, 104, "weeks", "weeks of unmet need before people consider contacting the council")
-    contact_weekly: float = p(0.0, 1.0, "per week", "chance of contacting once unmet need has persisted")
-    patience_weeks: int = p(0, 520, "weeks", "after a contact, weeks people give the offer before unmet need counts again")
-    contact_scale_hours: float = p(0.01, 168.0, "hours/week", "unmet need at which contacting is most likely")
-    crisis_contact: float = p(0.0, 1.0, "probability",
-                              "chance a crisis (acute episode or a main carer's breakdown) with unmet need leads to contact")
-
-
-@dataclass(frozen=True)
-class Wellbeing:
-    """Wellbeing moves weekly toward a target set by resources, unmet need, isolation and strain."""
-
-    base: float = p(0.0, 1.0, "0-1", "target wellbeing with no personal resources and no problems")
-    personal_weight: float = p(0.0, 1.0, "0-1", "target gained at full personal resources")
-    unmet_weight: float = p(0.0, 1.0, "0-1", "target lost at or above unmet_scale hours of unmet need")
-    unmet_scale: float = p(0.1, 168.0, "hours/week", "unmet need at which the unmet penalty is full")
-    isolation_weight: float = p(0.0, 1.0, "0-1", "target lost when isolated")
-    strain_weight: float = p(0.0, 1.0, "0-1", "target lost at full carer strain")
-    group_weight: float = p(0.0, 1.0, "0-1", "target gained by belonging to an active group")
-    adjustment: float = p(0.0, 1.0, "per week", "share of the gap to target closed weekly")
-    discouragement: float = p(0.0, 1.0, "per week", "personal resources lost in a week of unmet need")
-
-
-@dataclass(frozen=True)
-class Community:
-    """Associations, contributors, awareness and reciprocity."""
-
-    volunteer_hours: float = p(0.0, 40.0, "hours/week", "community support a contributor gives")
-    group_support_hours: float = p(0.0, 200.0, "hours/week", "support an active group gives its area")
-    critical_mass: float = p(1.0, 500.0, "members", "members at which a group is fully active")
-    activity_rate: float = p(0.0, 1.0, "per week", "speed at which activity moves to its target")
-    dissolve_activity: float = p(0.0, 1.0, "activity", "groups below this activity dissolve")
-    formation_weekly: float = p(0.0, 1.0, "per neighbourhood-week", "new groups per neighbourhood at 15% contributors")
-    join_weekly: float = p(0.0, 1.0, "per resident-week", "aware residents joining a matching group")
-    leave_weekly: float = p(0.0, 1.0, "per membership-week", "memberships lapsing")
-    reciprocity: float = p(0.0, 1.0, "per week", "people helped by the community who become contributors")
-    contributor_lapse: float = p(0.0, 1.0, "per week", "contributors who stop (as many start, keeping the share)")
-    awareness_spread: float = p(0.0, 1.0, "per tie-week", "awareness passed along an aware active tie")
-    awareness_lapse: float = p(0.0, 1.0, "per week", "awareness forgotten")
-    membership_confidence: float = p(0.0, 1.0, "per week", "personal resources gained by group members")
-    group_room: int = p(1, 1000, "members", "members a group can take: practitioners link people only to groups with room")
-    capacity: float = p(0.0, 10.0, "x", "community capacity: volunteers' and groups' support hours relative to the defaults")
-    belonging_activity: float = p(0.0, 1.0, "activity",
-                                  "activity at which a group's members belong (not isolated, gain confidence and wellbeing)")
-
-
-@dataclass(frozen=True)
-class Builders:
-    """What a community builder site and the connectors it recruits do (``model/builders.py``)."""
-
-    lag_weeks: int = p(0, 520, "weeks", "weeks in post before a builder's work shows any effect")
-    ramp_weeks: int = p(1, 520, "weeks", "further weeks until a builder reaches full effect")
-    introductions_weekly: float = p(0.0, 50.0, "per FTE-week", "residents introduced to someone sharing an interest")
-    introduction_strength: float = p(0.0, 1.0, "strength", "strength of the tie an introduction creates")
-    connectors_yearly: float = p(0.0, 100.0, "per FTE-year", "residents recruited as community connectors")
-    connector_introductions: float = p(0.0, 1.0, "per connector-week", "introductions a connector makes")
-    grants_yearly: float = p(0.0, 100.0, "per FTE-year", "small-sparks grants, each founding a group")
-    spark_invites: int = p(0, 100, "residents", "neighbours sharing the interest a new group invites")
-    celebrations_yearly: float = p(0.0, 52.0, "per FTE-year", "celebrations of community activity")
-    celebration_reach: float = p(0.0, 1.0, "fraction", "residents of the neighbourhood a celebration makes aware")
-    connector_aid_hours: float = p(0.0, 40.0, "hours/week", "help a connector organises for people they know, per unit of scenario.mutual_aid")
-
-
-@dataclass(frozen=True)
 class Review:
     """Review practice: how long-term packages are reviewed, a lever of its own usable with any front door
     (config group ``review``, chosen by each policy preset; ``review@policy.review=...`` changes it)."""
@@ -220,10 +106,16 @@ class Review:
 
 @dataclass(frozen=True)
 class Policy:
-    """What the front door does; outcomes emerge from residents' resources and capacity."""
+    """What the council's practice is: its front door, its team, its review practice and the programmes it runs.
+
+    Outcomes emerge from residents' resources and capacity; no outcome share is a parameter.  Each
+    programme a policy runs (``programmes``: name -> that programme's own section, declared in its module
+    under ``model/programmes/``; config group ``programme``) is a component of its own; a preset names the
+    programmes it runs in its defaults list and only the values it changes (``configs/policy/``)."""
 
     name: str
     review: Review
+    programmes: dict = programme_sections("programmes this policy runs: name -> its section (configs/programme/)")
     mode: str = choice(POLICY_MODES, "front-door model")
     staff_fte_per_10k: float = p(0.0, 100.0, "FTE per 10,000 adults", "the practitioner team: conversations, plan support, assessments, reviews")
     productive_hours: float = p(1.0, 48.0, "hours/FTE-week", "hours per FTE available for conversations")
@@ -232,52 +124,17 @@ class Policy:
     assessment_hours: float = p(0.0, 80.0, "hours", "needs assessment and support planning")
     eligibility_hours: float = p(0.0, 168.0, "hours/week", "unmet need at which statutory support is eligible")
     connect_boost: float = p(0.0, 1.0, "strength", "tie strength a 'connect' conversation restores")
-    link_groups: bool = p(doc="practitioners introduce people to a group matching their interests")
     mobilisation: float = p(0.0, 1.0, "fraction", "share of the gap to asking for everything a conversation closes")
     plan_weeks: int = p(0, 104, "weeks", "length of a community plan with follow-up")
     plan_support_hours: float = p(0.0, 40.0, "hours/week", "practitioner/link-worker support during a plan")
     reablement_first: bool = p(doc="offer reablement before long-term support when need is mostly acute")
     signpost_uptake: float = p(0.0, 1.0, "probability", "chance a signposted person joins a group")
-    outreach_weekly: float = p(0.0, 1.0, "per week", "chance a coordinator reaches someone with unmet need before they call")
-    referral_weekly: float = p(0.0, 1.0, "per week", "chance primary care refers an isolated person with a need to a link worker")
-    personal_budget_share: float = p(0.0, 1.0, "probability",
-                                     "chance someone offered residential care takes a personal budget for care at home")
-    builder_coverage: float = p(0.0, 1.0, "fraction", "neighbourhoods with a community builder site, most deprived first")
-    builder_fte: float = p(0.0, 5.0, "FTE per site", "community builder time at each site")
     ramp_weeks: int = p(0, 520, "weeks", "weeks over which the practice ramps in from the status quo's (0 = at once)")
     transition_share: float = p(0.0, 1.0, "fraction", "team cost spent on training, supervision and double running while a new practice ramps in")
 
-
-@dataclass(frozen=True)
-class Services:
-    """Statutory services: allocation rules, crowd-out, dependency."""
-
-    residential_hours: float = p(0.0, 168.0, "hours/week", "need above which residential care is offered")
-    day_care_max_hours: float = p(0.0, 168.0, "hours/week", "need up to which isolated people get day care")
-    day_care_hours: float = p(0.0, 60.0, "hours/week", "need met by a day-care place")
-    shared_lives_share: float = p(0.0, 1.0, "fraction", "residential/day-care placements made as Shared Lives")
-    reablement_weeks: int = p(1, 52, "weeks", "length of reablement")
-    reablement_hours: float = p(0.0, 60.0, "hours/week", "need met during reablement")
-    reablement_gain: float = p(0.0, 1.0, "per week", "chronic need shed and confidence gained in reablement")
-    crowd_out: float = p(0.0, 1.0, "fraction", "informal help and tie contact withdrawn while a package runs")
-    dependency_rate: float = p(0.0, 1.0, "per week", "growth of dependency on a long-term package")
-    dependency_recovery: float = p(0.0, 1.0, "per week", "dependency lost without a package")
-    resource_erosion: float = p(0.0, 1.0, "per week", "personal resources lost at full dependency")
-
-
-@dataclass(frozen=True)
-class Costs:
-    """Unit costs in GBP (2024 prices); sources in configs/config.yaml."""
-
-    home_care_hour: float = p(0.0, 1000.0, "GBP/hour")
-    day_care_week: float = p(0.0, 10000.0, "GBP/week")
-    residential_week: float = p(0.0, 20000.0, "GBP/week")
-    shared_lives_week: float = p(0.0, 20000.0, "GBP/week")
-    reablement_week: float = p(0.0, 10000.0, "GBP/week")
-    staff_fte_year: float = p(0.0, 1e6, "GBP/FTE-year")
-    builder_site_year: float = p(0.0, 1e6, "GBP/FTE-year", "community builder site per builder FTE, incl. small-sparks pot")
-    community_hour: float = p(0.0, 100.0, "GBP/hour", "council grants to the voluntary sector per hour of community support and organised mutual aid delivered")
-
+    def runs(self, programme: str) -> bool:
+        """Whether this policy runs ``programme``."""
+        return programme in self.programmes
 
 @dataclass(frozen=True)
 class Scenario:
@@ -307,29 +164,6 @@ class Posterior:
     member: int = p(-1, 100000, "", "member of the posterior ensemble; -1: not a member (the median, or hand-set values)")
     mobilisation: float = p(0.0, 1.0, "fraction", "what a strengths-based conversation adds to asking (community-first presets)")
     plan_support_hours: float = p(0.0, 40.0, "hours/week", "practitioner support during a plan (community-first presets)")
-
-
-@dataclass(frozen=True)
-class Params:
-    """Everything one run needs."""
-
-    seed: int = p(0, 2**63 - 1, "", "seeds every random draw: the town and all its dynamics")
-    weeks: int = p(1, 5200, "weeks", "simulated weeks after the policy starts")
-    warmup_weeks: int = p(0, 5200, "weeks", "weeks under the service-first status quo before the policy starts")
-    population: Population
-    area: Area
-    needs: Needs
-    network: Network
-    support: Support
-    community: Community
-    builders: Builders
-    wellbeing: Wellbeing
-    policy: Policy
-    warmup_policy: Policy
-    services: Services
-    costs: Costs
-    scenario: Scenario
-    posterior: Posterior
 
 
 _KERNEL_VIEWS: dict[type, type] = {}
@@ -397,62 +231,63 @@ def _check_text(path: str, value: Any, many: bool) -> str | tuple[str, ...] | No
     raise ConfigError(f"{path}={value!r} must be {allowed}")
 
 
-# Section name (as annotated in Params) -> its dataclass
-SECTIONS: dict[str, type] = {f.type: globals()[f.type] for f in dataclasses.fields(Params) if f.type[:1].isupper()}
-SECTIONS["Review"] = Review  # nested in Policy: each policy names its review practice
+def sections(cls: type) -> dict[str, type]:
+    """The fields of ``cls`` that are sections of their own (dataclasses), by field name: annotations are resolved
+    in the module that declares ``cls``, so a section may be declared in any component's module."""
+    hints = typing.get_type_hints(cls)
+    return {f.name: hints[f.name] for f in dataclasses.fields(cls) if dataclasses.is_dataclass(hints[f.name])}
 
 
-def _build(cls: type, values: Mapping[str, Any], path: str):
+def _build(cls: type, values: Mapping[str, Any], path: str, programmes: Mapping[str, type]):
     fields = {f.name: f for f in dataclasses.fields(cls)}
     unknown = sorted(set(values) - set(fields))
     if unknown:
         raise ConfigError(f"unknown field {path}{unknown[0]}; allowed: {', '.join(fields)}")
-    missing = [name for name in fields if name not in values]
+    missing = [name for name, f in fields.items() if name not in values and "programmes" not in f.metadata]
     if missing:
         raise ConfigError(f"missing field {path}{missing[0]}")
+    nested = sections(cls)
     kwargs = {}
     for name, f in fields.items():
-        value = values[name]
-        if f.type in SECTIONS:
+        value = values.get(name)
+        if name in nested:
             if not isinstance(value, Mapping):
                 raise ConfigError(f"{path}{name} must be a mapping of fields")
-            kwargs[name] = _build(SECTIONS[f.type], value, f"{path}{name}.")
+            kwargs[name] = _build(nested[name], value, f"{path}{name}.", programmes)
+        elif "programmes" in f.metadata:
+            kwargs[name] = _build_programmes(value, f"{path}{name}.", programmes)
         else:
             kwargs[name] = _check_value(f"{path}{name}", f, value)
     return cls(**kwargs)
 
 
+def _build_programmes(values: Any, path: str, programmes: Mapping[str, type]) -> dict:
+    """A policy's programmes: null or a mapping of programme name -> its section's values (or null: its defaults
+    come from configs/programme/ through the preset's defaults list, so null means none set)."""
+    if values is None:
+        return {}
+    if not isinstance(values, Mapping):
+        raise ConfigError(f"{path[:-1]} must be a mapping of programme name -> its settings")
+    built = {}
+    for name, section in values.items():
+        if name not in programmes:
+            raise ConfigError(f"unknown programme {path}{name}; choose from: {', '.join(sorted(programmes))}")
+        built[name] = _build(programmes[name], section or {}, f"{path}{name}.", programmes)
+    return built
+
+
 def validate(cls: type, values: Mapping[str, Any], path: str = ""):
     """Validate ``values`` into ``cls``, any dataclass whose fields are declared with :func:`p` or :func:`choice`
     (e.g. an experiment's settings), by the same rule as the model's parameters."""
-    return _build(cls, values, path)
+    return _build(cls, values, path, {})
+
+
+def build(cls: type, values: Mapping[str, Any], programmes: Mapping[str, type]):
+    """Validate a run's ``values`` into ``cls`` (``components.Params``); ``programmes`` maps each programme a
+    policy may run to its section."""
+    return _build(cls, values, "", programmes)
 
 
 # Top-level config keys that are not model parameters: the settings of the apps sharing configs/ (how a run is
 # run and written, Hydra's own, experiments.sensitivity's and experiments.calibrate's). Any other is a mistake (+foo=1).
 APP_KEYS = ("output", "hydra", "sensitivity", "calibration")
-
-
-def params_from_dict(values: Mapping[str, Any]) -> Params:
-    """Validate a plain mapping (e.g. a resolved Hydra config) into :class:`Params`.
-
-    Keys in ``APP_KEYS`` are ignored; any other key that is not a model parameter is an error.
-    """
-    model_keys = [f.name for f in dataclasses.fields(Params)]
-    unknown = sorted(set(values) - set(model_keys) - set(APP_KEYS), key=str)
-    if unknown:
-        raise ConfigError(f"unknown field {unknown[0]}; allowed: {', '.join(model_keys + list(APP_KEYS))}")
-    params = _build(Params, {k: v for k, v in values.items() if k in model_keys}, "")
-    pop = params.population
-    if pop.households_min > pop.households_max:
-        raise ConfigError(
-            f"population.households_min={pop.households_min} exceeds population.households_max={pop.households_max}"
-        )
-    if len(pop.adults_per_household) > 8:
-        raise ConfigError(f"population.adults_per_household has {len(pop.adults_per_household)} sizes; allowed at most 8")
-    if pop.share_65_84 + pop.share_85_plus > 1:
-        raise ConfigError("population.share_65_84 + population.share_85_plus must not exceed 1")
-    from .area import check_area  # model/area.py reads Population and ConfigError from this module
-
-    check_area(params)
-    return params

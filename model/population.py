@@ -13,18 +13,18 @@ import numpy as np
 
 from . import codes
 from .area import town_of
-from .params import ConfigError, Params, kernel_view
+from .lib.baselines import baseline_asking, baseline_wellbeing
+from .lib.ties import count_active
+from .params import ConfigError, kernel_view
 from .rng import MAX_RESIDENTS
-from .state import Associations, Neighbourhoods, Residents, State, Ties
-from .support import baseline_asking
-from .ties import count_active
-from .wellbeing import baseline_wellbeing
 
 _POPULATION_STREAM = 0x504F50  # "POP"
 
 
-def build_population(params: Params) -> State:
-    """Generate the town described by ``params.population``, or build the real area ``params.area`` names."""
+def build_population(params) -> dict[str, np.ndarray]:
+    """Generate the town described by ``params.population``, or build the real area ``params.area`` names: the
+    arrays of the state a new town is built with, by kernel name (``State.assemble`` gives every other array
+    its declared start)."""
     pop = params.population
     rng = np.random.default_rng([params.seed, _POPULATION_STREAM])
     town = town_of(params)
@@ -77,54 +77,14 @@ def build_population(params: Params) -> State:
     contributor[(contributor == codes.VOLUNTEER) & (rng.random(n) < pop.connector_share / max(pop.contributor_share, 1e-9))] = codes.CONNECTOR
     aware = (rng.random(n) < pop.awareness) | (member[:, 0] >= 0) | (contributor != codes.NOT_CONTRIBUTOR)
 
-    zeros = lambda dtype=np.float64: np.zeros(n, dtype=dtype)  # noqa: E731
-    residents = Residents(
-        age=age,
-        hood=hood,
-        household=household,
-        interests=interests,
-        chronic=chronic,
-        acute=zeros(),
-        personal=personal,
-        wellbeing=baseline_wellbeing(personal, kernel_view(params.wellbeing)),
-        strain=zeros(),
-        burnout_until=np.full(n, codes.NEVER, dtype=np.int32),
-        dependency=zeros(),
-        service=zeros(np.int8),
-        service_hours=zeros(),
-        service_until=np.full(n, codes.NEVER, dtype=np.int32),
-        next_review=np.full(n, codes.NEVER, dtype=np.int32),
-        member=member,
-        contributor=contributor,
-        aware=aware,
-        asking=baseline_asking(personal, kernel_view(params.support)),
-        need=chronic.copy(),
-        met_service=zeros(),
-        met_personal=zeros(),
-        met_network=zeros(),
-        met_community=zeros(),
-        unmet=zeros(),
-        helper_cap=zeros(),
-        helper_load=zeros(),
-        carer=np.full(n, -1, dtype=np.int32),
-        care_received=zeros(),
-        isolated=zeros(np.bool_),
-        weeks_unmet=zeros(np.int32),
-        crisis=zeros(np.bool_),
-        died=zeros(np.bool_),
-        onsets=zeros(np.int32),
-        queued_since=np.full(n, codes.NEVER, dtype=np.int32),
-        last_contact=np.full(n, codes.NEVER, dtype=np.int32),
-        contacts=zeros(np.int32),
-    )
-    hoods = Neighbourhoods(
-        deprivation=deprivation,
-        start=start,
-        households=households,
-        pool=np.zeros(H),
-        pool_used=np.zeros(H),
-    )
-    return State(residents=residents, ties=ties, associations=assoc, hoods=hoods)
+    return {
+        "age": age, "hood": hood, "household": household, "interests": interests, "chronic": chronic,
+        "personal": personal, "wellbeing": baseline_wellbeing(personal, kernel_view(params.wellbeing)),
+        "member": member, "contributor": contributor, "aware": aware,
+        "asking": baseline_asking(personal, kernel_view(params.support)), "need": chronic.copy(),
+        **ties, **assoc,
+        "hood_deprivation": deprivation, "hood_start": start, "hood_households": households,
+    }
 
 
 def _fit_household_sizes(rng, size, hh_hood, households, adults, largest) -> np.ndarray:
@@ -159,7 +119,7 @@ def _ages(rng: np.random.Generator, n: int, share_65_84, share_85) -> np.ndarray
     return age
 
 
-def _initial_need(rng, age, depr, deprivation_mean: float, params: Params) -> np.ndarray:
+def _initial_need(rng, age, depr, deprivation_mean: float, params) -> np.ndarray:
     """Chronic need at start: prevalence rising with age, as the onset hazard does, and with deprivation above
     the town's mean."""
     needs = params.needs
@@ -169,8 +129,8 @@ def _initial_need(rng, age, depr, deprivation_mean: float, params: Params) -> np
     return np.where(has, rng.exponential(2 * needs.onset_mean_hours, age.size), 0.0).clip(max=needs.max_need_hours)
 
 
-def _initial_ties(rng, pop, hood, household, start, depr, active_threshold) -> Ties:
-    """Household, family, friend and neighbour ties, deduplicated, as CSR with slack."""
+def _initial_ties(rng, pop, hood, household, start, depr, active_threshold) -> dict[str, np.ndarray]:
+    """Household, family, friend and neighbour ties, deduplicated, as CSR with slack (the ties' arrays by name)."""
     n = hood.size
     src, dst, kind, strength = [], [], [], []
 
@@ -230,8 +190,8 @@ def _initial_ties(rng, pop, hood, household, start, depr, active_threshold) -> T
     other[slot] = others[order]
     strength_arr[slot] = np.concatenate([s, s])[order]
     kind_arr[slot] = np.concatenate([k, k])[order]
-    return Ties(indptr=indptr, degree=degree, other=other, strength=strength_arr, kind=kind_arr,
-                active=count_active(indptr, degree, strength_arr, active_threshold))
+    return {"indptr": indptr, "degree": degree, "other": other, "strength": strength_arr, "kind": kind_arr,
+            "active": count_active(indptr, degree, strength_arr, active_threshold)}
 
 
 def _initial_associations(rng, pop, critical_mass, households, hood, interests):
@@ -267,14 +227,5 @@ def _initial_associations(rng, pop, critical_mass, households, hood, interests):
 
     members = np.bincount(member[member >= 0], minlength=capacity).astype(np.int32)
     activity = np.where(alive, np.clip(members / critical_mass, 0.2, 1.0), 0.0)
-    return (
-        Associations(
-            hood=g_hood,
-            interest=g_interest,
-            activity=activity,
-            members=members,
-            alive=alive,
-            diversity=np.zeros(capacity),
-        ),
-        member,
-    )
+    return ({"group_hood": g_hood, "group_interest": g_interest, "group_activity": activity, "group_members": members,
+             "group_alive": alive}, member)

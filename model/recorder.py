@@ -1,10 +1,12 @@
 """Weekly measurements: the town-wide sums over residents, and the tables a run returns.
 
-One parallel pass per neighbourhood (:func:`_hood_sums`) gives, summed in a fixed order, the
-town-level measures of residents (need, isolation, wellbeing, carers, caseloads, hours of home care
-and community support, connectors, the queue, reviews asked for, carers' breakdowns, active ties) and, every ``hood_every`` weeks, the rows of the neighbourhoods table.  The
-phases add their own measures to the same row, reading these sums (:attr:`Recorder.totals`) rather
-than summing residents again; the columns and their order are declared once in ``model/schema.py``.
+One parallel pass per neighbourhood (:func:`_hood_sums`) gives, summed in a fixed order, the town-level
+measures of residents (need, isolation, wellbeing, carers, caseloads, hours of home care and community
+support, connectors, the queue, reviews asked for, carers' breakdowns, active ties) and, every
+``hood_every`` weeks, the rows of the neighbourhoods table.  The components add their own measures to the
+same row, reading these sums (:attr:`Recorder.totals`, a :class:`Totals` with a field per sum) rather than
+summing residents again; the recorder declares its own columns (:attr:`Recorder.results`) as every
+component does, and ``model/schema.py`` assembles the table.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ import polars as pl
 from numba import njit, prange
 
 from . import codes
-from .schema import NEIGHBOURHOODS, neighbourhoods_frame, steps_frame
+from collections import namedtuple
+
+from .schema import NEIGHBOURHOODS, Column, neighbourhoods_frame, steps_frame
 from .state import Kernel
 
 HOOD_COLUMNS = (
@@ -25,6 +29,8 @@ HOOD_COLUMNS = (
     *(f"caseload_{name}" for name in codes.SERVICES[1:]),
 )
 _COL = {name: c for c, name in enumerate(HOOD_COLUMNS)}
+Totals = namedtuple("Totals", HOOD_COLUMNS)
+Totals.__doc__ = "This week's sums over every resident of the town, one field per :data:`HOOD_COLUMNS` name."
 # Named slots of a neighbourhood's row (module-level ints are frozen into the kernel as constants)
 _RESIDENTS, _NEED, _UNMET, _WITH_UNMET = _COL["residents"], _COL["need_hours"], _COL["unmet_hours"], _COL["with_unmet"]
 _ISOLATED, _WELLBEING, _CARERS, _STRAIN = _COL["isolated"], _COL["wellbeing_sum"], _COL["carers"], _COL["carer_strain_sum"]
@@ -138,36 +144,73 @@ def kth_smallest(values, k, bins=4096):
 class Recorder:
     """Collects the per-step and per-neighbourhood tables of a run.
 
-    ``sources`` are the arrays the sums read (the state's, plus the front door's ``contacted``,
-    ``since_last`` and ``review_requested`` and the carers ``breaking`` down this week); ``unmet_threshold`` is the unmet need that counts as need not met.
+    ``sources`` are the arrays the sums read (the state's, this week's included: who contacted and who
+    burnt out); ``unmet_threshold`` is the unmet need that counts as need not met; ``columns`` the steps
+    table's columns (``schema.steps_columns``).
     """
 
-    def __init__(self, hood_every: int, sources: dict, unmet_threshold: float, n_hoods: int):
+    results = (
+        Column("week", "int", "week", "policy week (0 = the policy's first week)"),
+        Column("residents", "int", "adults", "adults living in the town (constant: deaths are refilled)"),
+        Column("deaths", "int", "adults", "deaths this week"),
+        Column("contacts", "int", "contacts", "new contacts with the front door this week"),
+        Column("contacts_per_1000", "float", "per 1,000 adults", "contacts per 1,000 adults this week"),
+        Column("recontacts_12w", "int", "contacts", "contacts by someone who last called within 12 weeks"),
+        Column("recontacts_26w", "int", "contacts", "contacts by someone who last called within 26 weeks"),
+        *(Column(f"caseload_{name}", "int", "people", doc) for name, doc in (
+            ("community_plan", "people on a community plan"), ("reablement", "people in reablement"),
+            ("home_care", "people receiving home care"), ("day_care", "people at day care"),
+            ("residential", "people in residential care"), ("shared_lives", "people in a Shared Lives placement"))),
+        Column("caseload_long_term", "int", "people",
+               "people on a long-term package (home, day, residential, Shared Lives)"),
+        Column("home_care_hours", "float", "hours", "home care hours delivered this week"),
+        Column("need_hours", "float", "hours", "total need this week"),
+        Column("unmet_hours", "float", "hours", "need met by nobody this week"),
+        Column("unmet_share", "float", "fraction", "unmet hours / need hours"),
+        Column("with_unmet_need", "int", "adults", "adults with more unmet need than support.unmet_threshold"),
+        Column("isolation_rate", "float", "fraction", "adults with fewer than two active ties and no active group"),
+        Column("wellbeing_mean", "float", "0-1", "mean wellbeing"),
+        Column("wellbeing_p10", "float", "0-1", "wellbeing of the worst-off tenth (10th percentile)"),
+        Column("carers", "int", "adults", "adults giving informal help this week"),
+        Column("carers_20_49h", "int", "adults",
+               "adults giving 20-49 hours of informal help this week (a Census 2021 band)"),
+        Column("carers_50h_plus", "int", "adults", "adults giving 50 hours or more of informal help this week"),
+        Column("care_hours", "float", "hours", "informal help given this week (by main carers and everyone else)"),
+        Column("carer_strain_mean", "float", "0-1", "mean strain of those carers"),
+        Column("carers_high_strain", "int", "adults", "carers with strain of 0.5 or more"),
+        Column("aware_share", "float", "fraction", "adults aware of local community activity"),
+        Column("contributors", "int", "adults", "volunteers and connectors"),
+        Column("group_members", "int", "adults", "adults in at least one group"),
+    )
+
+    def __init__(self, hood_every: int, sources: dict, unmet_threshold: float, n_hoods: int,
+                 columns: tuple[Column, ...]):
         self.hood_every = hood_every
+        self.columns = columns
         self.steps: list[dict] = []
         self.hood_rows: list[tuple[int, np.ndarray, np.ndarray]] = []
         self._hood_contacts = None
         self._sums = np.zeros((n_hoods, len(HOOD_COLUMNS)))
         self._hood_sums = Kernel(_hood_sums, {**sources, "unmet_threshold": unmet_threshold, "out": self._sums})
         self._wellbeing = sources["wellbeing"]
-        self.totals: dict[str, float] = {}
+        self.totals = Totals(*(0.0,) * len(HOOD_COLUMNS))
 
     def sum_residents(self) -> None:
-        """This week's sums over residents, by neighbourhood and for the town (``totals``, by
-        ``HOOD_COLUMNS`` name), for the phases' measures and the week's row."""
+        """This week's sums over residents, by neighbourhood and for the town (``totals``), for the components'
+        measures and the week's row."""
         self._sums[:] = 0.0
         self._hood_sums()
-        self.totals = dict(zip(HOOD_COLUMNS, self._sums.sum(axis=0).tolist()))
+        self.totals = Totals(*self._sums.sum(axis=0).tolist())
 
-    def record(self, week: int, measures: dict, groups_per_hood: np.ndarray) -> None:
-        """Add week ``week``'s row: the residents' sums (:meth:`sum_residents`, taken this week), plus
-        ``measures`` from the phases."""
+    def record(self, policy_week: int, measures: dict, groups_per_hood: np.ndarray) -> None:
+        """Add ``policy_week``'s row: the residents' sums (:meth:`sum_residents`, taken this week), plus
+        ``measures`` from the components."""
         sums = self._sums
-        t = self.totals
+        t = self.totals._asdict()
         n = t["residents"]
         wellbeing = self._wellbeing
         row = {
-            "week": week,
+            "week": policy_week,
             "residents": int(n),
             "deaths": int(t["deaths"]),
             "contacts": int(t["contacts"]),
@@ -198,14 +241,14 @@ class Recorder:
         self.steps.append(row)
         contacts = sums[:, _CONTACTS]
         self._hood_contacts = contacts.copy() if self._hood_contacts is None else self._hood_contacts + contacts
-        if (week + 1) % self.hood_every == 0:
+        if (policy_week + 1) % self.hood_every == 0:
             snapshot = sums.copy()
             snapshot[:, _CONTACTS] = self._hood_contacts
             self._hood_contacts = None
-            self.hood_rows.append((week, snapshot, groups_per_hood.copy()))
+            self.hood_rows.append((policy_week, snapshot, groups_per_hood.copy()))
 
     def steps_frame(self) -> pl.DataFrame:
-        return steps_frame(self.steps)
+        return steps_frame(self.steps, self.columns)
 
     def hoods_frame(self, deprivation: np.ndarray) -> pl.DataFrame:
         """Per-neighbourhood rows every ``hood_every`` weeks (contacts summed over the period)."""

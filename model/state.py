@@ -1,148 +1,201 @@
-"""Structure-of-arrays state: residents, their ties (CSR), associations and neighbourhoods.
+"""The state: every array the model keeps, declared by the component that owns it, and kernels bound to them.
 
-Residents are stored contiguously by neighbourhood (``hood_start[h]:hood_start[h+1]``),
-so per-neighbourhood reductions are parallel loops over neighbourhoods.  A
-resident who dies is replaced in the same slot by an in-migrant: the
-population size never changes and every array keeps its shape, which is what
-lets counter-based draws line up across policies.
+Residents are stored contiguously by neighbourhood (``hood_start[h]:hood_start[h+1]``), so
+per-neighbourhood reductions are parallel loops over neighbourhoods.  A resident who dies is replaced in
+the same slot by an in-migrant: the population size never changes and every array keeps its shape, which
+is what lets counter-based draws line up across policies.
+
+Each component declares the arrays it owns as :class:`Array` records (LASER's ``add_scalar_property``,
+Starsim's ``define_states``): the part of the town they describe, dtype, unit, meaning, the value a new
+town starts with where the population builder does not set it, the value an in-migrant starts with, and
+whether the array outlives its week.  :meth:`State.assemble` builds the state from the declarations of
+every component in the model, so a new mechanism adds its arrays by declaring them, and an in-migrant is
+reset by the declarations (:meth:`State.arrive`), not by one kernel that knows every field.
+
+Arrays that outlive their week (``carried``) are the model's dynamic state: a warm-up checkpoint holds
+them (``model/checkpoint.py``) and the golden digests cover them.  The others are this week's: written
+each week before they are read, they pass what one component finds to the components after it (a
+resident's main-care capacity, the week's contacts, the groups alive when the week began).
 """
 
 from __future__ import annotations
 
 import inspect
-from dataclasses import dataclass, fields
-from typing import Any, Mapping
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping
 
 import numpy as np
 
+# The parts of the state, each with the prefix its arrays take as kernel arguments (``group_activity``,
+# ``hood_pool``), so one name never means two arrays: the town's four (residents, ties, groups and
+# neighbourhoods) and the council's week (``COUNCIL``: the week's tallies and lists that several components
+# add to, such as the packages started).
+RESIDENTS, TIES, ASSOCIATIONS, HOODS, COUNCIL = "residents", "ties", "associations", "hoods", "council"
+TOWN = (RESIDENTS, TIES, ASSOCIATIONS, HOODS)
+PREFIX = {RESIDENTS: "", TIES: "", ASSOCIATIONS: "group_", HOODS: "hood_", COUNCIL: ""}
 
-@dataclass
-class Residents:
-    """One entry per adult resident."""
+# How many entries an array has: one per resident (``PER_RESIDENT``), one more for CSR row starts, one per
+# tie slot, group slot or neighbourhood, two per resident (a list of this week's events, at most two a
+# resident), or one (a tally).
+PER_RESIDENT, RESIDENT_STARTS, PER_TIE_SLOT, PER_GROUP, PER_HOOD, HOOD_STARTS, TWO_PER_RESIDENT, ONE = (
+    "resident", "resident+1", "tie slot", "group", "neighbourhood", "neighbourhood+1", "2 x resident", "one")
 
-    age: np.ndarray  # float64, years
-    hood: np.ndarray  # int32 neighbourhood
-    household: np.ndarray  # int32 household id
-    interests: np.ndarray  # uint32 bitmask of interest categories
-    chronic: np.ndarray  # float64 long-term need, hours/week
-    acute: np.ndarray  # float64 episodic need, hours/week
-    personal: np.ndarray  # float64 personal resources (skills, knowledge, confidence), 0-1
-    wellbeing: np.ndarray  # float64, 0-1
-    strain: np.ndarray  # float64 carer strain, 0-1
-    burnout_until: np.ndarray  # int32 week a burnt-out carer returns
-    dependency: np.ndarray  # float64 dependency on services, 0-1
-    service: np.ndarray  # int8 service state (codes.SERVICES)
-    service_hours: np.ndarray  # float64 package size for home care
-    service_until: np.ndarray  # int32 end week of a time-limited plan or reablement
-    next_review: np.ndarray  # int32 week the long-term package is reviewed
-    member: np.ndarray  # int32 [N, 2] association ids, -1 for an empty slot
-    contributor: np.ndarray  # int8 role (codes.NOT_CONTRIBUTOR, VOLUNTEER, CONNECTOR)
-    aware: np.ndarray  # bool aware of local community activity
-    asking: np.ndarray  # float64 share of remaining need this resident asks of their network, 0-1
-    # Last week's support, kept for triage (spare capacity) and outputs
-    need: np.ndarray  # float64 total need this week
-    met_service: np.ndarray
-    met_personal: np.ndarray
-    met_network: np.ndarray
-    met_community: np.ndarray
-    unmet: np.ndarray
-    helper_cap: np.ndarray  # informal help this resident can give, hours/week (a main carer: at least what they give)
-    helper_load: np.ndarray  # informal help given this week
-    carer: np.ndarray  # int32 this week's main carer (household or family, set by support), -1 for none
-    care_received: np.ndarray  # float64 hours of help from the main carer this week
-    isolated: np.ndarray  # bool
-    weeks_unmet: np.ndarray  # int32 consecutive weeks with unmet need
-    crisis: np.ndarray  # bool acute episode this week
-    died: np.ndarray  # bool died this week (slot refilled by an in-migrant)
-    onsets: np.ndarray  # int32 cumulative need onsets (life-event audit trail for CRN)
-    queued_since: np.ndarray  # int32 week the open contact was made, codes.NEVER if none
-    last_contact: np.ndarray  # int32 week of the previous contact
-    contacts: np.ndarray  # int32 contacts made
+
+class Keep:
+    """An in-migrant's value: the slot keeps the dead resident's (``why`` says why that is safe)."""
+
+    def __init__(self, why: str):
+        self.why = why
+
+
+class SetBy:
+    """An in-migrant's value: drawn or derived by a component's arrival rule (``how``)."""
+
+    def __init__(self, component: str, how: str):
+        self.component, self.how = component, how
+
+
+@dataclass(frozen=True)
+class Array:
+    """One array of the state, as its owner declares it.
+
+    ``start`` fills it in a new town unless the population builder sets it (``None``: the builder must).
+    ``arrival`` is an in-migrant's value (residents' arrays that outlive their week): a constant the state
+    writes into the slot, :class:`Keep` or :class:`SetBy`.  ``carried=False`` marks this week's arrays.  ``width`` gives a
+    second dimension (a resident's two group memberships).
+    """
+
+    part: str
+    name: str
+    dtype: Any
+    size: str
+    unit: str
+    doc: str
+    start: Any = 0
+    arrival: Any = None
+    carried: bool = True
+    width: int = 0
+
+    @property
+    def kernel_name(self) -> str:
+        """The name kernels give it as an argument."""
+        return PREFIX[self.part] + self.name
+
+
+class Part:
+    """The arrays of one part of the town, as attributes (``state.residents.age``), in declaration order."""
+
+    def __init__(self, name: str, arrays: dict[str, np.ndarray]):
+        self.name = name
+        self.__dict__.update(arrays)
+        self.names = tuple(arrays)
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        return {name: getattr(self, name) for name in self.names}
 
     @property
     def n(self) -> int:
-        return self.age.shape[0]
+        """Entries per array (residents, for the residents' part)."""
+        return len(getattr(self, self.names[0]))
 
 
-@dataclass
-class Ties:
-    """Undirected ties stored in both endpoints' rows (CSR with per-row slack).
-
-    Row ``i`` owns ``indptr[i]:indptr[i+1]``; its first ``degree[i]`` entries are live.
-    Both copies of a tie always hold the same strength and kind.  ``active`` counts each row's active
-    ties; the weekly tie update recounts it and every other change of a tie keeps it, so isolation and
-    the active-tie measure never walk the ties again.
-    """
-
-    indptr: np.ndarray  # int64 [N+1]
-    degree: np.ndarray  # int32 [N]
-    other: np.ndarray  # int32 [capacity]
-    strength: np.ndarray  # float64 [capacity]
-    kind: np.ndarray  # int8 [capacity]
-    active: np.ndarray  # int32 [N] live ties at or above ``network.active_threshold`` (kept by every tie change)
-
-    def live(self) -> np.ndarray:
-        """Boolean mask of the slots holding live ties (for checks and analysis; kernels use ``degree``)."""
-        rank = np.arange(self.other.size) - np.repeat(self.indptr[:-1], np.diff(self.indptr))
-        return rank < np.repeat(self.degree, np.diff(self.indptr))
-
-
-@dataclass
-class Associations:
-    """Groups, clubs and venues; a fixed pool of slots reused when groups dissolve."""
-
-    hood: np.ndarray  # int32
-    interest: np.ndarray  # int32 category
-    activity: np.ndarray  # float64, 0-1
-    members: np.ndarray  # int32
-    alive: np.ndarray  # bool
-    diversity: np.ndarray  # float64 age diversity of members (std of age / 20, capped at 1)
-
-
-@dataclass
-class Neighbourhoods:
-    """Hyperlocal areas of 100-200 households."""
-
-    deprivation: np.ndarray  # float64, 0-1
-    start: np.ndarray  # int64 [H+1] resident ranges
-    households: np.ndarray  # int32
-    pool: np.ndarray  # float64 community support available this week, hours
-    pool_used: np.ndarray  # float64 community support drawn this week, hours
-
-
-@dataclass
 class State:
-    residents: Residents
-    ties: Ties
-    associations: Associations
-    hoods: Neighbourhoods
+    """Every declared array, by part; built once per run by :meth:`assemble` and never reallocated."""
 
-    def copy(self) -> "State":
-        """A deep copy (used to branch policies from one warmed-up state)."""
-        return State(*(_copy_arrays(getattr(self, f.name)) for f in fields(self)))
+    def __init__(self, declarations: tuple[Array, ...], parts: dict[str, Part]):
+        self.declarations = declarations
+        self._parts = parts
+        self.residents, self.ties = parts[RESIDENTS], parts[TIES]
+        self.associations, self.hoods, self.council = parts[ASSOCIATIONS], parts[HOODS], parts[COUNCIL]
+
+    @classmethod
+    def assemble(cls, declarations: Iterable[Array], built: Mapping[str, np.ndarray]) -> "State":
+        """The state of a new town: ``built`` (kernel name -> array, from the population builder) for the arrays it
+        sets, the declared ``start`` value for the others.  Refuses an array built but not declared, declared
+        twice, or built with another dtype or length than its declaration's."""
+        declarations = tuple(declarations)
+        check_arrivals(declarations)
+        names = [d.kernel_name for d in declarations]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"state arrays declared twice: {twice}")
+        stray = sorted(set(built) - set(names))
+        if stray:
+            raise ValueError(f"the population builder set arrays no component declares: {stray}")
+        sizes = _sizes(built)
+        parts = {part: {} for part in PREFIX}
+        for d in declarations:
+            shape = (sizes[d.size],) + ((d.width,) if d.width else ())
+            if d.kernel_name in built:
+                array = built[d.kernel_name]
+                if array.dtype != np.dtype(d.dtype) or array.shape != shape:
+                    raise ValueError(f"{d.kernel_name}: built as {array.dtype}{array.shape}, declared "
+                                     f"{np.dtype(d.dtype)}{shape}")
+            elif d.start is None:
+                raise ValueError(f"{d.kernel_name} has no start value and the population builder does not set it")
+            else:
+                array = np.full(shape, d.start, dtype=d.dtype)
+            parts[d.part][d.name] = array
+        return cls(declarations, {part: Part(part, arrays) for part, arrays in parts.items()})
+
+    def parts(self) -> dict[str, Part]:
+        return dict(self._parts)
 
     def arrays(self) -> dict[str, np.ndarray]:
-        """Every state array under the name kernels give it as an argument.
+        """Every array under the name kernels give it as an argument: residents' and ties' arrays by field name,
+        associations' with the prefix ``group_`` and neighbourhoods' with ``hood_`` (so ``hood`` is a resident's
+        neighbourhood and ``group_hood`` a group's)."""
+        return {d.kernel_name: getattr(self._parts[d.part], d.name) for d in self.declarations}
 
-        Residents' and ties' arrays keep their field names; associations' take the prefix ``group_``
-        and neighbourhoods' the prefix ``hood_`` (so ``hood`` is a resident's neighbourhood and
-        ``group_hood`` a group's).
-        """
-        named = {}
-        for part, prefix in ((self.residents, ""), (self.ties, ""), (self.associations, "group_"), (self.hoods, "hood_")):
-            named.update({prefix + f.name: getattr(part, f.name) for f in fields(part)})
-        return named
+    def carried(self) -> dict[str, np.ndarray]:
+        """The arrays that outlive their week (the dynamic state a checkpoint holds), by kernel name."""
+        return {d.kernel_name: getattr(self._parts[d.part], d.name) for d in self.declarations if d.carried}
+
+    def carried_by_part(self) -> dict[str, dict[str, np.ndarray]]:
+        """The arrays that outlive their week, by part and name (``residents`` -> ``age`` -> array)."""
+        out = {}
+        for d in self.declarations:
+            if d.carried:
+                out.setdefault(d.part, {})[d.name] = getattr(self._parts[d.part], d.name)
+        return out
+
+    def arrive(self, slots: np.ndarray) -> None:
+        """Give the in-migrants in ``slots`` every declared constant arrival value (LASER's ``on_birth``); the
+        values components draw or derive (:class:`SetBy`) are theirs to set, and :class:`Keep` leaves the slot's."""
+        for d in self.declarations:
+            if d.part == RESIDENTS and d.carried and not isinstance(d.arrival, (Keep, SetBy)):
+                getattr(self.residents, d.name)[slots] = d.arrival
 
 
-def _copy_arrays(obj):
-    return type(obj)(**{f.name: getattr(obj, f.name).copy() for f in fields(obj)})
+def _sizes(built: Mapping[str, np.ndarray]) -> dict[str, int]:
+    """Entries per array, by :data:`PER_RESIDENT` and the other size names, from the arrays the builder set."""
+    residents = built["indptr"].size - 1
+    hoods = built["hood_start"].size - 1
+    return {PER_RESIDENT: residents, RESIDENT_STARTS: residents + 1, PER_TIE_SLOT: built["other"].size,
+            PER_GROUP: built["group_hood"].size, PER_HOOD: hoods, HOOD_STARTS: hoods + 1,
+            TWO_PER_RESIDENT: 2 * residents, ONE: 1}
+
+
+def live_ties(ties: Part) -> np.ndarray:
+    """Boolean mask of the tie slots holding live ties (for checks and analysis; kernels use ``degree``):
+    row ``i`` owns ``indptr[i]:indptr[i+1]`` and its first ``degree[i]`` entries are live."""
+    rank = np.arange(ties.other.size) - np.repeat(ties.indptr[:-1], np.diff(ties.indptr))
+    return rank < np.repeat(ties.degree, np.diff(ties.indptr))
+
+
+def check_arrivals(declarations: Iterable[Array]) -> None:
+    """Every residents' array that outlives its week says what an in-migrant starts with (a constant, :class:`Keep`
+    or :class:`SetBy`); this week's arrays are written before they are read."""
+    missing = [d.kernel_name for d in declarations if d.part == RESIDENTS and d.carried and d.arrival is None]
+    if missing:
+        raise ValueError(f"residents' arrays with no arrival value: {missing}")
 
 
 class Kernel:
     """A numba kernel with the arrays and parameter views it reads bound once, by argument name.
 
     ``Kernel(kernel, sources)`` binds every argument of ``kernel`` that ``sources`` names (the state's
-    arrays, a phase's scratch, scalar parameter views); the call gives the rest by keyword, e.g.
+    arrays, a component's scratch, scalar parameter views); the call gives the rest by keyword, e.g.
     ``self._triage(week=..., staff_hours=..., order=...)``, and every argument reaches the kernel by
     name, so two arrays of one type can never be swapped.  Arrays never reallocate (deaths refill
     slots in place), so binding once at build time stays valid for the whole run.  Arrays go to

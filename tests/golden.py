@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import fields
 from pathlib import Path
 
 import numba
@@ -23,6 +22,7 @@ import polars as pl
 
 from model.config import load_params
 from model.simulation import ResilienceModel, Results
+from model.state import TOWN as TOWN_PARTS
 
 FILE = Path(__file__).with_name("golden_digests.json")
 THREADS = (1, 2)
@@ -30,11 +30,12 @@ TOWN = ("population.n_neighbourhoods=4", "warmup_weeks=26", "weeks=52")
 CASES = {
     "service_first": ("policy=service_first", "seed=0"),
     "community_first": ("policy=community_first", "seed=1"),
-    "leeds_abcd-builders": ("policy=leeds_abcd", "seed=2", "builders.lag_weeks=4", "builders.ramp_weeks=4",
-                            "policy.builder_coverage=0.75"),
+    "leeds_abcd-builders": ("policy=leeds_abcd", "seed=2", "policy.programmes.builders.lag_weeks=4",
+                            "policy.programmes.builders.ramp_weeks=4", "policy.programmes.builders.coverage=0.75"),
     "pandemic-mutual_aid": ("policy=community_first", "seed=3", "scenario=pandemic", "scenario.start_week=6",
                             "scenario.duration_weeks=26"),
-    "outreach-referral": ("policy=local_area_coordination", "seed=4", "policy.referral_weekly=0.05"),
+    "outreach-referral": ("policy=local_area_coordination", "seed=4", "+programme@policy.programmes.referral=referral",
+                          "policy.programmes.referral.weekly=0.05"),
 }
 
 
@@ -65,12 +66,14 @@ def case_digests(overrides: tuple[str, ...], threads: int) -> dict[str, str]:
 
 
 def run_digests(model: ResilienceModel, results: Results) -> dict[str, str]:
-    """Digests of a finished run: every column of its tables (with names, order and types) and every state array."""
+    """Digests of a finished run: every column of its tables (with names, order and types) and every array of the
+    town's state (residents, ties, groups, neighbourhoods) that outlives its week.  The council's week (the team's
+    hours) shows in the tables."""
     out = {**_table_digests("steps", results.steps), **_table_digests("neighbourhoods", results.neighbourhoods)}
-    for part in fields(model.state):
-        group = getattr(model.state, part.name)
-        for array in fields(group):
-            out[f"state.{part.name}.{array.name}"] = _digest(getattr(group, array.name))
+    for part, arrays in model.state.carried_by_part().items():
+        if part in TOWN_PARTS:
+            for name, array in arrays.items():
+                out[f"state.{part}.{name}"] = _digest(array)
     return out
 
 

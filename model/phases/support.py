@@ -17,19 +17,44 @@ conversation).  Only about one resident in ten asks in a week, so sharing walks
 the askers' rows alone.
 """
 
+from __future__ import annotations
+
+from dataclasses import dataclass
+
 import numpy as np
 from numba import njit, prange
 
-from . import codes
-from .builders import mutual_aid
-from .state import Kernel
-from .ties import on_long_term
+from .. import codes
+from ..component import Component
+from ..lib.carers import closest_carer, tie_weight
+from ..lib.packages import on_long_term
+from ..params import p
+from ..state import HOODS, PER_HOOD, PER_RESIDENT, RESIDENTS, Array, Keep, Kernel, SetBy
 
 _EPS = 1e-9
+_NO_SPARE, _SPARE, _ASKED = 0, 1, 2  # a helper's flag in one round of asking
+
+
+@dataclass(frozen=True)
+class SupportPars:
+    """How need is met: personal resources first, then network, then community."""
+
+    personal_hours: float = p(0.0, 60.0, "hours/week", "own need a resident with full personal resources meets")
+    community_max_hours: float = p(0.0, 60.0, "hours/week", "most one person can draw from community support")
+    asking_base: float = p(0.0, 1.0, "fraction", "share of unmet need a resident with no personal resources asks of their network")
+    asking_personal: float = p(0.0, 1.0, "fraction", "extra share asked at full personal resources (confidence to ask)")
+    asking_return: float = p(0.0, 1.0, "per week", "speed at which asking returns to its baseline after a conversation")
+    unmet_threshold: float = p(0.0, 40.0, "hours/week", "unmet need that counts as 'need not met'")
+    persist_weeks: int = p(1, 104, "weeks", "weeks of unmet need before people consider contacting the council")
+    contact_weekly: float = p(0.0, 1.0, "per week", "chance of contacting once unmet need has persisted")
+    patience_weeks: int = p(0, 520, "weeks", "after a contact, weeks people give the offer before unmet need counts again")
+    contact_scale_hours: float = p(0.01, 168.0, "hours/week", "unmet need at which contacting is most likely")
+    crisis_contact: float = p(0.0, 1.0, "probability",
+                              "chance a crisis (acute episode or a main carer's breakdown) with unmet need leads to contact")
 
 
 @njit(parallel=True, cache=True)
-def helper_capacity(week, age, chronic, acute, burnout_until, service, helper_cap, care_cap, able_to_care, net,
+def helper_capacity(week, age, chronic, acute, burnout_until, service, helper_cap, care_cap, able_to_care, network_pars,
                     helper_mult):
     """Informal help each resident can give this week (hours): light help to anyone they know (``helper_cap``,
     by age and own need) and, as a main carer, care for a household or family member (``care_cap``, by own
@@ -45,52 +70,24 @@ def helper_capacity(week, age, chronic, acute, burnout_until, service, helper_ca
             care_cap[i] = 0.0
             able_to_care[i] = False
             continue
-        factor = 1.0 if age[i] < 65 else (net.helper_hours_older if age[i] < 85 else 0.25 * net.helper_hours_older)
+        factor = 1.0 if age[i] < 65 else (network_pars.helper_hours_older if age[i] < 85 else 0.25 * network_pars.helper_hours_older)
         health = max(0.0, 1.0 - (chronic[i] + acute[i]) / 10.0)
-        helper_cap[i] = net.helper_hours * factor * health * helper_mult
-        care_cap[i] = net.carer_hours * health * helper_mult
+        helper_cap[i] = network_pars.helper_hours * factor * health * helper_mult
+        care_cap[i] = network_pars.carer_hours * health * helper_mult
         able_to_care[i] = care_cap[i] > 0
 
 
-@njit(inline="always", cache=True)
-def baseline_asking(personal, sup):
-    """Share of their remaining need someone with these personal resources asks of their network."""
-    return np.minimum(1.0, sup.asking_base + sup.asking_personal * personal)
-
-
-@njit(inline="always", cache=True)
-def _weight(strength, tie_kind, household_weight):
-    return strength * (household_weight if tie_kind == codes.HOUSEHOLD else 1.0)
-
-
-_NO_SPARE, _SPARE, _ASKED = 0, 1, 2  # a helper's flag in one round of asking
-
-
-@njit(cache=True)
-def closest_carer(i, indptr, degree, other, strength, kind, able_to_care, household_weight):
-    """Slot of ``i``'s closest tie able to care (household or family, ``able_to_care``): the largest weight,
-    the first such tie in the row on equal weights; -1 if none."""
-    best, best_weight = -1, 0.0
-    for k in range(indptr[i], indptr[i] + degree[i]):
-        tie_kind = kind[k]
-        if (tie_kind == codes.HOUSEHOLD or tie_kind == codes.FAMILY) and able_to_care[other[k]]:
-            w = _weight(strength[k], tie_kind, household_weight)
-            if w > best_weight:
-                best, best_weight = k, w
-    return best
-
-
 @njit(parallel=True, cache=True)
-def find_carers(askers, ask, indptr, degree, other, strength, kind, net, able_to_care, carer, request):
+def find_carers(askers, ask, indptr, degree, other, strength, kind, network_pars, able_to_care, carer, request):
     """Each asker's main carer (:func:`closest_carer`) and the hours they ask of them: all of ``ask``, up to
-    ``net.carer_hours`` from their household or ``net.carer_hours_family`` from a relative elsewhere.
+    ``network_pars.carer_hours`` from their household or ``network_pars.carer_hours_family`` from a relative elsewhere.
     Each asker's own row only, so in parallel: the part of main care that reads the network."""
     for t in prange(askers.shape[0]):
         i = askers[t]
-        k = closest_carer(i, indptr, degree, other, strength, kind, able_to_care, net.household_weight)
+        k = closest_carer(i, indptr, degree, other, strength, kind, able_to_care, network_pars.household_weight)
         if k >= 0:
             carer[i] = other[k]
-            request[i] = min(ask[i], net.carer_hours if kind[k] == codes.HOUSEHOLD else net.carer_hours_family)
+            request[i] = min(ask[i], network_pars.carer_hours if kind[k] == codes.HOUSEHOLD else network_pars.carer_hours_family)
 
 
 @njit(cache=True)
@@ -126,7 +123,7 @@ def _flag_spare(helper_cap, helper_load, flag):
 
 
 @njit(cache=True)
-def _share_round(askers, ask, indptr, degree, other, strength, kind, net, helper_cap, helper_load, met_network,
+def _share_round(askers, ask, indptr, degree, other, strength, kind, network_pars, helper_cap, helper_load, met_network,
                  weight_total, demand, fill, flag, helpers):
     """One round of asking: each asker spreads ``ask`` over ties with spare capacity.
 
@@ -144,7 +141,7 @@ def _share_round(askers, ask, indptr, degree, other, strength, kind, net, helper
         if ask[i] > 0:
             for k in range(start, end):
                 if flag[other[k]] != _NO_SPARE:
-                    total += _weight(strength[k], kind[k], net.household_weight)
+                    total += tie_weight(strength[k], kind[k], network_pars.household_weight)
         weight_total[i] = total
         if total > 0:
             for k in range(start, end):
@@ -155,7 +152,7 @@ def _share_round(askers, ask, indptr, degree, other, strength, kind, net, helper
                     helpers[n_helpers] = j
                     n_helpers += 1
                 if flag[j] == _ASKED:
-                    demand[j] += ask[i] * _weight(strength[k], kind[k], net.household_weight) / total
+                    demand[j] += ask[i] * tie_weight(strength[k], kind[k], network_pars.household_weight) / total
     for h in range(n_helpers):
         j = helpers[h]
         fill[j] = min(1.0, (helper_cap[j] - helper_load[j]) / demand[j]) if demand[j] > 0 else 0.0
@@ -165,7 +162,7 @@ def _share_round(askers, ask, indptr, degree, other, strength, kind, net, helper
             got = 0.0
             for k in range(indptr[i], indptr[i] + degree[i]):
                 if flag[other[k]] == _ASKED:  # the only ties in weight_total: a tiny total times a zero fill is not 0
-                    got += ask[i] * _weight(strength[k], kind[k], net.household_weight) / weight_total[i] * fill[other[k]]
+                    got += ask[i] * tie_weight(strength[k], kind[k], network_pars.household_weight) / weight_total[i] * fill[other[k]]
             got = min(got, ask[i])
             met_network[i] += got
             ask[i] -= got
@@ -173,7 +170,7 @@ def _share_round(askers, ask, indptr, degree, other, strength, kind, net, helper
 
 @njit(parallel=True, cache=True)
 def _before_network(chronic, acute, personal, asking, service, service_hours, need, met_service, met_personal,
-                    met_network, carer, care_received, ask, sup, svc, plan_hours):
+                    met_network, carer, care_received, ask, support_pars, services_pars, plan_hours):
     """Need after services and personal resources; what each resident asks of their network (no main carer yet)."""
     for i in prange(chronic.shape[0]):
         total = chronic[i] + acute[i]
@@ -184,17 +181,17 @@ def _before_network(chronic, acute, personal, asking, service, service_hours, ne
         elif st == codes.HOME_CARE:
             served = min(total, service_hours[i])
         elif st == codes.DAY_CARE:
-            served = min(total, svc.day_care_hours)
+            served = min(total, services_pars.day_care_hours)
         elif st == codes.REABLEMENT:
-            served = min(total, svc.reablement_hours)
+            served = min(total, services_pars.reablement_hours)
         elif st == codes.COMMUNITY_PLAN:
             served = min(total, plan_hours)
         else:
             served = 0.0
         met_service[i] = served
-        own = min(total - served, personal[i] * sup.personal_hours)
+        own = min(total - served, personal[i] * support_pars.personal_hours)
         met_personal[i] = own
-        withdrawn = svc.crowd_out if (on_long_term(st) or st == codes.REABLEMENT) else 0.0
+        withdrawn = services_pars.crowd_out if (on_long_term(st) or st == codes.REABLEMENT) else 0.0
         ask[i] = (total - served - own) * asking[i] * (1.0 - withdrawn)
         met_network[i] = 0.0
         carer[i] = -1
@@ -203,7 +200,7 @@ def _before_network(chronic, acute, personal, asking, service, service_hours, ne
 
 @njit(parallel=True, cache=True)
 def _community_round(hood_start, need, service, member, group_activity, aware, met_service, met_personal, met_network,
-                     met_community, unmet, hood_pool, hood_pool_used, ask, sup):
+                     met_community, unmet, hood_pool, hood_pool_used, ask, support_pars):
     """Community support per neighbourhood, shared by one fill ratio; what is left is unmet.  Residents with
     no need (most) ask for nothing and have nothing unmet, so their memberships are not read."""
     for h in prange(hood_start.shape[0] - 1):
@@ -212,7 +209,7 @@ def _community_round(hood_start, need, service, member, group_activity, aware, m
             remaining = need[i] - met_service[i] - met_personal[i] - met_network[i]
             ask[i] = 0.0  # nothing remaining: what min(0, ...) times any access would give
             if remaining != 0.0:
-                ask[i] = min(remaining, sup.community_max_hours) * _community_access(i, service, member, group_activity,
+                ask[i] = min(remaining, support_pars.community_max_hours) * _community_access(i, service, member, group_activity,
                                                                                     aware)
             wanted += ask[i]
         fill = min(1.0, hood_pool[h] / wanted) if wanted > 0 else 0.0
@@ -243,46 +240,22 @@ def _community_access(i, service, member, activity, aware):
     return max(best, 0.1)
 
 
-@njit(cache=True)
-def tie_spare(k, main, indptr, degree, other, strength, kind, helper_cap, helper_load, care_cap, net):
-    """Spare time along tie slot ``k`` that a conversation can count on: if it is the tie to the person's main
-    carer (slot ``main``), the care that carer could still give in full (up to ``net.carer_hours``, or
-    ``net.carer_hours_family`` from another household); otherwise the tie's spare light-help hours weighted
-    by the square of its strength, since people give much more time to close ties than to acquaintances."""
-    j = other[k]
-    if k == main:
-        limit = net.carer_hours if kind[k] == codes.HOUSEHOLD else net.carer_hours_family
-        return max(0.0, min(care_cap[j], limit) - helper_load[j])
-    return strength[k] * strength[k] * max(0.0, helper_cap[j] - helper_load[j])
-
-
-@njit(cache=True)
-def network_spare(i, indptr, degree, other, strength, kind, helper_cap, helper_load, care_cap, able_to_care, net):
-    """Spare informal time around ``i`` that a conversation can find (:func:`tie_spare` over their ties)."""
-    main = closest_carer(i, indptr, degree, other, strength, kind, able_to_care, net.household_weight)
-    total = 0.0
-    for k in range(indptr[i], indptr[i] + degree[i]):
-        total += tie_spare(k, main, indptr, degree, other, strength, kind, helper_cap=helper_cap,
-                           helper_load=helper_load, care_cap=care_cap, net=net)
-    return total
-
-
 @njit(parallel=True, cache=True)
-def community_pool(hood_start, contributor, helper_cap, group_hood, group_activity, group_alive, comm, hood_pool,
+def community_pool(hood_start, contributor, helper_cap, group_hood, group_activity, group_alive, community_pars, hood_pool,
                    hood_pool_used, activity_mult, helper_mult):
     """Hours of community support each neighbourhood can give this week: volunteers' and active groups' hours,
-    scaled by the town's community capacity (``comm.capacity``, the lever a decomposition varies)."""
+    scaled by the town's community capacity (``community_pars.capacity``, the lever a decomposition varies)."""
     n_hoods = hood_start.shape[0] - 1
     for h in prange(n_hoods):
         hours = 0.0
         for i in range(hood_start[h], hood_start[h + 1]):
             if contributor[i] != codes.NOT_CONTRIBUTOR and helper_cap[i] > 0:
-                hours += comm.volunteer_hours * helper_mult
-        hood_pool[h] = hours * comm.capacity
+                hours += community_pars.volunteer_hours * helper_mult
+        hood_pool[h] = hours * community_pars.capacity
         hood_pool_used[h] = 0.0
     for g in range(group_alive.shape[0]):
         if group_alive[g]:
-            hood_pool[group_hood[g]] += group_activity[g] * comm.group_support_hours * activity_mult * comm.capacity
+            hood_pool[group_hood[g]] += group_activity[g] * community_pars.group_support_hours * activity_mult * community_pars.capacity
 
 
 class NetworkSharing:
@@ -293,7 +266,7 @@ class NetworkSharing:
     (hours asked of a helper this round), ``fill`` (share of the requests a helper meets this
     round), ``flag`` (_NO_SPARE, _SPARE or _ASKED this round) and ``helpers`` (the helpers asked
     this round, in order of first request).  ``sources`` must name the ties, ``helper_cap``,
-    ``helper_load``, ``met_network`` and the ``net`` parameter view.
+    ``helper_load``, ``met_network`` and the ``network_pars`` parameter view.
     """
 
     def __init__(self, sources: dict, rounds: int = 2):
@@ -319,38 +292,70 @@ class NetworkSharing:
             askers = askers[self.ask[askers] > 0]
 
 
-class Support:
-    """Phase: meet this week's need in order: services, personal resources, network (main carer first,
-    then everyone else), community.
+_SET_BY_LIFE = SetBy("life", "the baseline of the in-migrant's personal resources (lib.baselines)")
+_BEFORE_READ = Keep("support sets it for everyone each week before anything reads it")
+_THIS_WEEK = dict(carried=False)
 
-    Works out what informal helpers and each neighbourhood can give this week, then fills ``need``,
-    the ``met_*`` arrays, ``unmet``, ``helper_load``, each asker's ``carer`` and ``care_received``, and
-    each neighbourhood's ``hood_pool_used``.  In a shock with mutual aid, connectors then organise
-    neighbours' help for the people they know.  Owns each resident's main-care capacity this week
-    (``care_cap``, ``able_to_care``) and the work arrays of main care (``request``, ``demand``).
+
+class Support(Component):
+    """Phase: meet this week's need in order: services, personal resources, network (main carer first, then
+    everyone else), community.
+
+    Works out what informal helpers and each neighbourhood can give this week, then fills ``need``, the
+    ``met_*`` arrays, ``unmet``, ``helper_load``, each asker's ``carer`` and ``care_received``, and each
+    neighbourhood's ``hood_pool_used``.  Owns last week's support (read by reciprocity, the front door and
+    the recorder), each resident's main-care capacity this week (``care_cap``, ``able_to_care``: read by a
+    conversation and a review as support reads them) and the work arrays of main care (``request``,
+    ``demand``).
     """
+
+    name = "support"
+    Pars = SupportPars
+    arrays = (
+        Array(RESIDENTS, "asking", np.float64, PER_RESIDENT, "0-1",
+              "share of remaining need this resident asks of their network", start=None, arrival=_SET_BY_LIFE),
+        Array(RESIDENTS, "need", np.float64, PER_RESIDENT, "hours/week", "total need this week", start=None,
+              arrival=0.0),
+        Array(RESIDENTS, "met_service", np.float64, PER_RESIDENT, "hours/week", "need met by services", arrival=0.0),
+        Array(RESIDENTS, "met_personal", np.float64, PER_RESIDENT, "hours/week", "need met by personal resources",
+              arrival=0.0),
+        Array(RESIDENTS, "met_network", np.float64, PER_RESIDENT, "hours/week", "need met by the network",
+              arrival=0.0),
+        Array(RESIDENTS, "met_community", np.float64, PER_RESIDENT, "hours/week", "need met by community support",
+              arrival=0.0),
+        Array(RESIDENTS, "unmet", np.float64, PER_RESIDENT, "hours/week", "need met by nobody", arrival=0.0),
+        Array(RESIDENTS, "helper_cap", np.float64, PER_RESIDENT, "hours/week", "informal help this resident can "
+              "give (a main carer: at least what they give)", arrival=_BEFORE_READ),
+        Array(RESIDENTS, "helper_load", np.float64, PER_RESIDENT, "hours/week", "informal help given this week",
+              arrival=_BEFORE_READ),
+        Array(RESIDENTS, "carer", np.int32, PER_RESIDENT, "resident", "this week's main carer, -1 for none",
+              start=-1, arrival=_BEFORE_READ),
+        Array(RESIDENTS, "care_received", np.float64, PER_RESIDENT, "hours/week",
+              "help from the main carer this week", arrival=_BEFORE_READ),
+        Array(RESIDENTS, "care_cap", np.float64, PER_RESIDENT, "hours/week",
+              "care this resident could give as a main carer this week", **_THIS_WEEK),
+        Array(RESIDENTS, "able_to_care", np.bool_, PER_RESIDENT, "", "care_cap > 0 (a byte a carer search reads)",
+              **_THIS_WEEK),
+        Array(HOODS, "pool", np.float64, PER_HOOD, "hours", "community support available this week"),
+        Array(HOODS, "pool_used", np.float64, PER_HOOD, "hours", "community support drawn this week"),
+    )
 
     def __init__(self, model):
         self._sharing = NetworkSharing(model.sources)
         n = model.sources["helper_cap"].shape[0]
-        self.care_cap = np.zeros(n)
-        self.able_to_care = np.zeros(n, dtype=np.bool_)
         self._demand = np.zeros(n)
-        sources = {**model.sources, "ask": self._sharing.ask, "care_cap": self.care_cap,
-                   "able_to_care": self.able_to_care, "request": np.zeros(n), "demand": self._demand}
+        sources = {**model.sources, "ask": self._sharing.ask, "request": np.zeros(n), "demand": self._demand}
         self._helper_capacity = Kernel(helper_capacity, sources)
         self._find_carers = Kernel(find_carers, sources)
         self._main_care = Kernel(main_care, sources)
         self._community_pool = Kernel(community_pool, sources)
         self._before_network = Kernel(_before_network, sources)
         self._community_round = Kernel(_community_round, sources)
-        self._mutual_aid = Kernel(mutual_aid, sources)
         self._helper_load = model.sources["helper_load"]
-        self._connector_aid_hours = model.params.builders.connector_aid_hours
 
     def step(self, model, week) -> None:
         sc = week.scenario
-        self._helper_capacity(week=week.clock, helper_mult=sc.helper_capacity_multiplier)
+        self._helper_capacity(week=week.week, helper_mult=sc.helper_capacity_multiplier)
         self._community_pool(activity_mult=week.group_multiplier, helper_mult=sc.helper_capacity_multiplier)
         self._before_network(plan_hours=week.policy.plan_support_hours)
         self._helper_load[:] = 0.0
@@ -360,8 +365,3 @@ class Support:
         self._main_care(askers=askers)
         self._sharing.share(askers)
         self._community_round()
-        if sc.mutual_aid > 0:
-            self._mutual_aid(hours=sc.mutual_aid * self._connector_aid_hours)
-
-    def measures(self, model, week) -> dict:
-        return {}
