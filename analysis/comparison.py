@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from model.levers import CONTEXT_LEVERS, RUN_LEVERS
+
 from . import replicates, tables
 from .figures import label
 from .replicates import Replicates
@@ -20,8 +22,7 @@ from .sweep import LEVERS, REPLICATE
 from .wording import level_text
 
 # The levers of a decomposition (``analysis.decomposition``), each with its status-quo level, in the order shown.
-FACTORIAL = {"policy": tables.BASELINE_POLICY, "review": tables.BASELINE_REVIEW, "community_capacity": 1.0,
-             "builder_coverage": 0.0}
+FACTORIAL = {"policy": tables.BASELINE_POLICY, **{lever.name: lever.status_quo for lever in RUN_LEVERS}}
 
 
 @dataclass(frozen=True)
@@ -127,10 +128,9 @@ def compare(population: str, scenario: str, runs: pl.DataFrame, summary: pl.Data
              for row in summary.unique("arm", maintain_order=True).iter_rows(named=True)}
     baselines = tuple(sorted(set(summary.filter(pl.col("is_baseline"))["arm"])))
     arms = tuple(sorted(names, key=lambda a: (a not in baselines, a)))
-    matched = [k for k in ("community_capacity", "builder_coverage")
-               if summary.filter(pl.col("is_baseline"))[k].n_unique() > 1]
+    matched = [lever for lever in CONTEXT_LEVERS if summary.filter(pl.col("is_baseline"))[lever.name].n_unique() > 1]
     versus = (names[baselines[0]].lower() if len(baselines) == 1 else
               f"{label(tables.BASELINE_POLICY).lower()} at the same "
-              f"{' and '.join(k.replace('_', ' ') for k in matched)}" if matched else label(tables.BASELINE_POLICY).lower())
+              f"{' and '.join(lever.label for lever in matched)}" if matched else label(tables.BASELINE_POLICY).lower())
     return Comparison(population, scenario, design, main, varying, names, baselines, arms, versus, summary,
                       replicates.replicates(runs))

@@ -32,9 +32,13 @@ from pathlib import Path
 import polars as pl
 import yaml
 
+from omegaconf import OmegaConf
+
 from model.config import CONFIG_DIR, compose_config
+from model.levers import RUN_LEVERS
 from model.outputs import CONFIG, atomic_write
 from model.params import ConfigError
+from model.components import STEPS
 from model.schema import steps_frame
 from model.summary import summarise
 
@@ -47,7 +51,7 @@ FIGURES = CONFIG_DIR / "figures.yaml"
 ROLES = {"fit": "fitted", "held_out": "held out"}  # role in figures.yaml -> how the tables say it
 COMPARES = ("ratio", "saving")
 WITHIN, OUTSIDE, NOT_RUN, NOT_MEASURED = "within", "outside", "not run", "not measured"  # a figure's status
-MEASURES = tuple(summarise(steps_frame([])).columns)  # what a figure can measure
+MEASURES = tuple(summarise(steps_frame([], STEPS)).columns)  # what a figure can measure
 
 
 @dataclass(frozen=True)
@@ -145,9 +149,8 @@ def _figure(path: Path, key: str, entry) -> Figure:
 def own_levers(preset: str) -> tuple[tuple[str, object], ...]:
     """The levers (``sweep.LEVERS``) of ``preset`` as it is stored: its review practice, the town's own community
     capacity, its builder coverage, from the composed config."""
-    config = compose_config([f"policy={preset}"])
-    return (("review", config.policy.review.name), ("community_capacity", float(config.community.capacity)),
-            ("builder_coverage", float(config.policy.builder_coverage)))
+    config = OmegaConf.to_container(compose_config([f"policy={preset}"]), resolve=True)
+    return tuple((lever.name, lever.value(config)) for lever in RUN_LEVERS)
 
 
 def _as_stored(presets) -> pl.Expr:

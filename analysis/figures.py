@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from model import codes
+from model.levers import LEVERS
 
 from .tables import BASELINE_POLICY
 
@@ -162,8 +163,7 @@ def funnel_figure(row: dict, colour: str, scale: float) -> go.Figure:
 
 
 # Decomposition figures (``analysis.decomposition``): the parts of a difference, each with its band across runs.
-PART_COLOURS = {"policy": "#d95f02", "review": "#7570b3", "community_capacity": "#1b9e77",
-                "builder_coverage": "#e6ab02", "interaction": "#9aa5b1", "total": _BASELINE_COLOUR}
+PART_COLOURS = {**{lever.name: lever.colour for lever in LEVERS}, "interaction": "#9aa5b1", "total": _BASELINE_COLOUR}
 _PANEL_HEIGHT, _PANEL_COLUMNS = 250, 4
 
 

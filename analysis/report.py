@@ -28,6 +28,7 @@ import plotly.offline
 import polars as pl
 import yaml
 
+from model.levers import BY_NAME, CONTEXT_LEVERS
 from model.outputs import CONFIG, atomic_write
 from model.params import ConfigError
 
@@ -207,8 +208,6 @@ def _section(index: int, place: Comparison, sweep: Sweep, data: dict[str, pl.Dat
     return "".join(parts)
 
 
-_LEVER_NAMES = {"policy": "front door", "review": "review practice", "community_capacity": "community capacity",
-                "builder_coverage": "community builders"}
 # The headline measures decomposed: summary measure -> (name in the tables, panel title with unit, kind).
 DECOMPOSED = {
     "cost_total": ("Total cost, whole period", "Total cost, £m", "money"),
@@ -225,24 +224,12 @@ _PART_DECIMALS = {"share": 2, "money": 2, "count": 1, "rate": 2, "index": 3}  # 
 
 def _switch_text(lever: str, levels: tuple) -> str:
     """What switching a lever means: ``strengths-based review instead of standard review``."""
-    ref, alt = levels
-    if lever == "policy":
-        return f"{label(alt).lower()} front door instead of {label(ref).lower()}"
-    if lever == "builder_coverage" and ref == 0:
-        return f"{level_text(lever, alt)} instead of none"
-    if lever == "community_capacity":
-        return f"community capacity {alt:g} instead of {ref:g}"
-    return f"{level_text(lever, alt)} instead of {level_text(lever, ref)}"
+    return BY_NAME[lever].switch_text(levels)
 
 
 def _short_switch(lever: str, levels: tuple) -> str:
     """A lever's switch in a few words, for an axis."""
-    alt = levels[1]
-    if lever == "community_capacity":
-        return f"Capacity<br>{alt:g}"
-    if lever == "builder_coverage":
-        return f"Builders<br>{alt:.0%}"
-    return {"policy": "Front<br>door", "review": "Review"}[lever]
+    return BY_NAME[lever].short(levels[1])
 
 
 def _setting_text(setting: dict) -> str:
@@ -280,13 +267,13 @@ def _drivers(name: str, kind: str, total: dict, shapley: dict[str, dict], alone:
         shares = {k: shapley[k]["mean"] / t for k in ranked}
         first, second = ranked[0], ranked[1]
         if shares[first] >= 0.6:
-            words = (f"mostly the {_LEVER_NAMES[first]} ({_percent(shares[first])} of it), the "
-                     f"{_LEVER_NAMES[second]} {_percent(shares[second])}")
+            words = (f"mostly the {BY_NAME[first].label} ({_percent(shares[first])} of it), the "
+                     f"{BY_NAME[second].label} {_percent(shares[second])}")
         else:
-            words = (f"the {_LEVER_NAMES[first]} and the {_LEVER_NAMES[second]} about equally "
+            words = (f"the {BY_NAME[first].label} and the {BY_NAME[second].label} about equally "
                      f"({_percent(shares[first])} and {_percent(shares[second])})")
     else:
-        words = "; ".join(f"the {_LEVER_NAMES[k]} {_moves(shapley[k]['mean'], kind)}" for k in ranked)
+        words = "; ".join(f"the {BY_NAME[k].label} {_moves(shapley[k]['mean'], kind)}" for k in ranked)
     if all(_pf(row[k], kind, signed=False) == _pf(0.0, kind, signed=False)
            for row in (total, *shapley.values()) for k in ("mean", "p10", "p90")):
         return f"<li>{head}: no difference at this precision, from either lever.</li>"
@@ -294,7 +281,7 @@ def _drivers(name: str, kind: str, total: dict, shapley: dict[str, dict], alone:
             f"{head}, no clear difference (the band across runs spans zero); {words}.")
     biggest = max(abs(a["mean"]) for a in alone.values())
     if not (interaction["p10"] <= 0 <= interaction["p90"]) and abs(interaction["mean"]) >= 0.2 * biggest:
-        each = " and ".join(f"{_pf(alone[k]['mean'], kind)} for the {_LEVER_NAMES[k]}" for k in alone)
+        each = " and ".join(f"{_pf(alone[k]['mean'], kind)} for the {BY_NAME[k].label}" for k in alone)
         text += (f" The two levers interact: switched together they change it by {_pf(interaction['mean'], kind)} "
                  f"beyond the sum of each switched alone ({each}).")
     return f"<li>{text}</li>"
@@ -318,9 +305,9 @@ def _decomposition_section(index: int, population: str, scenario: str, design: D
     head = ("<tr><th rowspan='2'>Measure (mean across runs; 10-90% below)</th><th rowspan='2'>Difference</th>"
             "<th colspan='3'>Each alone, and the interaction<br><span class='sub'>add up to the difference</span></th>"
             "<th colspan='2'>Shapley contributions<br><span class='sub'>add up to the difference</span></th></tr><tr>"
-            + "".join(f"<th>{html.escape(_LEVER_NAMES[k].capitalize())} alone</th>" for k in switched)
+            + "".join(f"<th>{html.escape(BY_NAME[k].label.capitalize())} alone</th>" for k in switched)
             + "<th>Interaction</th>"
-            + "".join(f"<th>{html.escape(_LEVER_NAMES[k].capitalize())}</th>" for k in switched) + "</tr>")
+            + "".join(f"<th>{html.escape(BY_NAME[k].label.capitalize())}</th>" for k in switched) + "</tr>")
     rows, sentences, panels = [], [], []
     for measure, (name, title, kind) in DECOMPOSED.items():
         def get(kind_, part):
@@ -348,7 +335,7 @@ def _decomposition_section(index: int, population: str, scenario: str, design: D
                                 f"{group}: {_pf(row['mean'], kind)} (10-90%: {_pf(row['p10'], kind)} to "
                                 f"{_pf(row['p90'], kind)}){extra}")
         panels.append(figures.Panel(title, tuple(
-            [part(_LEVER_NAMES[k].capitalize(), shapley[k], figures.PART_COLOURS[k],
+            [part(BY_NAME[k].label.capitalize(), shapley[k], figures.PART_COLOURS[k],
                   f"<br>alone {_pf(alone[k]['mean'], kind)}, plus half the interaction "
                   f"{_pf(inter['mean'] / 2, kind)}") for k in switched]
             + [part("Difference", total, figures.PART_COLOURS["total"])])))
@@ -382,7 +369,7 @@ def _decomposition_section(index: int, population: str, scenario: str, design: D
         door = mine.filter(pl.col("lever") == "policy")
         contexts = [" and ".join(f"{_pf(door.filter(pl.col(context) == lv)['mean'].mean(), kind)} with "
                                  f"{level_text(context, lv)}" for lv in design.levels[context])
-                    for context in ("community_capacity", "builder_coverage") if context in design.levels]
+                    for context in (lever.name for lever in CONTEXT_LEVERS) if context in design.levels]
         if contexts:
             text += f" The front door's effect is {'; '.join(contexts)}."
         effect_sentences.append(f"<li>{text}</li>")
@@ -390,18 +377,18 @@ def _decomposition_section(index: int, population: str, scenario: str, design: D
                     f"(mean over the other levers' settings; lowest to highest setting below)</th>{lever_head}</tr>"
                     f"</thead><tbody>{''.join(effect_rows)}</tbody></table>")
 
-    held = "".join(f" {_LEVER_NAMES[k].capitalize()} is held at {html.escape(level_text(k, v))} throughout"
+    held = "".join(f" {BY_NAME[k].label.capitalize()} is held at {html.escape(level_text(k, v))} throughout"
                    + (" (the sweep has more levels of it; a decomposition takes two)." if k in design.extra else ".")
                    for k, v in design.held.items())
     left_out = (f" {len(design.incomplete)} replicate(s) lack a cell of the factorial and are left out "
                 f"({', '.join(f'member {m}, seed {s}' if m != -1 else f'seed {s}' for m, s in design.incomplete)})."
                 if design.incomplete else "")
     contexts = [k for k in design.levels if k not in switched]
-    context_text = (" The " + " and ".join(_LEVER_NAMES[k] for k in contexts)
+    context_text = (" The " + " and ".join(BY_NAME[k].label for k in contexts)
                     + " are the same in both arms of the main job, so they contribute nothing to its difference; "
                     "the second part below shows what they do, and how they change what the front door and the "
                     "review practice do." if contexts else "")
-    lever_list = "; ".join(f"{_LEVER_NAMES[k]} ({html.escape(level_text(k, v[0]))} or {html.escape(level_text(k, v[1]))})"
+    lever_list = "; ".join(f"{BY_NAME[k].label} ({html.escape(level_text(k, v[0]))} or {html.escape(level_text(k, v[1]))})"
                            for k, v in design.levels.items())
     return "".join([
         f"<section id='decomposition-{index}'><h2>Where the difference comes from: {html.escape(label(population))}, "

@@ -12,7 +12,6 @@ from their ``config.yaml`` when scanned.
 
 from __future__ import annotations
 
-import functools
 import json
 import warnings
 from collections import Counter
@@ -22,19 +21,17 @@ from pathlib import Path
 import polars as pl
 import yaml
 
+from model.levers import RUN_LEVERS
 from model.outputs import CONFIG, HOODS, LOCK, METADATA, STEPS, SUMMARY, is_complete
 
 TABLES = {"steps": STEPS, "neighbourhoods": HOODS, "summary": SUMMARY}
 # The columns that identify a run in every table (``experiments.store`` writes them first, in this order):
 # where, which shock, which front door, the levers a decomposition varies with it, and the replicate: which member
 # of the posterior ensemble (-1: none) and which seed.
-LEVERS = ("review", "community_capacity", "builder_coverage")
+LEVERS = tuple(lever.name for lever in RUN_LEVERS)
 REPLICATE = ("member", "seed")
 RUN_KEYS = ("population", "scenario", "policy", *LEVERS, *REPLICATE)
-# Where runs written before the lever columns existed keep each lever in their config.yaml.
-_LEVER_CONFIG = {"review": ("policy", "review", "name"), "community_capacity": ("community", "capacity"),
-                 "builder_coverage": ("policy", "builder_coverage")}
-_LEVER_TYPES = {"review": pl.String, "community_capacity": pl.Float64, "builder_coverage": pl.Float64}
+_LEVER_TYPES = {lever.name: pl.Float64 if lever.kind is float else pl.String for lever in RUN_LEVERS}
 
 
 class SweepError(Exception):
@@ -85,12 +82,12 @@ def _read_metadata(run: Path) -> dict:
     meta = json.loads((run / METADATA).read_text())
     if any(key not in meta for key in LEVERS):  # written before the lever labels: they are in its config
         config = yaml.safe_load((run / CONFIG).read_text())
-        for key in LEVERS:
-            meta.setdefault(key, functools.reduce(lambda node, name: node[name], _LEVER_CONFIG[key], config))
+        for lever in RUN_LEVERS:
+            meta.setdefault(lever.name, lever.value(config))
     meta.setdefault("member", -1)  # written before the posterior ensemble: the configs' own values
     return {
         **{key: meta[key] for key in RUN_KEYS},
-        **{key: float(meta[key]) for key in ("community_capacity", "builder_coverage")},
+        **{lever.name: lever.kind(meta[lever.name]) for lever in RUN_LEVERS},
         "git_revision": meta["git_revision"],
         "finished": meta["finished"],
         "seconds": float(meta["seconds"]),

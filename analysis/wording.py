@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from model.levers import BY_NAME
+
 from .figures import label
 
 # Number formats: kind -> (multiplier, decimals).
 KINDS = {"share": (100, 1), "money": (1e-6, 2), "count": (1, 0), "rate": (1, 1), "index": (1, 3)}
-
-_REVIEW_NAMES = {"standard": "standard review", "strengths_based": "strengths-based review"}
 
 
 def number(value: float | None, kind: str, signed: bool = False, decimals: int | None = None) -> str:
@@ -36,14 +36,9 @@ def sweep_title(root: Path) -> str:
 
 
 def level_text(lever: str, level) -> str:
-    """A lever's level for people: ``strengths_based`` -> ``strengths-based review``, 0.25 -> ``community capacity 0.25``."""
-    if lever == "policy":
-        return label(level)
-    if lever == "review":
-        return _REVIEW_NAMES.get(level, f"{label(level).lower()} review")
-    if lever == "community_capacity":
-        return f"community capacity {level:g}"
-    return "no builders" if level == 0 else f"builders in {level:.0%} of neighbourhoods"
+    """A lever's level for people (``model.levers``): ``strengths_based`` -> ``strengths-based review``, 0.25 ->
+    ``community capacity 0.25``; a policy by its name."""
+    return label(level) if lever == "policy" else BY_NAME[lever].level(level)
 
 
 def chance_text(cost: dict) -> str:

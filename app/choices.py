@@ -16,7 +16,7 @@ from omegaconf import DictConfig
 from analysis.figures import label
 from model import area
 from model.config import CONFIG_DIR, compose_config, load_params
-from model.params import Params
+from model.components import Params
 
 _HYDRA = threading.Lock()  # Hydra composes in one global state, and the server answers requests in threads
 

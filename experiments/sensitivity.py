@@ -56,7 +56,9 @@ from experiments.cli import run_app
 from experiments.workers import model_pool
 from model.config import params_with
 from model.outputs import MORRIS, OUTCOMES, RUNS, SOBOL, atomic_write
-from model.params import SECTIONS, ConfigError, Params, p, validate
+from model.components import Params
+from model.params import ConfigError, p, validate
+from model.params import sections as section_types
 from model.simulation import ResilienceModel, Results
 
 log = logging.getLogger(__name__)
@@ -132,7 +134,7 @@ def design(config: Mapping[str, Any]) -> Design:
 
 def _checked_space(ranges: Any, model_config: dict, seed: int) -> list[Axis]:
     """The axes of ``sensitivity.parameters``, each a real-valued model parameter the model accepts at both ends."""
-    sections = {f.name: SECTIONS[f.type] for f in dataclasses.fields(Params) if f.type in SECTIONS}
+    sections = section_types(Params)
     space = axes(ranges)
     for axis in space:
         section, field_name = axis.name.split(".")

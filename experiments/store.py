@@ -12,6 +12,7 @@ at once split the runs between them.
 
 from __future__ import annotations
 
+import dataclasses
 import fcntl
 import json
 import logging
@@ -29,7 +30,9 @@ import polars as pl
 import yaml
 
 from model.outputs import CONFIG, HOODS, LOCK, METADATA, STEPS, SUMMARY, atomic_write, is_complete
-from model.params import ConfigError, Params
+from model.components import Params
+from model.levers import RUN_LEVERS
+from model.params import ConfigError
 from model.simulation import Results
 from model.summary import summarise
 
@@ -184,15 +187,16 @@ def package_versions() -> dict[str, str]:
 
 def run_labels(params: Params) -> dict:
     """The values that identify a run in a sweep (``analysis.sweep.RUN_KEYS``, in that order): where, which
-    shock, which front door, and the levers a decomposition varies with it (review practice, community
-    capacity, community builders' coverage), then the replicate: the posterior member and the seed."""
+    shock, which front door, and the levers a decomposition varies with it (``model.levers.RUN_LEVERS``), then
+    the replicate: the posterior member and the seed."""
+    config = dataclasses.asdict(params)
     return {"population": params.population.name, "scenario": params.scenario.name, "policy": params.policy.name,
-            "review": params.policy.review.name, "community_capacity": float(params.community.capacity),
-            "builder_coverage": float(params.policy.builder_coverage), "member": int(params.posterior.member),
+            **{lever.name: lever.value(config) for lever in RUN_LEVERS}, "member": int(params.posterior.member),
             "seed": int(params.seed)}
 
 
-_LABEL_TYPES = {"community_capacity": pl.Float64, "builder_coverage": pl.Float64, "member": pl.Int64, "seed": pl.Int64}
+_LABEL_TYPES = {**{lever.name: pl.Float64 for lever in RUN_LEVERS if lever.kind is float},
+                "member": pl.Int64, "seed": pl.Int64}
 
 
 def _labelled(frame: pl.DataFrame, params: Params) -> pl.DataFrame:

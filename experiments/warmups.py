@@ -22,7 +22,7 @@ from pathlib import Path
 
 from model.checkpoint import capture, fingerprint, read, restore, write
 from model.outputs import atomic_write
-from model.params import Params
+from model.components import Params
 from model.simulation import ResilienceModel
 
 STORE = "warmups"  # the store's directory, in a sweep directory or in results/

@@ -31,6 +31,8 @@ from .programmes.mutual_aid import MutualAid, MutualAidPars
 from .programmes.outreach import Outreach
 from .programmes.personal_budgets import PersonalBudgets
 from .programmes.referral import Referral
+from .recorder import Recorder
+from .schema import steps_columns
 
 # The phases, in the order they run each week.
 PHASES = (Life, ServiceEffects, Community, Ties, Support, Wellbeing, Contacts, Team, Reviews, FrontDoor, Costs)
@@ -39,6 +41,8 @@ PROGRAMMES = (Builders, Outreach, Referral, GroupLinking, PersonalBudgets)
 # Programmes of the community itself, in every model: they act when a scenario calls them out.
 COMMUNITY_PROGRAMMES = (MutualAid,)
 PROGRAMME_SECTIONS = {programme.name: programme.Pars for programme in PROGRAMMES}
+# The steps table's columns: the recorder's and every component's, whether a run runs it or not.
+STEPS = steps_columns([Recorder.results, *(c.results for c in PHASES + PROGRAMMES + COMMUNITY_PROGRAMMES)])
 
 
 @dataclass(frozen=True)

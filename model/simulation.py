@@ -22,12 +22,12 @@ import mesa
 import numpy as np
 import polars as pl
 
-from .components import COMMUNITY_PROGRAMMES, PHASES, PROGRAMMES, Params, week_order
+from .components import COMMUNITY_PROGRAMMES, PROGRAMMES, STEPS, Params, week_order
 from .params import kernel_view
 from .population import build_population
 from .recorder import Recorder
 from .rng import run_key
-from .schema import cost_total, steps_columns, zeros
+from .schema import cost_total, zeros
 from .state import State
 from .week import Week, practice_share, scenario_effects
 
@@ -75,9 +75,8 @@ class ResilienceModel(mesa.Model):
             setattr(self, component.name, component)
         idle = [c for c in PROGRAMMES if c not in programmes]
         self._idle = zeros(column for c in idle for column in c.results)
-        columns = steps_columns([Recorder.results, *(c.results for c in PHASES + PROGRAMMES + COMMUNITY_PROGRAMMES)])
         self.recorder = Recorder(hood_every, self.sources, params.support.unmet_threshold,
-                                 self.state.hoods.households.size, columns)
+                                 self.state.hoods.households.size, STEPS)
         self.phase_seconds = defaultdict(float) if profile else None
 
     @property

@@ -18,11 +18,10 @@ import math
 import mesa
 
 from model import codes
-from model.draws import (ACUTE, ACUTE_SIZE, AWARE, DEATH, JOIN, JOIN_PICK, LAPSE, LEAVE, ONSET, ONSET_SIZE, RECIPROCITY,
-                         RESIDENT_OFFSET, ROLE)
+from model.draws import (ACUTE, ACUTE_SIZE, AWARE, DEATH, IN_TOUCH, JOIN, JOIN_PICK, LAPSE, LEAVE, ONSET, ONSET_SIZE,
+                         RECIPROCITY, RESIDENT_OFFSET, ROLE)
 from model.rng import BUILDERS, COMMUNITY, CONTACT, LIFE, TIES, below, exponential, uniform
 
-# Draw indices, as in the engine's kernels (model/life.py, model/community.py)
 
 
 def on_long_term(service: int) -> bool:
@@ -194,11 +193,11 @@ class Resident(mesa.Agent):
 
     def introduce(self, week: int, subject: int, draw: int, neighbours: list["Resident"]) -> bool:
         """Introduce this resident to one of ``neighbours`` sharing an interest (up to 12 tries)."""
-        m, bld = self.model, self.model.params.builders
+        m = self.model
         for t in range(12):
             j = neighbours[below(m.key, BUILDERS, week, subject, draw + t, len(neighbours))]
             if j is not self and self.interests & j.interests and can_take_part(j.service):
-                if add_tie(self, j, bld.introduction_strength, codes.NEIGHBOUR):
+                if add_tie(self, j, m.params.community.introduction_strength, codes.NEIGHBOUR):
                     self.aware = j.aware = True
                     return True
         return False
@@ -209,7 +208,7 @@ class Resident(mesa.Agent):
         if self.contributor != codes.CONNECTOR or not can_take_part(self.service) or not self.ties:
             return False
         s = RESIDENT_OFFSET + self.slot
-        if uniform(m.key, BUILDERS, week, s, 0) >= m.params.builders.connector_introductions:
+        if uniform(m.key, BUILDERS, week, s, 0) >= m.params.community.connector_introductions:
             return False
         i = self.ties[below(m.key, BUILDERS, week, s, 1, len(self.ties))].other(self)
         if i.hood != self.hood or not can_take_part(i.service):
@@ -318,24 +317,6 @@ class Resident(mesa.Agent):
         main = self.closest_carer()
         return sum((self.tie_spare(tie, main) for tie in self.ties), 0.0)
 
-    def organise_mutual_aid(self, hours: float) -> None:
-        """In a shock, a connector able to help organises up to ``hours`` of help for the people they
-        know (active ties) who still have unmet need, shared in proportion to that need."""
-        if self.contributor != codes.CONNECTOR or self.helper_cap <= 0:
-            return
-        active = self.model.params.network.active_threshold
-        known = [t.other(self) for t in self.ties if t.strength >= active]
-        wanted = 0.0
-        for j in known:
-            wanted += j.unmet
-        if wanted <= 0:
-            return
-        fill = min(1.0, hours / wanted)
-        for j in known:
-            got = j.unmet * fill
-            j.unmet -= got
-            j.met_community += got
-
     # --- after support -----------------------------------------------------------------------
     def strain_week(self, week: int) -> None:
         """Strain rises with the hours given this week against ``strain_hours`` and recovers; at the
@@ -366,9 +347,10 @@ class Resident(mesa.Agent):
         self.wellbeing = min(1.0, max(0.0, self.wellbeing + wb.adjustment * (target - self.wellbeing)))
 
     def maybe_contact(self, week: int) -> None:
-        """Persistent unmet need, a crisis, outreach or a referral may bring this resident to the front door."""
+        """Persistent unmet need or a crisis may bring this resident to the front door (programmes' routes are
+        ``reference/programmes/``)."""
         m = self.model
-        sup, pol = m.params.support, m.front_door_policy
+        sup = m.params.support
         self.contacted = self.review_requested = False
         self.weeks_unmet = self.weeks_unmet + 1 if self.unmet > sup.unmet_threshold else 0
         if on_long_term(self.service):  # a package holder's unmet need brings their review forward
@@ -382,17 +364,43 @@ class Resident(mesa.Agent):
             chance = sup.crisis_contact
         if self.weeks_unmet >= sup.persist_weeks:
             chance = max(chance, sup.contact_weekly * min(1.0, self.unmet / sup.contact_scale_hours))
-        if self.service == codes.NO_SERVICE and week - self.last_contact > sup.patience_weeks:
-            if self.weeks_unmet > 0:
-                chance = max(chance, pol.outreach_weekly)
-            if self.isolated and self.need > 0:
-                chance = max(chance, pol.referral_weekly)
-        if chance > 0 and uniform(m.key, CONTACT, week, self.slot, 0) < chance:
-            self.contacted = True
-            self.since_last = week - self.last_contact
-            self.last_contact = week
-            self.contacts += 1
-            self.queued_since = week
+        if chance > 0 and self.in_touch(week) < chance:
+            self.come_in(week)
+
+    def in_touch(self, week: int) -> float:
+        """This week's draw of whether the resident is in touch with the front door, by any route."""
+        return uniform(self.model.key, CONTACT, week, self.slot, IN_TOUCH)
+
+    def open_to_route(self, week: int) -> bool:
+        """Whether a programme's route may bring this resident in: no service, no contact waiting, none lately."""
+        return (self.service == codes.NO_SERVICE and self.queued_since == codes.NEVER
+                and week - self.last_contact > self.model.params.support.patience_weeks)
+
+    def come_in(self, week: int) -> None:
+        """The resident's contact joins the front door's queue."""
+        self.contacted = True
+        self.since_last = week - self.last_contact
+        self.last_contact = week
+        self.contacts += 1
+        self.queued_since = week
+
+
+def matching_group(model, r):
+    """The most active group in ``r``'s neighbourhood sharing an interest, with room, that ``r`` is not in (the
+    groups alive as the week began)."""
+    best, best_activity = None, 0.0
+    for g in model.hood_groups[r.hood]:
+        if shares_interest(r.interests, g.interest) and g.activity > best_activity and r.member[0] is not g \
+                and g.members < model.params.community.group_room:
+            best, best_activity = g, g.activity
+    return best
+
+
+def take_place(r, group) -> None:
+    """``r`` joins ``group`` (if any, and they have room), taking its place at once."""
+    if group is not None and r.member[1] is None:
+        r.member[1 if r.member[0] is not None else 0] = group
+        group.members += 1
 
 
 def baseline_asking(personal: float, sup) -> float:

@@ -1,4 +1,4 @@
-"""The council's front door in plain Python: the rules of ``model/frontdoor.py``.
+"""The council's front door in plain Python: the rules of ``model/phases/`` team, reviews and front door.
 
 The team's hours go first to supporting people on plans, then to assessments when plans and
 reablement end and to the reviews due, then to the queue, served oldest contact first while hours
@@ -10,10 +10,10 @@ status quo's.
 from __future__ import annotations
 
 from model import codes
-from model.draws import PERSONAL_BUDGET, PRACTICE, REVIEW_PRACTICE, SHARED_LIVES, SIGNPOST_UPTAKE
+from model.draws import PRACTICE, REVIEW_PRACTICE, SHARED_LIVES, SIGNPOST_UPTAKE
 from model.rng import TRIAGE, uniform
 
-from .agents import Resident, on_long_term, shares_interest
+from .agents import Resident, matching_group, on_long_term, take_place
 
 
 class FrontDoor:
@@ -28,55 +28,49 @@ class FrontDoor:
         return min(self.params.support.community_max_hours, self._spare_community(r)) + r.network_spare()
 
     def _practice(self, week: int, r: Resident, draw: int):
-        """(policy, review practice, community-first?) of the practitioner who takes this piece of work:
+        """(new?, policy, review practice, community-first?) of the practitioner who takes this piece of work:
         the policy's with chance ``practice_share`` (it ramps in), else the status quo's."""
         p = self.params
         if uniform(self.key, TRIAGE, week, r.slot, draw) < self.practice_share:
-            return self.front_door_policy, self.front_door_policy.review, self.community_first
-        return p.warmup_policy, p.warmup_policy.review, p.warmup_policy.mode == "community_first"
+            return True, self.front_door_policy, self.front_door_policy.review, self.community_first
+        return False, p.warmup_policy, p.warmup_policy.review, p.warmup_policy.mode == "community_first"
 
-    def _start_package(self, week: int, r: Resident, pol) -> None:
-        """A long-term package sized to the need nothing else meets (residential, day care or home care)."""
+    def needs_care_home(self, r: Resident) -> bool:
+        """Whether ``r``'s package would be a care home: high need the network meets less than 30% of."""
+        return r.need >= self.params.services.residential_hours and r.met_network < 0.3 * r.need
+
+    def care_at_home(self, week: int, r: Resident) -> None:
+        """Day care (or Shared Lives) for an isolated person day care can serve, else home care sized to the unmet need."""
         svc = self.params.services
-        if r.need >= svc.residential_hours and r.met_network < 0.3 * r.need and \
-                uniform(self.key, TRIAGE, week, r.slot, PERSONAL_BUDGET) >= pol.personal_budget_share:
-            shared = uniform(self.key, TRIAGE, week, r.slot, SHARED_LIVES) < svc.shared_lives_share
-            r.service = codes.SHARED_LIVES if shared else codes.RESIDENTIAL
-        elif r.isolated and r.unmet <= svc.day_care_max_hours:
+        if r.isolated and r.unmet <= svc.day_care_max_hours:
             shared = uniform(self.key, TRIAGE, week, r.slot, SHARED_LIVES) < svc.shared_lives_share
             r.service = codes.SHARED_LIVES if shared else codes.DAY_CARE
         else:
             r.service, r.service_hours = codes.HOME_CARE, r.unmet
-        r.next_review = week + pol.review.review_weeks
 
-    def _matching_group(self, r: Resident):
-        """The most active group in ``r``'s neighbourhood sharing an interest, with room, that ``r`` is not in."""
-        best, best_activity = None, 0.0
-        for g in self.hood_groups[r.hood]:
-            if shares_interest(r.interests, g.interest) and g.activity > best_activity and r.member[0] is not g \
-                    and g.members < self.params.community.group_room:
-                best, best_activity = g, g.activity
-        return best
-
-    def _join(self, r: Resident, group) -> None:
-        """``r`` hears of what goes on locally and joins ``group`` (taking its place at once) if they have room."""
-        r.aware = True
-        if group is not None and r.member[1] is None:
-            r.member[1 if r.member[0] is not None else 0] = group
-            group.members += 1
+    def _start_package(self, week: int, r: Resident, review, new: bool) -> None:
+        """A long-term package sized to the need nothing else meets (a care home, else care at home); listed in the
+        week's starts (``self.starts``) for the programmes that change the choice."""
+        svc = self.params.services
+        if self.needs_care_home(r):
+            shared = uniform(self.key, TRIAGE, week, r.slot, SHARED_LIVES) < svc.shared_lives_share
+            r.service = codes.SHARED_LIVES if shared else codes.RESIDENTIAL
+        else:
+            self.care_at_home(week, r)
+        r.next_review = week + review.review_weeks
+        self.starts.append((r, new))
 
     def _review_and_transition(self, week: int, staff_hours: float) -> float:
         """End due plans and reablement, each followed by an assessment where eligible need is left; review
         long-term packages due (brought forward by unmet need) while staff hours last.  Returns the hours left."""
         sup = self.params.support
-        self.transitions = {"starts": 0, "step_downs": 0, "reviews": 0, "reassessments": 0, "end_assessments": 0,
-                            "hours": 0.0}
+        self.transitions = {"step_downs": 0, "reviews": 0, "reassessments": 0, "end_assessments": 0, "hours": 0.0}
         for r in self.slots:
             st = r.service
             if (st == codes.COMMUNITY_PLAN or st == codes.REABLEMENT) and r.service_until <= week:
                 r.service, r.service_until = codes.NO_SERVICE, codes.NEVER
                 need_for_service = r.unmet + r.met_service
-                pol, review, _ = self._practice(week, r, REVIEW_PRACTICE)
+                new, pol, review, _ = self._practice(week, r, REVIEW_PRACTICE)
                 if need_for_service < pol.eligibility_hours:
                     continue
                 staff_hours -= pol.assessment_hours
@@ -84,10 +78,9 @@ class FrontDoor:
                 self.transitions["reassessments" if st == codes.COMMUNITY_PLAN else "end_assessments"] += 1
                 if not (review.step_down and self._carried(r) >= need_for_service):
                     r.unmet += r.met_service
-                    self._start_package(week, r, pol)
-                    self.transitions["starts"] += 1
+                    self._start_package(week, r, review, new)
             elif on_long_term(st) and r.next_review <= week:
-                pol, review, _ = self._practice(week, r, REVIEW_PRACTICE)
+                _, pol, review, _ = self._practice(week, r, REVIEW_PRACTICE)
                 if staff_hours < review.review_hours:
                     continue
                 staff_hours -= review.review_hours
@@ -114,18 +107,18 @@ class FrontDoor:
         for r in sorted((r for r in self.slots if r.queued_since != codes.NEVER), key=lambda r: r.queued_since):
             if staff_hours <= 0:
                 break
-            pol, review, community_first = self._practice(week, r, PRACTICE)
+            new, pol, review, community_first = self._practice(week, r, PRACTICE)
             unmet = r.unmet
             spare_net = r.network_spare()
             asking = r.asking + pol.mobilisation * (1.0 - r.asking)
             found_net = min(spare_net * (1.0 + pol.connect_boost),
                             (asking - r.asking) * (r.need - r.met_service - r.met_personal))
             spare_pool = self._spare_community(r)
-            group = self._matching_group(r) if pol.link_groups else None
+            connection = self.connection.find(self, r, new) if self.connection else None
             acute_led = r.acute > 0.5 * r.need
             eligible = unmet >= pol.eligibility_hours
             if community_first:
-                found_comm = min(sup.community_max_hours, spare_pool) * (1.0 if group is not None else 0.5)
+                found_comm = min(sup.community_max_hours, spare_pool) * (1.0 if connection is not None else 0.5)
                 if found_net + found_comm >= unmet:
                     outcome, hours = codes.RESOLVED, pol.contact_hours
                 elif acute_led and eligible and pol.reablement_first:
@@ -147,16 +140,19 @@ class FrontDoor:
                 r.asking = asking
                 self._mobilise(r, cover, spare_net, pol.connect_boost)
                 self.pool_used[r.hood] += min(max(0.0, unmet - cover), spare_pool)
-                self._join(r, group)
+                r.aware = True
+                if self.connection:
+                    self.connection.take(self, r, connection)
                 if outcome == codes.PLAN:
                     r.service, r.service_until = codes.COMMUNITY_PLAN, week + pol.plan_weeks
             elif outcome == codes.SIGNPOSTED:
                 if uniform(self.key, TRIAGE, week, r.slot, SIGNPOST_UPTAKE) < pol.signpost_uptake:
-                    self._join(r, self._matching_group(r))
+                    r.aware = True
+                    take_place(r, matching_group(self, r))
             elif outcome == codes.SHORT_TERM:
                 r.service, r.service_until = codes.REABLEMENT, week + svc.reablement_weeks
             else:
-                self._start_package(week, r, pol)
+                self._start_package(week, r, review, new)
             r.weeks_unmet = -sup.patience_weeks
             self.outcomes[outcome] += 1
             self.hours_used += hours

@@ -30,7 +30,7 @@ def reporters() -> dict:
         return [g for g in m.groups if g.alive]
 
     reporters = {
-        "week": lambda m: m.week,
+        "week": lambda m: m.policy_week,
         "deaths": lambda m: m.deaths,
         "contacts": lambda m: sum(r.contacted for r in slots(m)),
         "recontacts_12w": lambda m: sum(r.contacted and r.since_last <= 12 for r in slots(m)),
@@ -43,7 +43,7 @@ def reporters() -> dict:
         "staff_hours_plan_support": lambda m: m.plan_support,
         "staff_hours_used": lambda m: m.plan_support + m.transitions["hours"] + m.hours_used,
         "practice_share": lambda m: m.practice_share,
-        "statutory_starts": lambda m: m.outcomes[codes.LONG_TERM] + m.transitions["starts"],
+        "statutory_starts": lambda m: len(m.starts),
         "full_assessments": lambda m: (m.assessments + m.transitions["reassessments"]
                                        + m.transitions["end_assessments"]),
         "plan_reassessments": lambda m: m.transitions["reassessments"],

@@ -24,29 +24,34 @@ are linear functions of the recorded caseloads and hours.
 from __future__ import annotations
 
 import math
-from dataclasses import fields
 
 import mesa
 import numpy as np
 import polars as pl
 
 from model import codes
-from model.builders import site_hoods
-from model.params import Params
+from model.components import Params
 from model.population import build_population
 from model.draws import (FOUND_GROUP, FOUND_INTEREST, FOUNDER_JOIN, MIGRANT_AGE, MIGRANT_AWARE, MIGRANT_CONTRIB,
                          MIGRANT_INTEREST, MIGRANT_PERSONAL)
 from model.rng import COMMUNITY, LIFE, below, exponential, run_key, uniform
 from model.week import practice_share, scenario_effects
-from model.state import Residents
 
 from .agents import (Group,
                      Resident, Tie, add_tie, baseline_asking, baseline_wellbeing, join_group, shares_interest)
 from .frontdoor import FrontDoor
 from .measures import reporters
-from .sites import Site
+from .programmes import COMMUNITY_PROGRAMMES, PROGRAMMES
 # The slot's record of last week that an in-migrant inherits (see the module docstring)
 _CARRIED = ("helper_cap", "helper_load", "isolated", "crisis", "onsets")
+# Each resident's attributes at the start: the population builder's value where it sets one, else this.
+_START = {"age": None, "hood": None, "household": None, "interests": None, "chronic": None, "acute": 0.0,
+          "personal": None, "wellbeing": None, "strain": 0.0, "burnout_until": codes.NEVER, "dependency": 0.0,
+          "service": codes.NO_SERVICE, "service_hours": 0.0, "service_until": codes.NEVER, "next_review": codes.NEVER,
+          "contributor": None, "aware": None, "asking": None, "need": None, "met_service": 0.0, "met_personal": 0.0,
+          "met_network": 0.0, "met_community": 0.0, "unmet": 0.0, "helper_cap": 0.0, "helper_load": 0.0,
+          "care_received": 0.0, "isolated": False, "weeks_unmet": 0, "crisis": False, "died": False, "onsets": 0,
+          "queued_since": codes.NEVER, "last_contact": codes.NEVER, "contacts": 0}
 _NO_SUPPORT_YET = {name: 0.0 for name in ("need", "met_service", "met_personal", "met_network", "met_community", "unmet")}
 
 
@@ -57,36 +62,39 @@ class ReferenceModel(FrontDoor, mesa.Model):
         super().__init__(seed=params.seed)
         self.params = params
         self.key = run_key(params.seed)
-        self.clock = 0
+        self.week = 0
         self._build(build_population(params))
-        pol = params.policy
-        sites = site_hoods(np.asarray(self.deprivation), pol.builder_coverage if pol.builder_fte > 0 else 0.0)
-        self.sites = mesa.agent.AgentSet([Site(self, int(h), pol.builder_fte) for h in sites], random=self.random)
+        running = {name for policy in (params.policy, params.warmup_policy) for name in policy.programmes}
+        self.programmes = [cls(self) for name, cls in PROGRAMMES.items() if name in running]
+        self.programmes += [cls(self) for cls in COMMUNITY_PROGRAMMES]
+        self.connection = next((p for p in self.programmes if hasattr(p, "find")), None)
+        self.builders = next((p for p in self.programmes if p.name == "builders"), None)
         self.front_door_policy = params.warmup_policy
-        self._overrun = 0.0
-        self._recorded_tally = [0, 0, 0, 0]
+        self._team_hours = 0.0
+        self.starts = []
         self.datacollector = mesa.DataCollector(model_reporters=reporters())
 
-    def _build(self, state) -> None:
+    def _build(self, town: dict) -> None:
         """Turn the engine's starting arrays into agents, shared tie objects and group slots."""
-        r, ties, a, hd = state.residents, state.ties, state.associations, state.hoods
-        self.deprivation = hd.deprivation.tolist()
-        self.n_hoods = hd.deprivation.size
+        self.deprivation = town["hood_deprivation"].tolist()
+        self.n_hoods = len(self.deprivation)
         self.pool = [0.0] * self.n_hoods
         self.pool_used = [0.0] * self.n_hoods
-        self.groups = [Group(g, int(a.hood[g]), int(a.interest[g]), float(a.activity[g]), int(a.members[g]),
-                             bool(a.alive[g])) for g in range(a.alive.size)]
-        columns = {f.name: getattr(r, f.name).tolist() for f in fields(Residents) if f.name not in ("member", "carer")}
-        indptr, degree = ties.indptr.tolist(), ties.degree.tolist()
+        self.groups = [Group(g, int(town["group_hood"][g]), int(town["group_interest"][g]),
+                             float(town["group_activity"][g]), int(town["group_members"][g]),
+                             bool(town["group_alive"][g])) for g in range(town["group_alive"].size)]
+        n = town["indptr"].size - 1
+        columns = {name: town[name].tolist() if name in town else [value] * n for name, value in _START.items()}
+        indptr, degree = town["indptr"].tolist(), town["degree"].tolist()
         self.slots: list[Resident] = []
-        for i in range(r.n):
+        for i in range(n):
             resident = Resident(self, i, indptr[i + 1] - indptr[i], **{name: col[i] for name, col in columns.items()})
-            resident.member = [self.groups[g] if g >= 0 else None for g in r.member[i].tolist()]
+            resident.member = [self.groups[g] if g >= 0 else None for g in town["member"][i].tolist()]
             resident.contacted, resident.since_last = False, 0
             resident.main_carer = None
             self.slots.append(resident)
         by_pair = {}
-        other, strength, kind = ties.other.tolist(), ties.strength.tolist(), ties.kind.tolist()
+        other, strength, kind = town["other"].tolist(), town["strength"].tolist(), town["kind"].tolist()
         for i, resident in enumerate(self.slots):
             for k in range(indptr[i], indptr[i] + degree[i]):
                 j = other[k]
@@ -94,21 +102,24 @@ class ReferenceModel(FrontDoor, mesa.Model):
                 if tie is None:
                     tie = by_pair[min(i, j), max(i, j)] = Tie(resident, self.slots[j], strength[k], kind[k])
                 resident.ties.append(tie)
-        start = hd.start.tolist()
+        start = town["hood_start"].tolist()
         self.hood_residents = [self.slots[start[h]:start[h + 1]] for h in range(self.n_hoods)]
 
+    def deprivation_array(self) -> np.ndarray:
+        return np.asarray(self.deprivation)
+
     @property
-    def week(self) -> int:
-        return self.clock - self.params.warmup_weeks
+    def policy_week(self) -> int:
+        return self.week - self.params.warmup_weeks
 
     # --- the week ----------------------------------------------------------------------------
     def step(self) -> None:
         """Life events, community, ties, support, wellbeing, front door, then record (policy weeks only)."""
-        p, t, sc = self.params, self.clock, scenario_effects(self.params.scenario, self.week)._asdict()
-        policy_on = self.week >= 0
+        p, t, sc = self.params, self.week, scenario_effects(self.params.scenario, self.policy_week)._asdict()
+        policy_on = self.policy_week >= 0
         self.front_door_policy = p.policy if policy_on else p.warmup_policy
         self.community_first = policy_on and p.policy.mode == "community_first"
-        self.practice_share = practice_share(p.policy, self.week)
+        self.practice_share = practice_share(p.policy, self.policy_week)
         groups_mult = sc["group_activity_multiplier"] * sc["group_funding_multiplier"]
 
         for r in self.slots:
@@ -128,8 +139,9 @@ class ReferenceModel(FrontDoor, mesa.Model):
             r.aware = r.next_aware
         self._update_groups(t, groups_mult)
         self.connector_introductions = sum(r.connect_someone(t) for r in self.slots)
-        if policy_on:
-            self.sites.do("step")
+        for programme in self.programmes:
+            if hasattr(programme, "after_community"):
+                programme.after_community(self, t)
 
         net = p.network
         contact = {codes.HOUSEHOLD: net.contact_household, codes.FAMILY: net.contact_family,
@@ -145,9 +157,9 @@ class ReferenceModel(FrontDoor, mesa.Model):
             r.set_helper_capacity(t, sc["helper_capacity_multiplier"])
         self._community_pool(groups_mult, sc["helper_capacity_multiplier"])
         self._allocate()
-        if sc["mutual_aid"] > 0:
-            for r in self.slots:
-                r.organise_mutual_aid(sc["mutual_aid"] * p.builders.connector_aid_hours)
+        for programme in self.programmes:
+            if hasattr(programme, "after_support"):
+                programme.after_support(self, t, sc["mutual_aid"])
         for r in self.slots:
             r.strain_week(t)
         self._carer_breakdowns()
@@ -156,15 +168,23 @@ class ReferenceModel(FrontDoor, mesa.Model):
 
         for r in self.slots:
             r.maybe_contact(t)
+        for programme in self.programmes:
+            if hasattr(programme, "bring_in"):
+                programme.bring_in(self, t)
         pol = self.front_door_policy
         self.staff_available = (pol.staff_fte_per_10k * len(self.slots) / 10_000 * pol.productive_hours
                                 * sc["staff_multiplier"])
         self.plan_support = sum((r.met_service for r in self.slots if r.service == codes.COMMUNITY_PLAN), 0.0)
-        staff_hours = self._review_and_transition(t, self.staff_available + self._overrun - self.plan_support)
-        self._overrun = min(0.0, self._triage(t, staff_hours))
+        self.starts = []
+        staff_hours = self._review_and_transition(t, self.staff_available + min(0.0, self._team_hours)
+                                                  - self.plan_support)
+        self._team_hours = self._triage(t, staff_hours)
+        for programme in self.programmes:
+            if hasattr(programme, "after_front_door"):
+                programme.after_front_door(self, t)
         if policy_on:
             self.datacollector.collect(self)
-        self.clock += 1
+        self.week += 1
 
     def run(self) -> pl.DataFrame:
         """Warm up, run the policy weeks and return the per-step table."""
@@ -403,11 +423,8 @@ class ReferenceModel(FrontDoor, mesa.Model):
 
     # --- measures ----------------------------------------------------------------------------
     def builder_tally(self) -> list[int]:
-        """What the builder sites did since the last recorded week."""
-        total = [sum(site.tally[k] for site in self.sites) for k in range(4)]
-        week = [a - b for a, b in zip(total, self._recorded_tally)]
-        self._recorded_tally = total
-        return week
+        """What the builder sites did since the last recorded week (nothing without builders)."""
+        return self.builders.tally() if self.builders else [0, 0, 0, 0]
 
 
 def simulate(params: Params) -> pl.DataFrame:

@@ -7,7 +7,8 @@ import sys
 import pytest
 import yaml
 from model.config import CONFIG_DIR, compose_config, load_params
-from model.params import APP_KEYS, ConfigError, Params, params_from_dict
+from model.components import Params, params_from_dict
+from model.params import APP_KEYS, ConfigError
 from omegaconf import OmegaConf
 
 MODEL_KEYS = [f.name for f in dataclasses.fields(Params)]

@@ -21,7 +21,8 @@ from omegaconf import OmegaConf
 
 from model import codes
 from model.config import compose_config
-from model.params import SECTIONS, ConfigError, Params, params_from_dict
+from model.components import PROGRAMME_SECTIONS, Params, params_from_dict
+from model.params import ConfigError, sections
 from model.simulation import ResilienceModel
 
 from . import test_invariants as invariants
@@ -55,20 +56,27 @@ def value_strategy(f: dataclasses.Field) -> st.SearchStrategy:
 
 def section_strategy(cls: type, fixed: dict[str, st.SearchStrategy]) -> st.SearchStrategy[dict]:
     """Any valid values of a parameter section; a nested section (policy.review) is drawn the same way."""
+    nested = sections(cls)
     return st.fixed_dictionaries({
         f.name: fixed[f.name] if f.name in fixed else
-        section_strategy(SECTIONS[f.type], {}) if f.type in SECTIONS else value_strategy(f)
+        section_strategy(nested[f.name], {}) if f.name in nested else
+        programmes_strategy() if "programmes" in f.metadata else value_strategy(f)
         for f in dataclasses.fields(cls)})
 
 
+def programmes_strategy() -> st.SearchStrategy[dict]:
+    """Any set of programmes a policy may run, each with valid values."""
+    return st.fixed_dictionaries({}, optional={name: section_strategy(cls, {}) for name, cls in PROGRAMME_SECTIONS.items()})
+
+
 def _sections() -> dict[str, type]:
-    return {f.name: SECTIONS[f.type] for f in dataclasses.fields(Params) if f.type in SECTIONS}
+    return sections(Params)
 
 
 @st.composite
 def valid_params(draw) -> Params:
     values = {f.name: draw(SHORT[f.name] if f.name in SHORT else value_strategy(f))
-              for f in dataclasses.fields(Params) if f.type not in SECTIONS}
+              for f in dataclasses.fields(Params) if f.name not in _sections()}
     for name, cls in _sections().items():
         values[name] = draw(section_strategy(cls, {"population": SMALL_TOWN, "area": GENERATED}.get(name, {})))
     pop = values["population"]

@@ -30,7 +30,8 @@ from experiments import store, warmups
 from experiments.run import use_threads
 from model import checkpoint, outputs
 from model.config import CONFIG_DIR, load_params
-from model.params import ConfigError, Params
+from model.components import Params
+from model.params import ConfigError
 from model.simulation import ResilienceModel
 
 from .golden import CASES, THREADS, TOWN, run_digests

@@ -1,38 +1,65 @@
-"""Community builder sites as Mesa agents: the work of ``model/builders.py`` in plain Python."""
+"""Community builders in plain Python: builder sites as Mesa agents, the work of ``model/programmes/builders.py``."""
 
 from __future__ import annotations
 
 import mesa
 
 from model import codes
-from model.builders import ramp_up
 from model.draws import BLOCK, CELEBRATE, INTRODUCE, RECRUIT, RESIDENT_OFFSET, SPARK
+from model.programmes.builders import ramp_up, site_hoods
 from model.rng import BUILDERS, below, uniform
 
-from .agents import Resident, can_take_part, join_group, shares_interest
+from ..agents import Resident, can_take_part, join_group, shares_interest
+from .programme import Programme
+
+
+class Builders(Programme):
+    """Builder sites in the most deprived neighbourhoods, open from the policy's first week."""
+
+    name = "builders"
+
+    def __init__(self, model):
+        super().__init__(model)
+        pars = self.in_policy
+        coverage = pars.coverage if pars is not None and pars.fte > 0 else 0.0
+        self.sites = mesa.agent.AgentSet([Site(model, int(h), pars.fte, pars)
+                                          for h in site_hoods(model.deprivation_array(), coverage)],
+                                         random=model.random)
+        self._recorded = [0, 0, 0, 0]
+
+    def after_community(self, model, week: int) -> None:
+        if model.policy_week >= 0:
+            self.sites.do("step")
+
+    def tally(self) -> list[int]:
+        """What the sites did since the last recorded week."""
+        total = [sum(site.tally[k] for site in self.sites) for k in range(4)]
+        done = [a - b for a, b in zip(total, self._recorded)]
+        self._recorded = total
+        return done
 
 
 class Site(mesa.Agent):
-    """A community builder site in one neighbourhood (``model/builders.py`` describes the work)."""
+    """A community builder site in one neighbourhood (``model/programmes/builders.py`` describes the work)."""
 
-    def __init__(self, model: mesa.Model, hood: int, fte: float):
+    def __init__(self, model: mesa.Model, hood: int, fte: float, pars):
         super().__init__(model)
-        self.hood, self.fte = hood, fte
+        self.hood, self.fte, self.pars = hood, fte, pars
         self.tally = [0, 0, 0, 0]  # introductions, connectors recruited, groups founded, celebrations
 
     def effort(self) -> float:
-        return self.fte * ramp_up(self.model.week, self.model.params.builders)
+        return self.fte * ramp_up(self.model.policy_week, self.pars)
 
     def _count(self, draw: int, expected: float) -> int:
         whole = int(expected)
-        return whole + (uniform(self.model.key, BUILDERS, self.model.clock, self.hood, draw) < expected - whole)
+        return whole + (uniform(self.model.key, BUILDERS, self.model.week, self.hood, draw) < expected - whole)
 
     def _pick(self, draw: int) -> Resident:
         residents = self.model.hood_residents[self.hood]
-        return residents[below(self.model.key, BUILDERS, self.model.clock, self.hood, draw, len(residents))]
+        return residents[below(self.model.key, BUILDERS, self.model.week, self.hood, draw, len(residents))]
 
     def step(self) -> None:
-        m, bld, h, week = self.model, self.model.params.builders, self.hood, self.model.clock
+        m, bld, h, week = self.model, self.pars, self.hood, self.model.week
         residents = m.hood_residents[h]
         effort = self.effort()
         if len(residents) < 2 or effort <= 0:
