@@ -14,16 +14,16 @@ from pathlib import Path
 from dash import ALL, MATCH, Dash, Input, Output, Patch, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
+from model.levers import FORM_LEVERS
 from model.params import ConfigError
 
 from . import sweeps
 from .charts import curves
 from .choices import preset_levers
-from .layout import arm_card, sweep_options
+from .layout import arm_card, arm_field_id, sweep_options
 from .plan import plan_sweep
 
-_ARM_FIELDS = {"preset": "arm-preset", "staff_fte_per_10k": "arm-staff", "review": "arm-review",
-               "builder_coverage": "arm-builders", "community_capacity": "arm-capacity"}
+_ARM_FIELDS = {"preset": "arm-preset", **{lever.name: arm_field_id(lever.name) for lever in FORM_LEVERS}}
 _STATUS = {sweeps.RUNNING: "Running", sweeps.FINISHED: "Finished", sweeps.CANCELLED: "Cancelled", sweeps.STOPPED: "Stopped"}
 _STOPPED = " The worker ended before the sweep did; its log is worker.log in the sweep's directory."
 
@@ -51,7 +51,7 @@ def register(app: Dash, results: Path, workers: dict[str, subprocess.Popen]) -> 
                   Input({"type": "arm-preset", "index": MATCH}, "value"), prevent_initial_call=True)
     def fill_levers(preset):
         levers = preset_levers(preset)
-        return levers.staff_fte_per_10k, levers.review, levers.builder_coverage, levers.community_capacity
+        return tuple(getattr(levers, field) for field in list(_ARM_FIELDS)[1:])
 
     @app.callback(Output("form-message", "children"), Output("sweep", "options"), Output("sweep", "value"),
                   Input("start", "n_clicks"),

@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Sequence
 
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 
 from analysis.figures import label
 from model import area
 from model.config import CONFIG_DIR, compose_config, load_params
 from model.components import Params
+from model.levers import FORM_LEVERS
 
 _HYDRA = threading.Lock()  # Hydra composes in one global state, and the server answers requests in threads
 
@@ -73,22 +74,22 @@ def presets() -> list[str]:
 
 @dataclass(frozen=True)
 class Levers:
-    """The levers the app lets a user change on a policy, at a preset's values."""
+    """The levers the app lets a user change on a policy (``model.levers.FORM_LEVERS``), at a preset's values,
+    and the programmes the preset runs."""
 
-    staff_fte_per_10k: float  # practitioners per 10,000 adults (policy.staff_fte_per_10k)
-    review: str  # review practice (review@policy.review)
-    builder_coverage: float  # share of neighbourhoods with a community builder site (policy.builder_coverage)
-    builder_fte: float  # builder FTE per site (policy.builder_fte): not a lever, but a site needs a builder
-    community_capacity: float  # community.capacity
+    staff_fte_per_10k: float
+    review: str
+    builder_coverage: float
+    community_capacity: float
+    programmes: frozenset = frozenset()
 
 
 @lru_cache(maxsize=None)
 def preset_levers(preset: str) -> Levers:
     """The levers as ``configs/policy/<preset>.yaml`` (and the town's own community) set them."""
-    config = composed([f"policy={preset}"])
-    policy = config.policy
-    return Levers(float(policy.staff_fte_per_10k), str(policy.review.name), float(policy.builder_coverage),
-                  float(policy.builder_fte), float(config.community.capacity))
+    config = OmegaConf.to_container(composed([f"policy={preset}"]), resolve=True)
+    return Levers(**{lever.name: lever.value(config) for lever in FORM_LEVERS},
+                  programmes=frozenset(config["policy"].get("programmes") or {}))
 
 
 def _options(group: str) -> list[str]:

@@ -11,6 +11,8 @@ from pathlib import Path
 from dash import dcc, html
 
 from analysis.figures import label
+from model.levers import FORM_LEVERS
+
 from .choices import areas, composed, preset_levers, presets, reviews, scenarios
 from .plan import MAX_SEEDS
 from .sweeps import past_sweeps
@@ -98,15 +100,8 @@ def arm_card(index: int, preset: str) -> html.Fieldset:
         _field("Preset", "policy", dcc.Dropdown(
             id={"type": "arm-preset", "index": index}, options=[{"label": label(p), "value": p} for p in presets()],
             value=preset, clearable=False)),
-        _field("Practitioners per 10,000 adults", "policy.staff_fte_per_10k",
-               _number({"type": "arm-staff", "index": index}, levers.staff_fte_per_10k)),
-        _field("Review practice", "review@policy.review", dcc.RadioItems(
-            id={"type": "arm-review", "index": index}, options=[{"label": label(r), "value": r} for r in reviews()],
-            value=levers.review, inline=True)),
-        _field("Community builder sites: share of neighbourhoods, most deprived first (a site is one builder)",
-               "policy.builder_coverage", _number({"type": "arm-builders", "index": index}, levers.builder_coverage)),
-        _field("Community capacity (1 = the area's own; 0.25 = a quarter of its volunteers' and groups' hours)",
-               "community.capacity", _number({"type": "arm-capacity", "index": index}, levers.community_capacity)),
+        *(_field(lever.explain, lever.key, _lever_control(lever, index, getattr(levers, lever.name)))
+          for lever in FORM_LEVERS),
         html.Button("Remove", id={"type": "arm-remove", "index": index}, className="link", n_clicks=0),
     ])
 
@@ -114,6 +109,19 @@ def arm_card(index: int, preset: str) -> html.Fieldset:
 def _number(id_, value, step="any") -> dcc.Input:
     # No min or max: model.params checks the range, and its message names the allowed one.
     return dcc.Input(id=id_, type="number", value=value, step=step, debounce=False)
+
+
+def arm_field_id(lever_name: str) -> str:
+    """The form control of a lever on every policy card (pattern-matched by index)."""
+    return f"arm-{lever_name}"
+
+
+def _lever_control(lever, index: int, value):
+    """A lever's control: the options of its config group (the review practice), else a number."""
+    if lever.group:
+        return dcc.RadioItems(id={"type": arm_field_id(lever.name), "index": index},
+                              options=[{"label": label(r), "value": r} for r in reviews()], value=value, inline=True)
+    return _number({"type": arm_field_id(lever.name), "index": index}, value)
 
 
 def _field(text: str, hint: str, control) -> html.Div:

@@ -18,6 +18,7 @@ from typing import Any
 
 from analysis.figures import label
 from experiments.store import run_labels
+from model.levers import FORM_LEVERS
 from model.outputs import atomic_write
 from model.params import ConfigError
 
@@ -27,14 +28,9 @@ PLAN = "plan.json"
 MAX_SEEDS = 50  # 50 seeds of two policies is about five minutes on 2 cores; more belongs on the command line
 MIN_ARMS = 2
 
-# The levers of a policy the app lets a user set: form field -> what the page calls it.
-LEVER_NAMES = {"staff_fte_per_10k": "practitioners per 10,000 adults", "review": "review practice",
-               "builder_coverage": "community builder sites", "community_capacity": "community capacity"}
-
-
 @dataclass(frozen=True)
 class Arm:
-    """One policy compared: a preset and its levers."""
+    """One policy compared: a preset and its levers (a field per ``model.levers.FORM_LEVERS`` lever)."""
 
     preset: str
     staff_fte_per_10k: float
@@ -55,14 +51,15 @@ class Arm:
         return f"{self.preset}_with_{self.staff_fte_per_10k:g}_practitioners_per_10k"
 
     def overrides(self) -> tuple[str, ...]:
-        """The Hydra overrides that give this policy (a builder site gets one builder, as in leeds_abcd)."""
+        """The Hydra overrides that give this policy: the preset, then each lever at the arm's level (a lever of a
+        programme the preset does not run, set above its absent level, adds the programme)."""
         preset = preset_levers(self.preset)
-        overrides = [f"policy={self.preset}", f"review@policy.review={self.review}",
-                     f"policy.staff_fte_per_10k={self.staff_fte_per_10k!r}",
-                     f"policy.builder_coverage={self.builder_coverage!r}",
-                     f"community.capacity={self.community_capacity!r}"]
-        if self.builder_coverage > 0 and preset.builder_fte == 0:
-            overrides.append("policy.builder_fte=1.0")
+        overrides = [f"policy={self.preset}"]
+        for lever in FORM_LEVERS:
+            value = getattr(self, lever.name)
+            runs = lever.programme is None or lever.programme in preset.programmes
+            if runs or value != lever.absent:
+                overrides += lever.overrides(value, runs)
         if self.policy_name != self.preset:
             overrides.append(f"policy.name={self.policy_name}")
         return tuple(overrides)
@@ -71,16 +68,8 @@ class Arm:
     def title(self) -> str:
         """The policy for people: the preset, then each lever set otherwise than the preset sets it."""
         preset = preset_levers(self.preset)
-        changed = []
-        if self.staff_fte_per_10k != preset.staff_fte_per_10k:
-            changed.append(f"{self.staff_fte_per_10k:g} practitioners per 10,000")
-        if self.review != preset.review:
-            changed.append(f"{label(self.review).lower()} review")
-        if self.builder_coverage != preset.builder_coverage:
-            changed.append(f"builder sites in {self.builder_coverage:.0%} of neighbourhoods"
-                           if self.builder_coverage > 0 else "no builder sites")
-        if self.community_capacity != preset.community_capacity:
-            changed.append(f"community capacity {self.community_capacity:g}")
+        changed = [lever.level(getattr(self, lever.name)) for lever in FORM_LEVERS
+                   if getattr(self, lever.name) != getattr(preset, lever.name)]
         return label(self.preset) + (f" ({', '.join(changed)})" if changed else "")
 
 
@@ -173,9 +162,8 @@ def _arm(k: int, values: dict[str, Any]) -> Arm:
         raise ConfigError(f"policy {k + 1}: pick a preset")
     if values.get("review") not in reviews():
         raise ConfigError(f"policy {k + 1}: pick a review practice: one of {', '.join(reviews())}")
-    for field in ("staff_fte_per_10k", "builder_coverage", "community_capacity"):
-        value = values.get(field)
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ConfigError(f"policy {k + 1}: enter the {LEVER_NAMES[field]} (a number)")
-    return Arm(values["preset"], float(values["staff_fte_per_10k"]), values["review"],
-               float(values["builder_coverage"]), float(values["community_capacity"]))
+    for lever in FORM_LEVERS:
+        value = values.get(lever.name)
+        if lever.kind is float and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            raise ConfigError(f"policy {k + 1}: enter the {lever.label} (a number)")
+    return Arm(values["preset"], **{lever.name: lever.kind(values[lever.name]) for lever in FORM_LEVERS})

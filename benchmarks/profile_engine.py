@@ -53,7 +53,6 @@ class KernelTimes:
         self.calls: dict[tuple[str, str], int] = defaultdict(int)
 
     def install(self, model) -> None:
-        from model.simulation import PHASES
         from model.state import Kernel
 
         call = Kernel.__call__
@@ -67,8 +66,8 @@ class KernelTimes:
             return result
 
         Kernel.__call__ = timed
-        for (name, _), phase in zip(PHASES, model.phases):
-            phase.step = self._charged_to(name, phase.step)
+        for component in model.components:
+            component.step = self._charged_to(component.name, component.step)
 
     def _charged_to(self, name: str, step):
         def step_in_section(model, week):

@@ -1,6 +1,6 @@
 """One streaming read-and-write pass over the model's state: the unit of issue 14's "memory speed".
 
-A pass reads and writes every byte of every array in ``State.arrays()`` once: each array is viewed as
+A pass reads and writes every byte of every array in ``State.carried()`` once: each array is viewed as
 its raw bytes (a flat ``uint8`` view of the same memory, no copy) and every byte is replaced by itself
 XOR a key given at run time.  The key is zero, so the state is left as it was, but numba cannot know
 that when it compiles, so neither the loads nor the stores can be dropped.  No byte depends on another,
@@ -27,13 +27,13 @@ def _xor_in_place(raw, key):
 
 
 def state_bytes(state) -> int:
-    """Bytes of all the state's arrays."""
-    return sum(array.nbytes for array in state.arrays().values())
+    """Bytes of the arrays the state keeps from week to week (``State.carried``)."""
+    return sum(array.nbytes for array in state.carried().values())
 
 
 def raw_views(state) -> list[np.ndarray]:
     """Every state array's bytes as a flat ``uint8`` view of its memory (the arrays are all C-contiguous)."""
-    arrays = state.arrays()
+    arrays = state.carried()
     if not all(array.flags.c_contiguous for array in arrays.values()):
         raise ValueError("a state array is not C-contiguous: a flat view of it would be a copy")
     return [array.reshape(-1).view(np.uint8) for array in arrays.values()]

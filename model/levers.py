@@ -25,7 +25,8 @@ class Lever:
     """One lever (see the module docstring).  ``context`` marks a lever of the place or its investment rather than
     of the council's practice (community capacity, community builders): every arm is compared with the status
     quo at the same level of it.  ``programme`` names the programme whose section holds it, if any: setting it
-    on a policy that does not run that programme adds the programme first."""
+    on a policy that does not run that programme adds the programme first; ``group``, a config group whose
+    option the lever chooses (the review practice)."""
 
     name: str
     label: str
@@ -39,6 +40,8 @@ class Lever:
     context: bool = False
     absent: Any = None
     programme: str | None = None
+    group: str | None = None
+    explain: str = ""
     unit: str = field(default="")
 
     def value(self, config: Mapping) -> Any:
@@ -55,10 +58,16 @@ class Lever:
     def overrides(self, value: Any, runs_programme: bool) -> list[str]:
         """Hydra overrides that set the lever to ``value`` on ``policy`` (adding its programme if the preset does not
         run it)."""
-        path = ".".join(self.path)
+        if self.group:  # an option of a config group inside the policy
+            return [f"{self.group}@{'.'.join(self.path[:-1])}={value}"]
         added = [f"+programme@policy.programmes.{self.programme}={self.programme}"] \
             if self.programme and not runs_programme else []
-        return [*added, f"{path}={value!r}" if self.kind is not str else f"{path}={value}"]
+        return [*added, f"{'.'.join(self.path)}={value!r}"]
+
+    @property
+    def key(self) -> str:
+        """The config key that sets it, as a one-line error names it: ``community.capacity``, ``review@policy.review``."""
+        return f"{self.group}@{'.'.join(self.path[:-1])}" if self.group else ".".join(self.path)
 
     def switch_text(self, levels: tuple) -> str:
         """What switching the lever means: ``strengths-based review instead of standard review``."""
@@ -71,17 +80,21 @@ FRONT_DOOR = Lever("policy", "front door", ("policy", "name"), str, "service_fir
                    colour="#d95f02", labels_runs=False)
 REVIEW = Lever("review", "review practice", ("policy", "review", "name"), str, "standard",
                level=lambda v: _REVIEW_NAMES.get(v, f"{_title(v).lower()} review"), short=lambda v: "Review",
-               colour="#7570b3")
+               colour="#7570b3", group="review", explain="Review practice")
 STAFF = Lever("staff_fte_per_10k", "practitioners per 10,000 adults", ("policy", "staff_fte_per_10k"), float, 2.6,
               level=lambda v: f"{v:g} practitioners per 10,000 adults", short=lambda v: f"Staff<br>{v:g}",
-              colour="#66a61e", labels_runs=False, unit="FTE per 10,000 adults")
+              colour="#66a61e", labels_runs=False, unit="FTE per 10,000 adults",
+              explain="Practitioners per 10,000 adults")
 COMMUNITY_CAPACITY = Lever("community_capacity", "community capacity", ("community", "capacity"), float, 1.0,
                            level=lambda v: f"community capacity {v:g}", short=lambda v: f"Capacity<br>{v:g}",
-                           colour="#1b9e77", context=True, unit="x the defaults")
+                           colour="#1b9e77", context=True, unit="x the defaults",
+                           explain="Community capacity (1 = the area's own; 0.25 = a quarter of its volunteers' and "
+                                   "groups' hours)")
 BUILDERS = Lever("builder_coverage", "community builders", ("policy", "programmes", "builders", "coverage"), float, 0.0,
                  level=lambda v: "no builders" if v == 0 else f"builders in {v:.0%} of neighbourhoods",
                  short=lambda v: f"Builders<br>{v:.0%}", colour="#e6ab02", context=True, absent=0.0,
-                 programme="builders",
+                 programme="builders", explain="Community builder sites: share of neighbourhoods, most deprived first "
+                                               "(a site is one builder)",
                  unit="share of neighbourhoods")
 
 # Every lever, in the order tables and the app show them.
@@ -89,5 +102,7 @@ LEVERS = (FRONT_DOOR, REVIEW, STAFF, COMMUNITY_CAPACITY, BUILDERS)
 BY_NAME = {lever.name: lever for lever in LEVERS}
 # The levers that label a run besides its front door (``policy``), in the order stored.
 RUN_LEVERS = tuple(lever for lever in LEVERS if lever.labels_runs)
+# The levers the policy lab lets a user set on each policy, in the order of its form.
+FORM_LEVERS = (STAFF, REVIEW, BUILDERS, COMMUNITY_CAPACITY)
 # The levers of the place or its investment, at whose level every arm meets the status quo.
 CONTEXT_LEVERS = tuple(lever for lever in RUN_LEVERS if lever.context)

@@ -67,7 +67,7 @@ def test_each_policy_has_runs_of_its_own(tmp_path):
         "Community first", "Community first (3.5 practitioners per 10,000)",
         "Service first (strengths based review, builder sites in 16% of neighbourhoods)"]
     params = load_params(plan.run_overrides(2, seed=1))
-    assert (params.policy.builder_fte, params.policy.review.name, params.seed) == (1.0, "strengths_based", 1)
+    assert (params.policy.programmes["builders"].fte, params.policy.review.name, params.seed) == (1.0, "strengths_based", 1)
     runs = plan.runs(tmp_path)
     assert len(runs) == 3 * 2 and len({run_dir for _, _, run_dir in runs}) == 6
     assert [seed for _, seed, _ in runs] == [0, 0, 0, 1, 1, 1]  # seed by seed: every policy drawn early

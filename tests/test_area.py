@@ -50,9 +50,9 @@ def _town(*overrides: str):
 def test_a_district_code_and_its_name_build_the_same_town():
     by_code, by_name = (load_params(["population=area", f"area.code={code}", "seed=3"]) for code in (CITY, "city of LONDON"))
     assert by_code.population.name == by_name.population.name == f"area-{CITY}"
-    a, b = build_population(by_code).residents, build_population(by_name).residents
+    a, b = build_population(by_code), build_population(by_name)
     for field in ("hood", "household", "age", "personal", "chronic", "contributor"):
-        np.testing.assert_array_equal(getattr(a, field), getattr(b, field), err_msg=field)
+        np.testing.assert_array_equal(a[field], b[field], err_msg=field)
 
 
 def test_a_county_is_built_from_its_districts_with_every_lsoa():
@@ -80,10 +80,10 @@ def test_population_totals_match_the_data_and_lsoas_become_neighbourhoods_of_100
     np.testing.assert_allclose(old.sum(), sixty.sum() * (9.72 / 12.61), rtol=1e-6)  # 65+ of the 60+ nationally
 
     city = load_params(["population=area", f"area.code={CITY}"])
-    state = build_population(city)
-    assert state.residents.n == sum(lsoa["adults"] for lsoa in _data({CITY}).values())
-    np.testing.assert_array_equal(np.bincount(state.residents.hood), area.town_of(city).adults)
-    np.testing.assert_array_equal(state.hoods.households, area.town_of(city).households)
+    town = build_population(city)
+    assert town["hood"].size == sum(lsoa["adults"] for lsoa in _data({CITY}).values())
+    np.testing.assert_array_equal(np.bincount(town["hood"]), area.town_of(city).adults)
+    np.testing.assert_array_equal(town["hood_households"], area.town_of(city).households)
 
 
 def test_deprivation_follows_imd_rank():
@@ -124,10 +124,10 @@ def test_a_csv_of_ones_own_neighbourhoods_builds_that_town(tmp_path):
     params, town = _town(f"area.csv={path}")
     assert params.population.name == "area-calder"
     assert town.names == ("Hebden Bridge", "Mytholm", "row 3")
-    state = build_population(params)
-    np.testing.assert_array_equal(np.bincount(state.residents.hood), [280, 240, 190])
-    np.testing.assert_array_equal(state.hoods.households, [150, 120, 180])
-    np.testing.assert_array_equal(state.hoods.deprivation, [0.3, 0.6, 0.9])
+    town = build_population(params)
+    np.testing.assert_array_equal(np.bincount(town["hood"]), [280, 240, 190])
+    np.testing.assert_array_equal(town["hood_households"], [150, 120, 180])
+    np.testing.assert_array_equal(town["hood_deprivation"], [0.3, 0.6, 0.9])
 
 
 @pytest.mark.parametrize("lines, message", [

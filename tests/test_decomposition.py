@@ -245,5 +245,5 @@ def test_the_preset_is_the_full_factorial_on_five_seeds():
     config = OmegaConf.create({"hydra": {"sweeper": preset["sweeper"], "overrides": {"task": []}}})
     assert count_jobs(config) == 2 ** 4 * 5
     subdir = preset["sweep"]["subdir"]
-    for lever in ("${policy.name}", "${policy.review.name}", "${community.capacity}", "${policy.builder_coverage}", "${seed}"):
+    for lever in ("${policy.name}", "${policy.review.name}", "${community.capacity}", "${policy.programmes.builders.coverage}", "${seed}"):
         assert lever in subdir

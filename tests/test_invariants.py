@@ -6,8 +6,9 @@ import polars as pl
 from model import codes
 from model.config import load_params
 from model.params import kernel_view
-from model.support import NetworkSharing
-from model.ties import count_active
+from model.state import live_ties
+from model.phases.support import NetworkSharing
+from model.lib.ties import count_active
 
 
 def test_people_are_conserved(small_run):
@@ -56,7 +57,7 @@ def test_resident_state_in_range(small_run):
 def test_ties_are_symmetric_and_in_range(small_run):
     model, _ = small_run
     t = model.state.ties
-    live = t.live()
+    live = live_ties(t)
     assert (t.degree <= np.diff(t.indptr)).all()
     assert ((t.strength[live] >= 0) & (t.strength[live] <= 1)).all()
     rows = np.repeat(np.arange(t.degree.size), np.diff(t.indptr))[live]
@@ -102,7 +103,8 @@ def test_network_sharing_stays_finite_with_vanishing_tie_weights():
     cap, load, met = np.array([0.0, 5.0, 0.0]), np.zeros(n), np.zeros(n)
     net = kernel_view(load_params().network)._replace(household_weight=1.0)
     sharing = NetworkSharing({"indptr": indptr, "degree": degree, "other": other, "strength": strength, "kind": kind,
-                              "helper_cap": cap, "helper_load": load, "met_network": met, "net": net}, rounds=1)
+                              "helper_cap": cap, "helper_load": load, "met_network": met, "network_pars": net},
+                             rounds=1)
     sharing.ask[:] = [1.0, 0.0, 0.0]
     sharing.share()
     ask = sharing.ask

@@ -16,7 +16,8 @@ from .conftest import run_model
 
 SMALL = ("population.n_neighbourhoods=6", "warmup_weeks=26", "policy=community_first")
 TOWN = ("population.n_neighbourhoods=12", "warmup_weeks=26", "policy=community_first")  # ~3,400 adults
-BUILDERS = ("policy.builder_coverage=1.0", "policy.builder_fte=1.0")  # a builder site in every neighbourhood
+BUILDERS = ("+programme@policy.programmes.builders=builders",
+            "policy.programmes.builders.coverage=1.0")  # a builder site in every neighbourhood
 
 
 def _steps(*overrides: str) -> pl.DataFrame:
@@ -28,7 +29,7 @@ def _contacts_from(week: int, *overrides: str) -> int:
 
 
 def test_builders_add_ties_and_groups_after_the_lag_and_nothing_before():
-    lag = load_params().builders.lag_weeks
+    lag = load_params(("policy=leeds_abcd",)).policy.programmes["builders"].lag_weeks
     for seed in (0, 1):
         without = _steps(*SMALL, "weeks=104", f"seed={seed}")
         with_sites = _steps(*SMALL, "weeks=104", f"seed={seed}", *BUILDERS)
@@ -112,11 +113,11 @@ def _contact_when_carer_breaks_down(*overrides: str) -> tuple[float, float]:
     for _ in range(model.params.warmup_weeks + model.params.weeks):
         free = (r.queued_since == codes.NEVER) & (r.service < codes.HOME_CARE)
         model.step()
-        if model.week <= 0:
+        if model.policy_week <= 0:
             continue
-        broke = free & (r.carer >= 0) & model.wellbeing.breaking[np.maximum(r.carer, 0)]
+        broke = free & (r.carer >= 0) & r.breaking[np.maximum(r.carer, 0)]
         waiting = free & (~broke) & (r.unmet > support.unmet_threshold)
-        contacted = model.front_door.contacted
+        contacted = r.contacted
         cared_for += broke.sum()
         cared_for_contacted += (broke & contacted).sum()
         others += waiting.sum()

@@ -29,13 +29,17 @@ def test_default_config_is_valid_and_complete():
         ("needs.onset_weekly=-0.1", "needs.onset_weekly=-0.1 is out of range; allowed [0.0, 0.2]"),
         ("policy.mode=magic", "policy.mode='magic' is not allowed; choose one of: service_first, community_first"),
         ("weeks=2.5", "weeks=2.5 must be a whole number"),
-        ("policy.link_groups=maybe", "policy.link_groups='maybe' must be true or false"),
+        ("policy.reablement_first=maybe", "policy.reablement_first='maybe' must be true or false"),
+        ("+programme@policy.programmes.outreach=outreach policy.programmes.outreach.weekly=2",
+         "policy.programmes.outreach.weekly=2.0 is out of range; allowed [0.0, 1.0]"),
         ("population.households_min=300", "population.households_min=300 exceeds population.households_max=200"),
+        ("+policy.programmes.befriending.weekly=1", "unknown programme policy.programmes.befriending; choose from: "
+         "builders, group_linking, outreach, personal_budgets, referral"),
     ],
 )
 def test_bad_values_give_one_line_errors(override, message):
     with pytest.raises(ConfigError) as error:
-        load_params([override])
+        load_params(override.split(" "))
     assert str(error.value) == message
     assert "\n" not in str(error.value)
 

@@ -10,7 +10,7 @@ MAX_POSITIONAL = 8
 
 
 def _modules(package: str):
-    for path in sorted((REPO / package).glob("*.py")):
+    for path in sorted((REPO / package).rglob("*.py")):
         yield path, ast.parse(path.read_text(), filename=str(path))
 
 
@@ -67,3 +67,88 @@ def test_reference_takes_the_shared_contract_from_the_engine():
 
 
 _CONTRACT = {name for name in vars(__import__("model.draws", fromlist=["x"])) if name.isupper()}
+
+
+# The layers of model/ (docs/architecture.md): the contract at the bottom, then the library, the phases side by side
+# (with the front door's interface to programmes), the programmes, and the assembly that names them all.
+CONTRACT = {"codes", "rng", "draws", "week", "params", "state", "component", "schema", "recorder", "checkpoint",
+            "outputs", "summary", "levers", "area"}
+ASSEMBLY = {"population", "components", "simulation", "config", "parameter_table", "__init__"}
+INTERFACE = "phases.conversation"
+
+
+def _model_graph() -> dict[str, set[str]]:
+    """model/'s modules (dotted, relative to model: ``phases.life``) -> the model modules each imports."""
+    graph = {}
+    for path in sorted((REPO / "model").rglob("*.py")):
+        name = ".".join(path.relative_to(REPO / "model").with_suffix("").parts)
+        package = name.split(".")[:-1]  # an __init__'s package is itself
+        found = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                if node.level:
+                    base = package[:len(package) - node.level + 1]
+                    target = ".".join(base + ([node.module] if node.module else []))
+                    names = [target] if node.module else [".".join(base + [a.name]) for a in node.names]
+                elif node.module and node.module.startswith("model"):
+                    names = [node.module.removeprefix("model").lstrip(".")]
+                else:
+                    continue
+                found |= {n for n in names if n}
+            elif isinstance(node, ast.Import):
+                found |= {a.name.removeprefix("model.") for a in node.names if a.name.startswith("model.")}
+        graph[name] = {target for target in found if target != name}
+    return graph
+
+
+def _layer(module: str) -> str:
+    top = module.split(".")[0]
+    if module == INTERFACE:
+        return "interface"
+    if top in ("lib", "phases", "programmes"):
+        return top if module not in ("lib", "phases", "programmes") else "package"
+    return "contract" if top in CONTRACT else "assembly" if top in ASSEMBLY else "unknown"
+
+
+def test_every_model_module_has_a_layer():
+    assert not [m for m in _model_graph() if _layer(m) == "unknown"]
+
+
+def test_model_has_no_import_circle():
+    graph = _model_graph()
+    seen, on_path, circles = set(), [], []
+
+    def visit(module):
+        if module in on_path:
+            circles.append(on_path[on_path.index(module):] + [module])
+            return
+        if module in seen:
+            return
+        seen.add(module)
+        on_path.append(module)
+        for target in graph.get(module, ()):
+            visit(target)
+        on_path.pop()
+
+    for module in graph:
+        visit(module)
+    assert not circles, circles
+
+
+def test_layers_of_model_import_only_downwards():
+    """The contract imports nothing above it; the library only the contract; a phase only the contract, the
+    library and the front door's interface (phases stand side by side: none imports another); a programme
+    only those and its own base; only the assembly names them all."""
+    allowed = {"contract": {"contract"}, "package": {"contract"}, "lib": {"contract", "lib"},
+               "interface": {"contract", "lib"}, "phases": {"contract", "lib", "interface"},
+               "programmes": {"contract", "lib", "interface", "programmes"}}
+    wrong = [f"{m} imports {t}" for m, targets in _model_graph().items() if _layer(m) in allowed
+             for t in targets if _layer(t) not in allowed[_layer(m)] and t not in ("lib", "phases", "programmes")]
+    assert not wrong, wrong
+
+
+def test_programmes_import_no_phase_but_the_front_doors_interface():
+    graph = _model_graph()
+    reached = {m: {t for t in targets if t.startswith("phases.")} for m, targets in graph.items()
+               if m.startswith("programmes.")}
+    assert all(targets <= {INTERFACE} for targets in reached.values()), reached

@@ -30,7 +30,9 @@ from experiments import store, warmups
 from experiments.run import use_threads
 from model import checkpoint, outputs
 from model.config import CONFIG_DIR, load_params
-from model.components import Params
+from model.components import PROGRAMME_SECTIONS, Params
+from model.phases.community import Community
+from model.phases.team import Team
 from model.params import ConfigError
 from model.simulation import ResilienceModel
 
@@ -57,9 +59,10 @@ def _model(overrides) -> ResilienceModel:
 
 
 def _donor(overrides) -> tuple[str, ...]:
-    """The run whose warm-up a run of ``overrides`` restores in a sweep: the other policy, without the scenario."""
+    """The run whose warm-up a run of ``overrides`` restores in a sweep: the other policy (none of the settings of
+    this one's), without the scenario."""
     other = "policy=community_first" if "policy=service_first" in overrides else "policy=service_first"
-    return tuple(o for o in overrides if not o.startswith(("policy=", "scenario"))) + (other,)
+    return tuple(o for o in overrides if not o.startswith(("policy=", "policy.", "+programme@policy", "scenario"))) + (other,)
 
 
 def _changed(digests: dict, expected: dict) -> list[str]:
@@ -102,33 +105,34 @@ def test_a_restored_run_is_the_run_from_scratch(case, threads, tmp_path):
     assert _carried(restored) == _carried(fresh) and restored.steps == fresh.steps
 
 
-def test_leaving_out_the_front_doors_overrun_is_caught(tmp_path, monkeypatch):
-    """Negative control: a checkpoint without the overrun the team owes at the end of the warm-up (it then
-    starts the policy with a clean slate) changes the run."""
+def test_leaving_out_the_teams_overrun_is_caught(tmp_path, monkeypatch):
+    """Negative control: a checkpoint without the hours the team owes at the end of the warm-up (declared as not
+    outliving its week, so it starts the policy with a clean slate) changes the run."""
     overrides = SHARED[OVERRUN]
     _, expected = _fresh_run(overrides, 1)
     donor = _model(_donor(overrides))
     donor.warm_up()
-    assert donor.front_door._overrun < 0, "the case ends its warm-up owing hours"
-    monkeypatch.setattr(checkpoint, "CARRIED", {})
+    assert donor.state.council.team_hours[0] < 0, "the case ends its warm-up owing hours"
+    monkeypatch.setattr(Team, "arrays", tuple(dataclasses.replace(a, carried=False) if a.name == "team_hours" else a
+                                              for a in Team.arrays))
     _, got = _restored_run(overrides, tmp_path / "warmup.npz", 1)
     assert _changed(got, expected)
 
 
-def test_an_array_a_phase_carries_is_copied_into_its_own(tmp_path, monkeypatch):
-    """A phase may carry an array (here the front door's weeks since each resident's previous contact): it is
-    copied into the array the phase's kernels are bound to, and the run is the run from scratch."""
-    monkeypatch.setitem(checkpoint.CARRIED, "front_door", {**checkpoint.CARRIED["front_door"], "since_last": "test"})
+def test_an_array_a_component_carries_is_copied_into_its_own(tmp_path, monkeypatch):
+    """A component may declare that it carries an array of its own (here community's awareness buffer): it is
+    copied into the array the component's kernels are bound to, and the run is the run from scratch."""
+    monkeypatch.setattr(Community, "carried", {"_new_aware": "test"})
     overrides = SHARED[OVERRUN]
     fresh, expected = _fresh_run(overrides, 1)
     model = _model(overrides)
-    bound = model.front_door.since_last
+    bound = model.community._new_aware
     donor = _model(_donor(overrides))
     donor.warm_up()
     saved = checkpoint.capture(donor)
-    assert "front_door.since_last" in saved.arrays and saved.arrays["front_door.since_last"].any()
+    assert "community._new_aware" in saved.arrays and saved.arrays["community._new_aware"].any()
     checkpoint.restore(model, saved)
-    assert model.front_door.since_last is bound and np.array_equal(bound, donor.front_door.since_last)
+    assert model.community._new_aware is bound and np.array_equal(bound, donor.community._new_aware)
     assert not _changed(run_digests(model, model.run()), expected)
 
 
@@ -137,6 +141,8 @@ def _other_value(f: dataclasses.Field, value):
     if dataclasses.is_dataclass(value):
         return dataclasses.replace(value, **{g.name: _other_value(g, getattr(value, g.name))
                                              for g in dataclasses.fields(value)})
+    if isinstance(value, dict):  # the programmes a policy runs: each one's every field changed
+        return {name: _other_value(f, section) for name, section in value.items()}
     if "allowed" in f.metadata:
         return next(v for v in f.metadata["allowed"] if v != value)
     if isinstance(value, bool):
@@ -149,13 +155,16 @@ def _other_value(f: dataclasses.Field, value):
 def test_the_warm_up_reads_nothing_the_fingerprint_leaves_out():
     """Every field of every part the fingerprint leaves out (policy, scenario, weeks, costs, posterior) changed at
     once, to values at the ends of their ranges, with the shock in force from the first policy week: the same
-    fingerprint, and the same warmed-up model, every array and value of it.  (The policy changed so has builder
-    sites in every neighbourhood: Mesa agents of the model from the start.)"""
-    params = load_params(TOWN + CASES["leeds_abcd-builders"])
+    fingerprint, and the same warmed-up model, every array and value of it.  (The policy runs every programme, and
+    changed so has builder sites in every neighbourhood: Mesa agents of the model from the start.)"""
+    params = load_params(TOWN + CASES["leeds_abcd-builders"] + tuple(
+        f"+programme@policy.programmes.{name}={name}" for name in PROGRAMME_SECTIONS if name not in ("builders",
+                                                                                                   "group_linking")))
+    assert set(params.policy.programmes) == set(PROGRAMME_SECTIONS)
     changed = dataclasses.replace(params, **{f.name: _other_value(f, getattr(params, f.name))
                                              for f in dataclasses.fields(Params) if f.name in checkpoint.NOT_IN_WARMUP})
     changed = dataclasses.replace(changed, scenario=dataclasses.replace(changed.scenario, start_week=0))
-    assert changed.policy.builder_coverage == 1.0 and changed.scenario.duration_weeks > 0
+    assert changed.policy.programmes["builders"].coverage == 1.0 and changed.scenario.duration_weeks > 0
     models = [ResilienceModel(p) for p in (params, changed)]
     assert checkpoint.fingerprint(models[0]) == checkpoint.fingerprint(models[1])
     ends = []
@@ -176,7 +185,7 @@ def test_every_policy_and_scenario_share_one_warm_up():
 
 @pytest.mark.parametrize("change", ["seed=1", "warmup_weeks=27", "needs.onset_weekly=0.01", "community.capacity=0.5",
                                     "warmup_policy.staff_fte_per_10k=5", "population.n_neighbourhoods=5",
-                                    "builders.connector_introductions=0.2", "policy@warmup_policy=community_first"])
+                                    "community.connector_introductions=0.2", "policy@warmup_policy=community_first"])
 def test_the_fingerprint_changes_with_what_the_warm_up_reads(change):
     base = ("policy=service_first",)
     assert checkpoint.fingerprint(_model(base + (change,))) != checkpoint.fingerprint(_model(base))
@@ -188,7 +197,7 @@ def test_the_fingerprint_changes_with_the_engines_source(tmp_path, monkeypatch):
     same, edited = tmp_path / "same", tmp_path / "edited"
     for copy in (same, edited):
         shutil.copytree(checkpoint.MODEL_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
-    (edited / "life.py").write_text((edited / "life.py").read_text() + "\n# a change\n")
+    (edited / "phases" / "life.py").write_text((edited / "phases" / "life.py").read_text() + "\n# a change\n")
     monkeypatch.setattr(checkpoint, "MODEL_DIR", same)
     assert checkpoint.fingerprint(model) == before
     monkeypatch.setattr(checkpoint, "MODEL_DIR", edited)
@@ -247,7 +256,7 @@ def test_a_store_that_cannot_be_written_leaves_no_file_and_the_run_goes_on(tmp_p
     store_dir = tmp_path / warmups.STORE
     with caplog.at_level(logging.WARNING, logger=warmups.__name__):
         model, how = warmups.warmed_up(params, 13, store_dir)
-    assert how["warmup"] == warmups.SIMULATED and model.clock == params.warmup_weeks
+    assert how["warmup"] == warmups.SIMULATED and model.week == params.warmup_weeks
     assert list(store_dir.iterdir()) == []  # neither the file nor its temporary
     assert "No space left on device" in caplog.text
 

@@ -93,18 +93,19 @@ def join_group(member, i, g):
 
 
 @njit(cache=True)
-def matching_group(i, hood, interests, member, hood_groups_start, hood_groups, group_interest, group_activity,
-                   group_members, room):
-    """The most active group in ``i``'s neighbourhood that shares one of their interests, has room (fewer than
-    ``room`` members) and that they are not in already; -1 if there is none.  ``hood_groups_start`` and
-    ``hood_groups`` list the groups alive when the week began."""
-    h = hood[i]
-    best, best_activity = -1, 0.0
-    for t in range(hood_groups_start[h], hood_groups_start[h + 1]):
-        g = hood_groups[t]
-        if (interests[i] >> np.uint32(group_interest[g])) & np.uint32(1) and group_activity[g] > best_activity \
-                and member[i, 0] != g and group_members[g] < room:
-            best, best_activity = g, group_activity[g]
+def best_place(h, interests, held, start, places, interest, rank, taken, room):
+    """The best place a practitioner can link someone to in neighbourhood ``h`` (``places[start[h]:start[h+1]]``):
+    the highest ``rank`` among those whose ``interest`` is one of the person's ``interests``, with room (fewer
+    than ``room`` taken) and other than the one they hold (``held``); the first on equal rank; -1 if none.
+
+    For groups: the groups alive when the week began, their interest, activity and members, and the person's
+    first membership."""
+    best, best_rank = -1, 0.0
+    for t in range(start[h], start[h + 1]):
+        g = places[t]
+        if (interests >> np.uint32(interest[g])) & np.uint32(1) and rank[g] > best_rank and held != g \
+                and taken[g] < room:
+            best, best_rank = g, rank[g]
     return best
 
 

@@ -16,14 +16,14 @@ from .. import codes
 from ..component import Component
 from ..draws import PRACTICE, SIGNPOST_UPTAKE
 from ..lib.carers import closest_carer, network_spare, tie_spare
-from ..lib.groups import matching_group, take_place
+from ..lib.groups import best_place, take_place
 from ..lib.packages import start_package
 from ..lib.ties import strengthen_tie
 from ..params import kernel_view
 from ..rng import TRIAGE, uniform
 from ..schema import Column
 from ..state import Kernel
-from .conversation import NO_CONNECTION
+from .conversation import no_places
 
 # Slots of the week's tallies: one per outcome (codes.OUTCOMES order), then these
 N_OUTCOMES = len(codes.OUTCOMES)
@@ -63,16 +63,19 @@ def triage(key, week, staff_hours, order, need, acute, unmet, met_service, met_p
            queued_since, indptr, degree, other, strength, kind, active, helper_cap, helper_load, care_cap, able_to_care,
            hood_pool, hood_pool_used, hood_groups_start, hood_groups, group_interest, group_activity, group_members,
            practice_share, community_first, policy_pars, review_pars, status_quo_first, status_quo_pars,
-           status_quo_review_pars, network_pars, services_pars, support_pars, community_pars, find_connection,
-           take_connection, connections, starts, starts_new, n_starts, counts):
+           status_quo_review_pars, network_pars, services_pars, support_pars, community_pars, place_start, places,
+           place_interest, place_rank, place_taken, place_room, places_new, places_status_quo, held, free, connected,
+           starts, starts_new, n_starts, counts):
     """Serve the queue in ``order`` while staff hours remain.
 
     Each contact is taken by a practitioner of the new practice (``policy_pars``, ``review_pars``,
     ``community_first``) with chance ``practice_share``, else of the status quo's.  Community support
-    counts only through a resource that exists for the person: something a programme connects them to
-    (``find_connection``, ``take_connection``: ``phases/conversation.py``), or else the neighbourhood's
-    voluntary services, half of whose spare hours a practitioner can count on; what the practitioner
-    finds is booked.  A long-term outcome starts a package (``lib.packages.start_package``).
+    counts only through a resource that exists for the person: a place a programme offers (``place_*``,
+    ``places_new``, ``places_status_quo``; ``held`` and ``free``, by queue position, the place each person
+    holds and whether they can take another; ``connected`` receives the place each takes:
+    ``phases/conversation.py``), or else the neighbourhood's voluntary services, half of whose spare hours a
+    practitioner can count on; what the practitioner finds is booked.  A long-term outcome starts a package
+    (``lib.packages.start_package``).
 
     The last person served may take more hours than were left: the overrun
     (a negative return) is carried into next week, so a contact needing more
@@ -98,7 +101,8 @@ def triage(key, week, staff_hours, order, need, acute, unmet, met_service, met_p
         # A 'connect' conversation helps people ask for more; what they may get is bounded by their ties' spare time.
         found_net = min(spare_net * (1.0 + policy.connect_boost), (encouraged - asking[i]) * remaining)
         spare_pool = max(0.0, hood_pool[h] - hood_pool_used[h])
-        connection = find_connection(i, new, connections)
+        connection = best_place(h, interests[i], held[t], place_start, places, place_interest, place_rank,
+                                place_taken, place_room) if (places_new if new else places_status_quo) else -1
         acute_led = acute[i] > 0.5 * need[i]
         eligible = gap >= policy.eligibility_hours
         if first:
@@ -128,16 +132,17 @@ def triage(key, week, staff_hours, order, need, acute, unmet, met_service, met_p
                       network_pars=network_pars, boost=policy.connect_boost, spare_total=spare_net)
             hood_pool_used[h] += min(max(0.0, gap - cover), spare_pool)
             aware[i] = True  # a conversation tells people what goes on locally
-            take_connection(i, connection, connections)
+            if connection >= 0 and free[t]:
+                place_taken[connection] += 1  # taken at once: the next person finds the place fuller
+                connected[t] = connection
             if outcome == codes.PLAN:
                 service[i] = codes.COMMUNITY_PLAN
                 service_until[i] = week + policy.plan_weeks
         elif outcome == codes.SIGNPOSTED:
             if uniform(key, TRIAGE, week, i, SIGNPOST_UPTAKE) < policy.signpost_uptake:
                 aware[i] = True
-                take_place(i, matching_group(i, hood, interests, member, hood_groups_start, hood_groups,
-                                             group_interest=group_interest, group_activity=group_activity,
-                                             group_members=group_members, room=community_pars.group_room),
+                take_place(i, best_place(h, interests[i], member[i, 0], hood_groups_start, hood_groups,
+                                         group_interest, group_activity, group_members, community_pars.group_room),
                            member, group_members)
         elif outcome == codes.SHORT_TERM:
             service[i] = codes.REABLEMENT
@@ -162,9 +167,9 @@ class FrontDoor(Component):
     assessments and reviews.
 
     A new practice ramps in: each contact is taken in it with chance ``week.practice_share``, else in the
-    status quo's.  The connection a conversation can offer comes from the programme that offers one
-    (``connection(model)``), or none.  Measures the outcomes, the contacts served and their wait, and the
-    queue left; adds its hours and its assessments to the team's week.
+    status quo's.  The places a conversation can connect someone to come from the programme that offers them
+    (``places(model)``), or none.  Measures the outcomes, the contacts served and their wait, and the queue
+    left; adds its hours and its assessments to the team's week.
     """
 
     name = "front_door"
@@ -177,12 +182,11 @@ class FrontDoor(Component):
 
     def __init__(self, model):
         self._counts = np.zeros(N_COUNTS)
-        offered = [programme.connection(model) for programme in model.programmes if hasattr(programme, "connection")]
+        offered = [programme.places(model) for programme in model.programmes if hasattr(programme, "places")]
         if len(offered) > 1:
-            raise ValueError("more than one programme offers a conversation's connection; the front door takes one")
-        find, take, connections = offered[0] if offered else NO_CONNECTION
-        self._triage = Kernel(triage, {**model.sources, "counts": self._counts, "find_connection": find,
-                                       "take_connection": take, "connections": connections})
+            raise ValueError("more than one programme offers places to a conversation; the front door takes one")
+        self._places = offered[0] if offered else no_places(model.state.hoods.households.size)
+        self._triage = Kernel(triage, {**model.sources, "counts": self._counts, **self._places.kernel_arguments()})
         status_quo = model.params.warmup_policy
         self._status_quo = kernel_view(status_quo), kernel_view(status_quo.review)
         self._status_quo_first = status_quo.mode == "community_first"
@@ -198,11 +202,15 @@ class FrontDoor(Component):
     def step(self, model, week) -> None:
         status_quo, status_quo_review = self._status_quo
         self._counts[:] = 0.0
+        order = self.queue_order()
+        held, free = self._places.people(order)
+        connected = np.full(order.size, -1, dtype=np.int32)
         self._staff_hours[0] = self._triage(
-            week=week.week, staff_hours=float(self._staff_hours[0]), order=self.queue_order(),
-            practice_share=week.practice_share, community_first=week.community_first, policy_pars=week.policy,
-            review_pars=week.review, status_quo_first=self._status_quo_first, status_quo_pars=status_quo,
-            status_quo_review_pars=status_quo_review)
+            week=week.week, staff_hours=float(self._staff_hours[0]), order=order, held=held, free=free,
+            connected=connected, practice_share=week.practice_share, community_first=week.community_first,
+            policy_pars=week.policy, review_pars=week.review, status_quo_first=self._status_quo_first,
+            status_quo_pars=status_quo, status_quo_review_pars=status_quo_review)
+        self._places.connect(order, connected, free)
         self._staff_used[0] += self._counts[HOURS_USED]
         self._assessments[0] += int(self._counts[ASSESSMENTS])
 

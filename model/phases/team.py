@@ -40,7 +40,7 @@ class Team(Component):
         Array(COUNCIL, "staff_used", np.float64, ONE, "hours", "hours spent this week, from plan support on",
               **_THIS_WEEK),
         Array(COUNCIL, "assessments", np.int64, ONE, "people", "full assessments this week", **_THIS_WEEK),
-        Array(COUNCIL, "starts", np.int64, TWO_PER_RESIDENT, "resident", "package starts this week, in order "
+        Array(COUNCIL, "starts", np.int32, TWO_PER_RESIDENT, "resident", "package starts this week, in order "
               "(lib.packages.start_package)", **_THIS_WEEK),
         Array(COUNCIL, "starts_new", np.bool_, TWO_PER_RESIDENT, "", "whether the new practice made each start",
               **_THIS_WEEK),
