@@ -37,7 +37,7 @@ def _form(*arms: dict, **settings) -> dict:
     (_form(_arm("service_first"), _arm("community_first", review="gentle")),
      "policy 2: pick a review practice: one of standard, strengths_based"),
     (_form(_arm("service_first", builder_coverage=1.5), _arm("community_first")),
-     "policy 1: policy.builder_coverage=1.5 is out of range; allowed [0.0, 1.0]"),
+     "policy 1: policy.programmes.builders.coverage=1.5 is out of range; allowed [0.0, 1.0]"),
     (_form(_arm("service_first"), _arm("community_first", community_capacity=-1)),
      "policy 2: community.capacity=-1.0 is out of range; allowed [0.0, 10.0]"),
 ])
