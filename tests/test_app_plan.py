@@ -64,8 +64,8 @@ def test_each_policy_has_runs_of_its_own(tmp_path):
     assert [key["policy"] for key in plan.keys] == ["community_first", "community_first_with_3.5_practitioners_per_10k", "service_first"]
     assert len({tuple(key.values()) for key in plan.keys}) == 3
     assert [arm.title for arm in plan.arms] == [
-        "Community first", "Community first (3.5 practitioners per 10,000)",
-        "Service first (strengths based review, builder sites in 16% of neighbourhoods)"]
+        "Community first", "Community first (3.5 practitioners per 10,000 adults)",
+        "Service first (strengths-based review, builders in 16% of neighbourhoods)"]
     params = load_params(plan.run_overrides(2, seed=1))
     assert (params.policy.programmes["builders"].fte, params.policy.review.name, params.seed) == (1.0, "strengths_based", 1)
     runs = plan.runs(tmp_path)
