@@ -18,13 +18,14 @@ from __future__ import annotations
 import polars as pl
 
 from model import codes
+from model.levers import FRONT_DOOR, REVIEW, RUN_LEVERS
 
 from .sweep import LEVERS, REPLICATE, RUN_KEYS
 
 GROUP = ("population", "scenario", "policy", *LEVERS)  # an arm in a place: every run key but the replicate
 PLACE = ("population", "scenario")
-BASELINE_POLICY = "service_first"
-BASELINE_REVIEW = "standard"  # the status quo's review practice (configs/policy/service_first.yaml)
+BASELINE_POLICY = FRONT_DOOR.status_quo
+BASELINE_REVIEW = REVIEW.status_quo  # the status quo's review practice (configs/policy/service_first.yaml)
 LOW, HIGH = 0.1, 0.9  # the band shown across an arm's runs
 SMOOTH_WEEKS = 4  # trailing window for weekly flows that are noisy week to week
 
@@ -68,15 +69,17 @@ def _baseline(frame: pl.LazyFrame) -> tuple[pl.Expr, list[str]]:
     The status quo is ``BASELINE_POLICY``.  A lever at which it was run at one level only (every preset
     sweep: service_first with its standard review, the town's own community, no builders) is not
     matched, so each policy is compared with that run.  Where it was run at several levels (a factorial
-    sweep), an arm is paired with the status quo at the same community capacity and builder coverage,
-    and with the status quo's review practice, ``BASELINE_REVIEW``.
+    sweep), an arm is paired with the status quo at the same level of each lever of the place or its
+    investment (``model.levers.CONTEXT_LEVERS``: community capacity, builders), and with the status quo's own
+    level of each lever of practice (its review practice, ``BASELINE_REVIEW``).
     """
     levels = frame.filter(pl.col("policy") == BASELINE_POLICY).select(pl.col(k).n_unique() for k in LEVERS).collect()
-    varied = [k for k in LEVERS if levels[k].item() > 1]
+    varied = [lever for lever in RUN_LEVERS if levels[lever.name].item() > 1]
     is_baseline = pl.col("policy") == BASELINE_POLICY
-    if "review" in varied:
-        is_baseline = is_baseline & (pl.col("review") == BASELINE_REVIEW)
-    return is_baseline, [k for k in varied if k != "review"]
+    for lever in varied:
+        if not lever.context:
+            is_baseline = is_baseline & (pl.col(lever.name) == lever.status_quo)
+    return is_baseline, [lever.name for lever in varied if lever.context]
 
 
 def with_reference(frame: pl.LazyFrame, is_reference: pl.Expr, value_columns: list[str],

@@ -65,6 +65,8 @@ class ReferenceModel(FrontDoor, mesa.Model):
         self.week = 0
         self._build(build_population(params))
         running = {name for policy in (params.policy, params.warmup_policy) for name in policy.programmes}
+        if running - PROGRAMMES.keys():
+            raise NotImplementedError(f"the reference restates no rule for {', '.join(sorted(running - PROGRAMMES.keys()))}")
         self.programmes = [cls(self) for name, cls in PROGRAMMES.items() if name in running]
         self.programmes += [cls(self) for cls in COMMUNITY_PROGRAMMES]
         self.connection = next((p for p in self.programmes if hasattr(p, "find")), None)

@@ -101,8 +101,9 @@ def triage(key, week, staff_hours, order, need, acute, unmet, met_service, met_p
         # A 'connect' conversation helps people ask for more; what they may get is bounded by their ties' spare time.
         found_net = min(spare_net * (1.0 + policy.connect_boost), (encouraged - asking[i]) * remaining)
         spare_pool = max(0.0, hood_pool[h] - hood_pool_used[h])
-        connection = best_place(h, interests[i], held[t], place_start, places, place_interest, place_rank,
-                                place_taken, place_room) if (places_new if new else places_status_quo) else -1
+        connection = best_place(h, interests[i], held[t], place_start, places, interest=place_interest,
+                                rank=place_rank, taken=place_taken, room=place_room) \
+            if (places_new if new else places_status_quo) else -1
         acute_led = acute[i] > 0.5 * need[i]
         eligible = gap >= policy.eligibility_hours
         if first:
@@ -142,8 +143,8 @@ def triage(key, week, staff_hours, order, need, acute, unmet, met_service, met_p
             if uniform(key, TRIAGE, week, i, SIGNPOST_UPTAKE) < policy.signpost_uptake:
                 aware[i] = True
                 take_place(i, best_place(h, interests[i], member[i, 0], hood_groups_start, hood_groups,
-                                         group_interest, group_activity, group_members, community_pars.group_room),
-                           member, group_members)
+                                         interest=group_interest, rank=group_activity, taken=group_members,
+                                         room=community_pars.group_room), member, group_members)
         elif outcome == codes.SHORT_TERM:
             service[i] = codes.REABLEMENT
             service_until[i] = week + services_pars.reablement_weeks
