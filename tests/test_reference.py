@@ -3,10 +3,10 @@
 Both implement the same weekly rules with the same counter-based draws, so on the same seed they must
 give the same per-step measures: counts exactly, sums of floats to rounding (the reference adds over
 residents, the engine over neighbourhoods first).  The cases cover both policies, the warm-up to policy
-switch, a preset with personal budgets, builders with a pandemic shock, outreach and referrals, a
-strengths-based review practice under a service-first front door, and a practice ramping in with a
-small team and groups near full, and heavy caring (large needs, low sustainable hours) in which
-main carers burn out and break down.
+switch, a preset with personal budgets, builders with a pandemic shock, outreach and referrals, referral
+alone in a town of few ties (where isolated people have a need within weeks), a strengths-based review
+practice under a service-first front door, and a practice ramping in with a small team and groups near
+full, and heavy caring (large needs, low sustainable hours) in which main carers burn out and break down.
 """
 
 import numpy as np
@@ -18,6 +18,9 @@ from model.simulation import ResilienceModel
 from reference import ReferenceModel
 
 TOWN = ("population.n_neighbourhoods=3", "warmup_weeks=13", "weeks=26")
+# A town of few ties, so that within weeks some isolated people have a need (in TOWN's 13 + 26 weeks from a
+# generated town there are next to none, and referral, which reaches only them, would change nothing).
+FEW_TIES = ("population.family_ties_mean=0.5", "population.friend_ties_mean=0.5", "population.neighbour_ties_mean=0.5")
 CASES = {
     "service_first-0": ("policy=service_first", "seed=0"),
     "service_first-1": ("policy=service_first", "seed=1"),
@@ -35,6 +38,8 @@ CASES = {
     "ramp-small_team-full_groups-5": ("policy=community_first", "seed=5", "weeks=52", "policy.ramp_weeks=8",
                                       "policy.staff_fte_per_10k=2.0", "community.group_room=12"),
     "carers-breakdowns-5": ("policy=community_first", "seed=5", "needs.onset_mean_hours=8", "network.strain_hours=10"),
+    "referral-few_ties-6": ("policy=community_first", "seed=6", "+programme@policy.programmes.referral=referral",
+                            "policy.programmes.referral.weekly=0.2", *FEW_TIES),
 }
 
 
@@ -66,6 +71,15 @@ def test_reference_gives_the_engines_measures(overrides):
     if overrides == CASES["carers-breakdowns-5"]:
         assert reference["carer_breakdowns"].sum() > 0 and reference["carers_20_49h"].sum() > 0, "carers break down"
     assert differences(engine, reference) == []
+
+
+def test_the_referral_case_exercises_referral():
+    """The case ``referral-few_ties-6`` compares referral's rule only if referral changes the run: in the engine, the
+    same case without it has fewer contacts (with weekly 0.2, about 55 against 22)."""
+    case = CASES["referral-few_ties-6"]
+    with_referral = ResilienceModel(load_params(TOWN + case)).run().steps
+    without = ResilienceModel(load_params(TOWN + tuple(o for o in case if "referral" not in o))).run().steps
+    assert with_referral["contacts"].sum() > 1.5 * without["contacts"].sum()
 
 
 def test_a_changed_rule_is_caught(monkeypatch):

@@ -12,6 +12,7 @@ from .group_linking import GroupLinking
 from .mutual_aid import MutualAid
 from .outreach import Outreach
 from .personal_budgets import PersonalBudgets
+from .referral import Referral
 
-PROGRAMMES = {programme.name: programme for programme in (Builders, Outreach, GroupLinking, PersonalBudgets)}
+PROGRAMMES = {programme.name: programme for programme in (Builders, Outreach, Referral, GroupLinking, PersonalBudgets)}
 COMMUNITY_PROGRAMMES = (MutualAid,)
