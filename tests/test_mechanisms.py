@@ -2,7 +2,7 @@
 
 Each test compares runs that differ in one thing only: every life event and every other draw is the
 same, so a difference comes from the mechanism under test.  Each would fail with the mechanism
-switched off (see docs/calibration.md, "Direction tests").
+switched off (``docs/architecture.md``, "Adding a programme": a direction test fails with its mechanism off).
 """
 
 import numpy as np
