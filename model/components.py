@@ -17,7 +17,9 @@ from .params import APP_KEYS, Area, ConfigError, Policy, Population, Posterior, 
 from .phases.community import Community, CommunityPars
 from .phases.contacts import Contacts
 from .phases.costs import Costs, CostsPars
+from .phases.care_homes import CareHomes
 from .phases.frontdoor import FrontDoor
+from .phases.hospital import Hospital, HospitalPars
 from .phases.life import Life, NeedsPars
 from .phases.reviews import Reviews
 from .phases.services import ServiceEffects, ServicesPars
@@ -35,7 +37,8 @@ from .recorder import Recorder
 from .schema import steps_columns
 
 # The phases, in the order they run each week.
-PHASES = (Life, ServiceEffects, Community, Ties, Support, Wellbeing, Contacts, Team, Reviews, FrontDoor, Costs)
+PHASES = (Life, Hospital, ServiceEffects, Community, Ties, Support, Wellbeing, Contacts, Team, Reviews, FrontDoor,
+          CareHomes, Costs)
 # The programmes a policy can run (``policy.programmes``), each acting right after the phase it names in ``after``.
 PROGRAMMES = (Builders, Outreach, Referral, GroupLinking, PersonalBudgets)
 # Programmes of the community itself, in every model: they act when a scenario calls them out.
@@ -55,6 +58,7 @@ class Params:
     population: Population
     area: Area
     needs: NeedsPars
+    hospital: HospitalPars
     network: NetworkPars
     support: SupportPars
     community: CommunityPars

@@ -14,6 +14,8 @@ IN_TOUCH = 0
 # LIFE stream, subject = resident
 DEATH, ONSET, ONSET_SIZE, ACUTE, ACUTE_SIZE = 0, 1, 2, 3, 4
 MIGRANT_AGE, MIGRANT_PERSONAL, MIGRANT_CONTRIB, MIGRANT_AWARE, MIGRANT_INTEREST = 5, 6, 7, 8, 9  # interest takes 9 and 10
+HEAVY_ONSET, MIGRANT_WEALTH = 11, 12  # whether an onset is a heavy condition; whether an in-migrant has assets
+MIGRANT_LIFELONG = 13  # whether an in-migrant lives with a lifelong condition (13), and its size (14)
 
 # COMMUNITY stream: neighbourhoods and groups are subjects below RESIDENT_OFFSET, residents above it
 RESIDENT_OFFSET = 1 << 40
@@ -23,6 +25,10 @@ FOUND_GROUP, FOUND_INTEREST, FOUNDER_JOIN = 100, 101, 200  # per neighbourhood; 
 # TRIAGE stream, subject = resident
 SHARED_LIVES, SIGNPOST_UPTAKE, PERSONAL_BUDGET = 0, 1, 2
 PRACTICE, REVIEW_PRACTICE = 3, 4  # whether the new practice takes a contact, or a review or assessment
+CARER_AGREES, FUNDS_WEEKS = 5, 6  # whether a main carer agrees to give more; how long a self-funder's assets last
+
+# HOSPITAL stream, subject = resident
+ADMITTED, STAY = 0, 1  # whether an acute episode is a hospital admission; how long the stay
 
 # BUILDERS stream: a site's actions (subject = neighbourhood) each own a block of draws; connectors'
 # and celebrations' subjects are residents, offset by RESIDENT_OFFSET

@@ -81,6 +81,9 @@ class Population:
     connector_share: float = p(0.0, 1.0, "fraction", "adults who are informal connectors")
     awareness: float = p(0.0, 1.0, "fraction", "adults aware of local community activity")
     n_interests: int = p(1, 32, "categories", "interest categories shared by residents and groups")
+    wealth_share: float = p(0.0, 1.0, "fraction", "adults with assets above the upper capital limit (who pay for a "
+                            "care home themselves) in the least deprived neighbourhoods")
+    wealth_deprivation_effect: float = p(0.0, 1.0, "0-1", "drop in that share at full deprivation, relative")
 
 
 @dataclass(frozen=True)
@@ -100,8 +103,12 @@ class Review:
 
     name: str
     review_hours: float = p(0.0, 40.0, "hours", "practitioner time a review of a long-term package takes")
-    review_weeks: int = p(1, 520, "weeks", "interval between reviews of a long-term package")
-    step_down: bool = p(doc="reviews step packages down where network/community can meet the need")
+    review_weeks: int = p(1, 520, "weeks", "interval between planned reviews of a long-term package")
+    team_share: float = p(0.0, 1.0, "fraction", "most of the team's hours a week that go to reviews (planned reviews "
+                          "compete with new requests; those not held wait)")
+    step_down: bool = p(doc="reviews look first to what the person's network and community can carry, with the carer's "
+                        "agreement: a package is reduced or ended where they can carry the need, and an increase "
+                        "in need is met by them first")
 
 
 @dataclass(frozen=True)
@@ -128,6 +135,8 @@ class Policy:
     plan_weeks: int = p(0, 104, "weeks", "length of a community plan with follow-up")
     plan_support_hours: float = p(0.0, 40.0, "hours/week", "practitioner/link-worker support during a plan")
     reablement_first: bool = p(doc="offer reablement before long-term support when need is mostly acute")
+    hospital_practice: bool = p(doc="the policy's practice reaches people discharged from hospital (an intermediate "
+                                "tier at the hospital door); else the status quo's discharge team serves them")
     signpost_uptake: float = p(0.0, 1.0, "probability", "chance a signposted person joins a group")
     ramp_weeks: int = p(0, 520, "weeks", "weeks over which the practice ramps in from the status quo's (0 = at once)")
     transition_share: float = p(0.0, 1.0, "fraction", "team cost spent on training, supervision and double running while a new practice ramps in")

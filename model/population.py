@@ -13,7 +13,7 @@ import numpy as np
 
 from . import codes
 from .area import town_of
-from .lib.baselines import baseline_asking, baseline_wellbeing
+from .lib.baselines import baseline_asking, baseline_wellbeing, wealth_share
 from .lib.ties import count_active
 from .params import ConfigError, kernel_view
 from .rng import MAX_RESIDENTS
@@ -66,6 +66,9 @@ def build_population(params) -> dict[str, np.ndarray]:
         interests |= (np.uint32(1) << rng.integers(0, pop.n_interests, n).astype(np.uint32)).astype(np.uint32)
 
     chronic = _initial_need(rng, age, depr, deprivation_mean, params)
+    lifelong = np.where(rng.random(n) < params.needs.lifelong_share,
+                        rng.exponential(params.needs.lifelong_mean_hours, n), 0.0)
+    chronic = np.maximum(chronic, lifelong)
     ties = _initial_ties(rng, pop, hood, household, start, depr, params.network.active_threshold)
 
     assoc, member = _initial_associations(rng, pop, params.community.critical_mass, households, hood, interests)
@@ -76,6 +79,7 @@ def build_population(params) -> dict[str, np.ndarray]:
     ).astype(np.int8)
     contributor[(contributor == codes.VOLUNTEER) & (rng.random(n) < pop.connector_share / max(pop.contributor_share, 1e-9))] = codes.CONNECTOR
     aware = (rng.random(n) < pop.awareness) | (member[:, 0] >= 0) | (contributor != codes.NOT_CONTRIBUTOR)
+    wealthy = rng.random(n) < wealth_share(kernel_view(pop), depr)
 
     return {
         "age": age, "hood": hood, "household": household, "interests": interests, "chronic": chronic,
@@ -83,8 +87,9 @@ def build_population(params) -> dict[str, np.ndarray]:
         "member": member, "contributor": contributor, "aware": aware,
         "asking": baseline_asking(personal, kernel_view(params.support)), "need": chronic.copy(),
         **ties, **assoc,
-        "hood_deprivation": deprivation, "hood_start": start, "hood_households": households,
+        "lifelong": lifelong, "wealthy": wealthy, "hood_deprivation": deprivation, "hood_start": start, "hood_households": households,
     }
+
 
 
 def _fit_household_sizes(rng, size, hh_hood, households, adults, largest) -> np.ndarray:
@@ -126,7 +131,9 @@ def _initial_need(rng, age, depr, deprivation_mean: float, params) -> np.ndarray
     prevalence = needs.initial_need_share_85 * needs.onset_age_factor ** ((age - 87.0) / 10.0)
     prevalence *= 1 + 0.5 * needs.onset_deprivation * (depr - deprivation_mean)
     has = rng.random(age.size) < np.clip(prevalence, 0, 1)
-    return np.where(has, rng.exponential(2 * needs.onset_mean_hours, age.size), 0.0).clip(max=needs.max_need_hours)
+    heavy = rng.random(age.size) < needs.heavy_share  # as an onset is heavy (model/phases/life.py)
+    size = rng.exponential(np.where(heavy, needs.heavy_mean_hours, 2 * needs.onset_mean_hours))
+    return np.where(has, size, 0.0).clip(max=needs.max_need_hours)
 
 
 def _initial_ties(rng, pop, hood, household, start, depr, active_threshold) -> dict[str, np.ndarray]:

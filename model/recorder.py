@@ -25,7 +25,8 @@ HOOD_COLUMNS = (
     "residents", "need_hours", "unmet_hours", "with_unmet", "isolated", "wellbeing_sum", "carers", "carers_20_49h",
     "carers_50h_plus", "care_hours", "carer_strain_sum", "carers_high_strain", "aware", "contributors", "members",
     "deaths", "contacts", "recontacts_12w", "recontacts_26w", "home_care_hours", "community_hours", "connectors",
-    "waiting", "reviews_requested", "carer_breakdowns", "active_tie_ends",
+    "waiting", "reviews_requested", "carer_breakdowns", "active_tie_ends", "residents_65_plus", "adl_need_65_plus",
+    "adl_unmet_65_plus", "contacts_hospital", "contacts_new_in_year", "in_hospital", "self_funded_care_home",
     *(f"caseload_{name}" for name in codes.SERVICES[1:]),
 )
 _COL = {name: c for c, name in enumerate(HOOD_COLUMNS)}
@@ -42,15 +43,24 @@ _DEATHS, _CONTACTS, _RECONTACTS_12, _RECONTACTS_26 = (_COL["deaths"], _COL["cont
 _HOME_CARE, _COMMUNITY_HOURS = _COL["home_care_hours"], _COL["community_hours"]
 _CONNECTORS, _WAITING, _REVIEWS_REQUESTED = _COL["connectors"], _COL["waiting"], _COL["reviews_requested"]
 _BREAKDOWNS, _ACTIVE_TIE_ENDS = _COL["carer_breakdowns"], _COL["active_tie_ends"]
+_OLD, _ADL_NEED, _ADL_UNMET = _COL["residents_65_plus"], _COL["adl_need_65_plus"], _COL["adl_unmet_65_plus"]
+_FROM_HOSPITAL, _NEW_IN_YEAR = _COL["contacts_hospital"], _COL["contacts_new_in_year"]
+_IN_HOSPITAL, _SELF_FUNDED = _COL["in_hospital"], _COL["self_funded_care_home"]
 _CASELOAD = _COL["caseload_community_plan"]  # first caseload column; codes follow in SERVICES order
 HIGH_STRAIN = 0.5  # carer strain counted as high
 CARE_BANDS = (20.0, 50.0)  # hours a week at which the Census 2021 bands of unpaid care begin: 1-19, 20-49, 50+
+CARER_HOURS = 1.0  # help of an hour a week or more makes a carer, as the Census's lowest band counts them
+# How the surveys' questions map onto need (docs/evidence.md, "Need as the surveys count it"): someone needs help
+# with an activity of daily living (HSE) with need of half an hour a day or more, and has an unmet need for that
+# help with an hour a week or more of it met by no one.
+ADL_HOURS, ADL_UNMET_HOURS = 3.5, 1.0
+NEW_IN_YEAR_WEEKS = 52  # a request by someone who made none in the year before: a requesting person, for ASC-FR
 
 
 @njit(parallel=True, cache=True)
-def _hood_sums(hood_start, need, unmet, isolated, wellbeing, helper_load, strain, aware, contributor, member, died,
-               contacted, since_last, service, met_service, met_community, queued_since, review_requested, breaking,
-               active, unmet_threshold, out):
+def _hood_sums(hood_start, age, need, unmet, isolated, wellbeing, helper_load, strain, aware, contributor, member, died,
+               contacted, since_last, route, service, met_service, met_community, queued_since, review_requested,
+               breaking, active, in_hospital, self_funded, unmet_threshold, out):
     n_hoods = hood_start.shape[0] - 1
     for h in prange(n_hoods):
         # Local accumulators (kept in registers), written once per neighbourhood.
@@ -58,6 +68,7 @@ def _hood_sums(hood_start, need, unmet, isolated, wellbeing, helper_load, strain
         carers_20 = carers_50 = care_hours = 0.0
         n_aware = contributors = members = deaths = contacts = recontacts_12 = recontacts_26 = home_care = 0.0
         community_hours = connectors = waiting = reviews_requested = breakdowns = active_tie_ends = 0.0
+        old = adl_need = adl_unmet = from_hospital = new_in_year = hospital = self_funders = 0.0
         caseload = np.zeros(len(codes.SERVICES))
         for i in range(hood_start[h], hood_start[h + 1]):
             need_sum += need[i]
@@ -65,7 +76,7 @@ def _hood_sums(hood_start, need, unmet, isolated, wellbeing, helper_load, strain
             with_unmet += unmet[i] > unmet_threshold
             n_isolated += isolated[i]
             wellbeing_sum += wellbeing[i]
-            if helper_load[i] > 0:
+            if helper_load[i] >= CARER_HOURS:
                 carers += 1
                 carers_20 += CARE_BANDS[0] <= helper_load[i] < CARE_BANDS[1]
                 carers_50 += helper_load[i] >= CARE_BANDS[1]
@@ -76,11 +87,19 @@ def _hood_sums(hood_start, need, unmet, isolated, wellbeing, helper_load, strain
             contributors += contributor[i] != codes.NOT_CONTRIBUTOR
             members += member[i, 0] >= 0
             deaths += died[i]
+            if age[i] >= 65:
+                old += 1
+                if need[i] >= ADL_HOURS:
+                    adl_need += 1
+                    adl_unmet += unmet[i] >= ADL_UNMET_HOURS
             if contacted[i]:
                 contacts += 1
                 recontacts_12 += since_last[i] <= 12
                 recontacts_26 += since_last[i] <= 26
-            if service[i] == codes.HOME_CARE:
+                from_hospital += route[i] == codes.HOSPITAL_ROUTE
+                new_in_year += since_last[i] > NEW_IN_YEAR_WEEKS
+            hospital += in_hospital[i]
+            if service[i] == codes.HOME_CARE and not in_hospital[i]:
                 home_care += met_service[i]
             community_hours += met_community[i]
             connectors += contributor[i] == codes.CONNECTOR
@@ -88,7 +107,10 @@ def _hood_sums(hood_start, need, unmet, isolated, wellbeing, helper_load, strain
             reviews_requested += review_requested[i]
             breakdowns += breaking[i]
             active_tie_ends += active[i]
-            caseload[service[i]] += 1
+            if self_funded[i]:  # in a care home they pay for: not the council's client
+                self_funders += 1
+            else:
+                caseload[service[i]] += 1
         row = out[h]
         row[_RESIDENTS] = hood_start[h + 1] - hood_start[h]
         row[_NEED] = need_sum
@@ -116,6 +138,13 @@ def _hood_sums(hood_start, need, unmet, isolated, wellbeing, helper_load, strain
         row[_REVIEWS_REQUESTED] = reviews_requested
         row[_BREAKDOWNS] = breakdowns
         row[_ACTIVE_TIE_ENDS] = active_tie_ends
+        row[_OLD] = old
+        row[_ADL_NEED] = adl_need
+        row[_ADL_UNMET] = adl_unmet
+        row[_FROM_HOSPITAL] = from_hospital
+        row[_NEW_IN_YEAR] = new_in_year
+        row[_IN_HOSPITAL] = hospital
+        row[_SELF_FUNDED] = self_funders
         row[_CASELOAD:_CASELOAD + len(codes.SERVICES) - 1] = caseload[1:]
 
 
@@ -157,12 +186,20 @@ class Recorder:
         Column("contacts_per_1000", "float", "per 1,000 adults", "contacts per 1,000 adults this week"),
         Column("recontacts_12w", "int", "contacts", "contacts by someone who last called within 12 weeks"),
         Column("recontacts_26w", "int", "contacts", "contacts by someone who last called within 26 weeks"),
+        Column("contacts_hospital", "int", "contacts", "requests by the hospital route (discharges that need support)"),
+        Column("contacts_new_in_year", "int", "contacts",
+               "requests by someone who made none in the year before (a requesting person, as ASC-FR counts them)"),
         *(Column(f"caseload_{name}", "int", "people", doc) for name, doc in (
             ("community_plan", "people on a community plan"), ("reablement", "people in reablement"),
+            ("low_level", "people with ongoing low-level support (equipment, telecare)"),
             ("home_care", "people receiving home care"), ("day_care", "people at day care"),
-            ("residential", "people in residential care"), ("shared_lives", "people in a Shared Lives placement"))),
+            ("shared_lives", "people in a Shared Lives placement"),
+            ("residential", "people in residential care the council funds"),
+            ("nursing", "people in nursing care the council funds"))),
         Column("caseload_long_term", "int", "people",
-               "people on a long-term package (home, day, residential, Shared Lives)"),
+               "people on a council-funded long-term package (home, day, Shared Lives, residential, nursing)"),
+        Column("self_funded_care_home", "int", "people", "people in a care home they pay for themselves"),
+        Column("in_hospital", "int", "adults", "people in hospital this week"),
         Column("home_care_hours", "float", "hours", "home care hours delivered this week"),
         Column("need_hours", "float", "hours", "total need this week"),
         Column("unmet_hours", "float", "hours", "need met by nobody this week"),
@@ -181,6 +218,11 @@ class Recorder:
         Column("aware_share", "float", "fraction", "adults aware of local community activity"),
         Column("contributors", "int", "adults", "volunteers and connectors"),
         Column("group_members", "int", "adults", "adults in at least one group"),
+        Column("residents_65_plus", "int", "adults", "adults aged 65 and over"),
+        Column("adl_need_65_plus", "int", "adults", "adults 65+ needing help with an activity of daily living (need of "
+               "3.5 hours a week or more: HSE)"),
+        Column("adl_unmet_65_plus", "int", "adults", "adults 65+ with an unmet need for that help (an hour a week or more "
+               "of it met by no one: HSE)"),
     )
 
     def __init__(self, hood_every: int, sources: dict, unmet_threshold: float, n_hoods: int,
@@ -215,6 +257,10 @@ class Recorder:
             "deaths": int(t["deaths"]),
             "contacts": int(t["contacts"]),
             "contacts_per_1000": 1000 * t["contacts"] / n,
+            "contacts_hospital": int(t["contacts_hospital"]),
+            "contacts_new_in_year": int(t["contacts_new_in_year"]),
+            "self_funded_care_home": int(t["self_funded_care_home"]),
+            "in_hospital": int(t["in_hospital"]),
             "recontacts_12w": int(t["recontacts_12w"]),
             "recontacts_26w": int(t["recontacts_26w"]),
             **measures,
@@ -237,6 +283,9 @@ class Recorder:
             "aware_share": t["aware"] / n,
             "contributors": int(t["contributors"]),
             "group_members": int(t["members"]),
+            "residents_65_plus": int(t["residents_65_plus"]),
+            "adl_need_65_plus": int(t["adl_need_65_plus"]),
+            "adl_unmet_65_plus": int(t["adl_unmet_65_plus"]),
         }
         self.steps.append(row)
         contacts = sums[:, _CONTACTS]

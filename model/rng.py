@@ -27,6 +27,7 @@ CONTACT = 3  # whether unmet need turns into a front-door contact
 TRIAGE = 4  # practitioners' choices at the front door
 COMMUNITY = 5  # association dynamics, tie formation, reciprocity
 BUILDERS = 6  # community builders' introductions and grants
+HOSPITAL = 7  # hospital admissions and stays
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MUL1 = np.uint64(0xBF58476D1CE4E5B9)

@@ -32,7 +32,7 @@ from .state import State
 from .week import Week, practice_share, scenario_effects
 
 # Parameter sections kernels take as scalar views, under their argument names.
-_VIEWS = {"needs_pars": "needs", "network_pars": "network", "support_pars": "support",
+_VIEWS = {"needs_pars": "needs", "hospital_pars": "hospital", "network_pars": "network", "support_pars": "support",
           "community_pars": "community", "services_pars": "services", "wellbeing_pars": "wellbeing",
           "population_pars": "population"}
 

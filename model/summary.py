@@ -17,6 +17,8 @@ def summarise(steps: pl.DataFrame) -> pl.DataFrame:
     contacts = pl.col("contacts").sum()
     years = pl.len() / 52
     adults = pl.col("residents").mean()
+    old = pl.col("residents_65_plus").mean()
+    carers = pl.col("carers") - pl.col("carers_20_49h") - pl.col("carers_50h_plus")
     return steps.select(
         pl.len().alias("weeks"),
         contacts.alias("contacts"),
@@ -28,12 +30,32 @@ def summarise(steps: pl.DataFrame) -> pl.DataFrame:
         (pl.col("statutory_starts").sum() / pl.col("contacts_served").sum()).alias("statutory_per_contact"),
         (pl.col("recontacts_12w").sum() / contacts).alias("recontact_12w_share"),
         (pl.col("recontacts_26w").sum() / contacts).alias("recontact_26w_share"),
+        # ASC-FR's national figures (configs/figures.yaml; how each maps onto the model: docs/evidence.md)
+        (contacts / pl.col("contacts_new_in_year").sum()).alias("requests_per_requester"),
+        (pl.col("contacts_hospital").sum() / contacts).alias("share_from_hospital"),
+        (pl.col("reablement_to_long_term").sum() / pl.col("reablement_ended").sum()).alias("reablement_to_long_term_share"),
+        (100_000 * pl.col("care_home_admissions_65_plus").sum() / old / years).alias("care_home_admissions_65_per_100k"),
+        (100_000 * pl.col("care_home_admissions_18_64").sum() / (adults - old) / years)
+        .alias("care_home_admissions_18_64_per_100k"),
+        (pl.col("reviews").sum() / years / pl.col("caseload_long_term").mean()).alias("long_term_reviewed_share"),
+        (pl.col("home_care_hours").sum() / pl.col("caseload_home_care").sum()).alias("home_care_package_hours"),
+        (carers / pl.col("residents")).mean().alias("carers_1_19h_share"),
+        (pl.col("carers_20_49h") / pl.col("residents")).mean().alias("carers_20_49h_share"),
+        (pl.col("carers_50h_plus") / pl.col("residents")).mean().alias("carers_50h_plus_share"),
+        (pl.col("care_hours").sum() / pl.col("residents").sum()).alias("care_hours_per_adult"),
+        (pl.col("adl_need_65_plus") / pl.col("residents_65_plus")).mean().alias("adl_need_65_share"),
+        (pl.col("adl_unmet_65_plus") / pl.col("residents_65_plus")).mean().alias("adl_unmet_65_share"),
+        (pl.col("care_home_admissions_65_plus").sum() + pl.col("care_home_admissions_18_64").sum())
+        .alias("care_home_admissions"),
+        pl.col("self_funders_taken_over").sum(),
         pl.col("statutory_starts").sum(),
         pl.col("caseload_long_term").mean().alias("caseload_long_term_mean"),
         (1000 * pl.col("statutory_starts").sum() / adults / years).alias("starts_per_1000_per_year"),
         # SALT's 'clients receiving long-term support during the year': those on it at any time in a year,
-        # approximated by the mean caseload plus a year's new starts (configs/figures.yaml)
-        (1000 * (pl.col("caseload_long_term").mean() + pl.col("statutory_starts").sum() / years) / adults)
+        # approximated by the mean caseload plus a year's new council-funded clients (starts, and self-funders the
+        # council takes over) (configs/figures.yaml)
+        (1000 * (pl.col("caseload_long_term").mean()
+                 + (pl.col("statutory_starts").sum() + pl.col("self_funders_taken_over").sum()) / years) / adults)
         .alias("long_term_clients_per_1000"),
         pl.col("caseload_long_term").last().alias("caseload_long_term_final"),
         pl.col("queue_length").mean().alias("queue_length_mean"),

@@ -28,25 +28,31 @@ def closest_carer(i, indptr, degree, other, strength, kind, able_to_care, househ
 
 
 @njit(cache=True)
-def tie_spare(k, main, indptr, degree, other, strength, kind, helper_cap, helper_load, care_cap, network_pars):
-    """Spare time along tie slot ``k`` that a conversation can count on: if it is the tie to the person's main
-    carer (slot ``main``), the care that carer could still give in full (up to ``network.carer_hours``, or
-    ``network.carer_hours_family`` from another household); otherwise the tie's spare light-help hours weighted
-    by the square of its strength, since people give much more time to close ties than to acquaintances."""
+def tie_spare(k, main, indptr, degree, other, strength, kind, helper_cap, helper_load, care_cap, strain, main_agrees,
+              network_pars):
+    """Spare time along tie slot ``k`` that a practitioner can count on: if it is the tie to the person's main
+    carer (slot ``main``), the care that carer is able and agrees to give beyond what they give already: nothing
+    unless they agree (``main_agrees``), and otherwise what they could still give (up to ``network.carer_hours``,
+    or ``network.carer_hours_family`` from another household) less in proportion to their strain; for any other
+    tie, its spare light-help hours weighted by the square of its strength, since people give much more time to
+    close ties than to acquaintances."""
     j = other[k]
     if k == main:
+        if not main_agrees:
+            return 0.0
         limit = network_pars.carer_hours if kind[k] == codes.HOUSEHOLD else network_pars.carer_hours_family
-        return max(0.0, min(care_cap[j], limit) - helper_load[j])
+        return max(0.0, min(care_cap[j], limit) - helper_load[j]) * (1.0 - strain[j])
     return strength[k] * strength[k] * max(0.0, helper_cap[j] - helper_load[j])
 
 
 @njit(cache=True)
-def network_spare(i, indptr, degree, other, strength, kind, helper_cap, helper_load, care_cap, able_to_care,
-                  network_pars):
-    """Spare informal time around ``i`` that a conversation can find (:func:`tie_spare` over their ties)."""
+def network_spare(i, indptr, degree, other, strength, kind, helper_cap, helper_load, care_cap, able_to_care, strain,
+                  main_agrees, network_pars):
+    """Spare informal time around ``i`` that a practitioner can count on (:func:`tie_spare` over their ties)."""
     main = closest_carer(i, indptr, degree, other, strength, kind, able_to_care, network_pars.household_weight)
     total = 0.0
     for k in range(indptr[i], indptr[i] + degree[i]):
         total += tie_spare(k, main, indptr, degree, other, strength, kind, helper_cap=helper_cap,
-                           helper_load=helper_load, care_cap=care_cap, network_pars=network_pars)
+                           helper_load=helper_load, care_cap=care_cap, strain=strain, main_agrees=main_agrees,
+                           network_pars=network_pars)
     return total

@@ -9,6 +9,7 @@ from numba import njit
 
 from .. import codes
 from ..rng import BUILDERS, below
+from .packages import lives_away
 from .ties import add_tie
 
 TRIES = 12  # residents a builder or connector considers before giving up on an introduction
@@ -17,7 +18,7 @@ TRIES = 12  # residents a builder or connector considers before giving up on an 
 @njit(inline="always", cache=True)
 def can_take_part(service):
     """Whether someone can take part in community life: not in a care home or a Shared Lives placement."""
-    return service != codes.RESIDENTIAL and service != codes.SHARED_LIVES
+    return not lives_away(service)
 
 
 @njit(cache=True)

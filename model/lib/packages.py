@@ -1,15 +1,15 @@
-"""Statutory packages: which service states are long-term packages, and which package a start chooses.
+"""Statutory packages: which service states are long-term packages or care homes, and which package a start chooses.
 
-One rule for every route that starts a package (the front door's assessment, the assessment when a plan or
-reablement ends) and for the programmes that change the choice (personal budgets): the same need gets the
-same package whichever front door started it.
+One rule for every route that starts a package (the front door's assessment, a hospital discharge, the
+assessment when a plan or reablement ends) and for the programmes that change the choice (personal budgets):
+the same need gets the same package whichever front door started it.
 """
 
 from numba import njit
 
 from .. import codes
-from ..draws import SHARED_LIVES
-from ..rng import TRIAGE, uniform
+from ..draws import FUNDS_WEEKS, SHARED_LIVES
+from ..rng import TRIAGE, exponential, uniform
 
 
 @njit(inline="always", cache=True)
@@ -19,10 +19,22 @@ def on_long_term(service):
 
 
 @njit(inline="always", cache=True)
-def needs_care_home(i, need, met_network, services_pars):
-    """Whether the package for ``i`` would be a care home (or a Shared Lives placement): need at or above
-    ``services_pars.residential_hours`` with the network meeting less than 30% of it."""
-    return need[i] >= services_pars.residential_hours and met_network[i] < 0.3 * need[i]
+def in_care_home(service):
+    """Whether a service state is a care home (residential or nursing)."""
+    return service == codes.RESIDENTIAL or service == codes.NURSING
+
+
+@njit(inline="always", cache=True)
+def lives_away(service):
+    """Whether someone lives in a placement (a care home or Shared Lives): no help to give, no group life."""
+    return service >= codes.SHARED_LIVES
+
+
+@njit(inline="always", cache=True)
+def needs_care_home(i, unmet, services_pars):
+    """Whether the package for ``i`` would be a care home: the care at home it would take (the need nothing else
+    meets) is beyond ``services_pars.home_care_max_hours``, past which a council does not offer care at home."""
+    return unmet[i] >= services_pars.home_care_max_hours
 
 
 @njit(cache=True)
@@ -38,20 +50,35 @@ def care_at_home(key, week, i, unmet, isolated, service, service_hours, services
 
 
 @njit(cache=True)
-def start_package(key, week, i, new, need, unmet, met_network, isolated, service, service_hours, next_review,
-                  review_weeks, services_pars, starts, n_starts, starts_new):
-    """Choose and start a long-term package sized to the need that nothing else meets: a care home (or Shared
-    Lives) where :func:`needs_care_home`, else :func:`care_at_home`; the first review in ``review_weeks``.
+def start_package(key, week, i, new, need, unmet, isolated, wealthy, self_funded, funds_until, service,
+                  service_hours, next_review, review_weeks, services_pars, starts, n_starts, starts_new):
+    """Choose and start a long-term package sized to the need nothing else meets: a care home where
+    :func:`needs_care_home` (nursing at ``services_pars.nursing_hours`` of need or more; else residential, or a
+    Shared Lives placement with chance ``services_pars.shared_lives_share``), else :func:`care_at_home`; the
+    first review in ``review_weeks``.  Returns whether the council funds it.
 
-    Adds ``i`` to the week's starts (``starts[:n_starts[0]]``, with ``starts_new``: whether the new practice
-    started it), which programmes that change the choice read after the front door (``model/phases/conversation.py``).
+    Someone with assets above the upper capital limit (``wealthy``) pays for a care home themselves: they
+    move in self-funded until their assets run down (an exponential time of mean
+    ``services_pars.self_funder_weeks``), and the council pays nothing until then.  A council-funded start is
+    added to the week's starts (``starts[:n_starts[0]]``, with ``starts_new``: whether the new practice made
+    it), which programmes that change the choice read after the front door (``model/phases/conversation.py``).
     """
-    if needs_care_home(i, need, met_network, services_pars):
-        shared = uniform(key, TRIAGE, week, i, SHARED_LIVES) < services_pars.shared_lives_share
-        service[i] = codes.SHARED_LIVES if shared else codes.RESIDENTIAL
+    if needs_care_home(i, unmet, services_pars):
+        if need[i] >= services_pars.nursing_hours:
+            service[i] = codes.NURSING
+        elif uniform(key, TRIAGE, week, i, SHARED_LIVES) < services_pars.shared_lives_share:
+            service[i] = codes.SHARED_LIVES  # a placement with a Shared Lives carer, arranged by the council
+        else:
+            service[i] = codes.RESIDENTIAL
+        if wealthy[i] and service[i] != codes.SHARED_LIVES:
+            self_funded[i] = True
+            funds_until[i] = week + 1 + int(exponential(key, TRIAGE, week, i, FUNDS_WEEKS,
+                                                        services_pars.self_funder_weeks))
+            return False
     else:
         care_at_home(key, week, i, unmet, isolated, service, service_hours, services_pars)
     next_review[i] = week + review_weeks
     starts[n_starts[0]] = i
     starts_new[n_starts[0]] = new
     n_starts[0] += 1
+    return True

@@ -15,6 +15,7 @@ from ..draws import (AWARE, FOUND_GROUP, FOUND_INTEREST, FOUNDER_JOIN, JOIN, JOI
                      MIGRANT_AWARE, MIGRANT_CONTRIB, RECIPROCITY, RESIDENT_OFFSET, ROLE)
 from ..lib.groups import close_gap, found_group, groups_by_hood, join_group, shares_interest
 from ..lib.introductions import can_take_part, introduce
+from ..lib.packages import in_care_home
 from ..params import p
 from ..rng import BUILDERS, COMMUNITY, LIFE, below, uniform, uniform_at, week_key
 from ..schema import Column
@@ -81,10 +82,10 @@ def update_people(key, week, hood, interests, member, aware, contributor, servic
         for slot in range(2):
             g = member[i, slot]
             if g >= 0 and (uniform_at(community, s, LEAVE + slot) < community_pars.leave_weekly
-                           or service[i] == codes.RESIDENTIAL):
+                           or in_care_home(service[i])):
                 member[i, slot] = -1
         close_gap(member, i)
-        if aware[i] and member[i, 1] < 0 and service[i] != codes.RESIDENTIAL:
+        if aware[i] and member[i, 1] < 0 and not in_care_home(service[i]):
             if uniform_at(community, s, JOIN) < community_pars.join_weekly:
                 h = hood[i]
                 count = hood_groups_start[h + 1] - hood_groups_start[h]
@@ -99,11 +100,11 @@ def update_people(key, week, hood, interests, member, aware, contributor, servic
             start = community_pars.contributor_lapse * share / (1.0 - share) if share < 1 else 1.0
             if met_community[i] > 0 and unmet[i] <= 0:
                 start += community_pars.reciprocity
-            if service[i] != codes.RESIDENTIAL and uniform_at(community, s, RECIPROCITY) < start:
+            if not in_care_home(service[i]) and uniform_at(community, s, RECIPROCITY) < start:
                 # New contributors keep the town's mix of roles: some are connectors.
                 connects = uniform_at(community, s, ROLE) * share < population_pars.connector_share
                 contributor[i] = codes.CONNECTOR if connects else codes.VOLUNTEER
-        elif uniform_at(community, s, LAPSE) < community_pars.contributor_lapse or service[i] == codes.RESIDENTIAL:
+        elif uniform_at(community, s, LAPSE) < community_pars.contributor_lapse or in_care_home(service[i]):
             contributor[i] = codes.NOT_CONTRIBUTOR
 
         if member[i, 0] >= 0 or contributor[i] != codes.NOT_CONTRIBUTOR:

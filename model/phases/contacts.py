@@ -1,8 +1,9 @@
-"""Contacts: unmet need that persists, or a crisis, brings people to the council's front door.
+"""Requests: unmet need that persists, or a crisis, brings people to the council's front door; a discharge from
+hospital that needs support brings them by the hospital route.
 
-Someone on a long-term package whose need goes unmet asks for their package to be looked at again instead:
-their review is brought forward to this week, under every policy, so packages follow changing need.
-Programmes bring people to a conversation by routes of their own, after these contacts
+Someone on a long-term package whose need goes unmet, or who comes home from hospital, asks for their package to
+be looked at again instead: their review is brought forward to this week, under every policy, so packages
+follow changing need.  Programmes bring people to a conversation by routes of their own, after these requests
 (``phases/conversation.py``).
 """
 
@@ -22,15 +23,18 @@ from .conversation import bring
 
 
 @njit(parallel=True, cache=True)
-def new_contacts(key, week, unmet, crisis, weeks_unmet, service, queued_since, last_contact, contacts, contacted,
-                 since_last, next_review, review_requested, support_pars):
+def new_contacts(key, week, unmet, crisis, need, personal, weeks_unmet, service, in_hospital, discharged,
+                 queued_since, last_contact, contacts, contacted, since_last, route, next_review, review_requested,
+                 support_pars, hospital_pars):
     """Persistent unmet need or a crisis turns into a contact; contacts join the queue.
 
     A crisis (an acute episode, or a main carer's breakdown) with unmet need brings a contact with chance
     ``support.crisis_contact``; unmet need that has lasted ``support.persist_weeks`` with a chance rising
-    with the hours unmet.  No one waiting or in reablement contacts again.  Someone on a long-term package
-    whose need has gone unmet for ``support.persist_weeks`` asks for their package to be looked at again:
-    their review is brought forward to this week (``review_requested``).
+    with the hours unmet.  No one waiting, in hospital or in reablement contacts again.  Someone discharged
+    from hospital this week whose need is more than their own resources can meet by
+    ``hospital.discharge_hours`` is referred by the hospital (``codes.HOSPITAL_ROUTE``).  Someone on a long-term
+    package whose need has gone unmet for ``support.persist_weeks``, or who comes home from hospital, asks for
+    their package to be looked at again: their review is brought forward to this week (``review_requested``).
     """
     contact = week_key(key, CONTACT, week)
     for i in prange(unmet.shape[0]):
@@ -41,11 +45,15 @@ def new_contacts(key, week, unmet, crisis, weeks_unmet, service, queued_since, l
         else:
             weeks_unmet[i] = 0
         if on_long_term(service[i]):
-            if weeks_unmet[i] >= support_pars.persist_weeks and next_review[i] > week:
+            if (weeks_unmet[i] >= support_pars.persist_weeks or discharged[i]) and next_review[i] > week:
                 next_review[i] = week
                 review_requested[i] = True
             continue
-        if queued_since[i] != codes.NEVER or service[i] == codes.REABLEMENT:
+        if queued_since[i] != codes.NEVER or service[i] == codes.REABLEMENT or in_hospital[i]:
+            continue
+        if discharged[i] and need[i] - personal[i] * support_pars.personal_hours >= hospital_pars.discharge_hours:
+            bring(i, week, codes.HOSPITAL_ROUTE, contacted=contacted, since_last=since_last, last_contact=last_contact,
+                  contacts=contacts, queued_since=queued_since, route=route)
             continue
         chance = 0.0
         if crisis[i] and unmet[i] > support_pars.unmet_threshold:
@@ -53,7 +61,8 @@ def new_contacts(key, week, unmet, crisis, weeks_unmet, service, queued_since, l
         if weeks_unmet[i] >= support_pars.persist_weeks:
             chance = max(chance, support_pars.contact_weekly * min(1.0, unmet[i] / support_pars.contact_scale_hours))
         if chance > 0 and uniform_at(contact, i, IN_TOUCH) < chance:
-            bring(i, week, contacted, since_last, last_contact, contacts, queued_since)
+            bring(i, week, codes.COMMUNITY_ROUTE, contacted=contacted, since_last=since_last,
+                  last_contact=last_contact, contacts=contacts, queued_since=queued_since, route=route)
 
 
 _THIS_WEEK = dict(carried=False)
@@ -76,6 +85,8 @@ class Contacts(Component):
         Array(RESIDENTS, "last_contact", np.int32, PER_RESIDENT, "week", "week of the previous contact",
               start=codes.NEVER, arrival=codes.NEVER),
         Array(RESIDENTS, "contacts", np.int32, PER_RESIDENT, "contacts", "contacts made", arrival=0),
+        Array(RESIDENTS, "route", np.int8, PER_RESIDENT, "code", "how the open request came (codes.ROUTES)",
+              arrival=codes.COMMUNITY_ROUTE),
         Array(RESIDENTS, "contacted", np.bool_, PER_RESIDENT, "", "in touch with the front door this week",
               **_THIS_WEEK),
         Array(RESIDENTS, "since_last", np.int32, PER_RESIDENT, "weeks", "weeks since the previous contact, for "

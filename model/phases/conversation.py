@@ -39,8 +39,10 @@ from .. import codes
 
 
 @njit(inline="always", cache=True)
-def bring(i, week, contacted, since_last, last_contact, contacts, queued_since):
-    """``i`` is in touch with the front door this week: their contact joins the queue."""
+def bring(i, week, way, contacted, since_last, last_contact, contacts, queued_since, route):
+    """``i`` is in touch with the front door this week by route ``way`` (``codes.ROUTES``): their request joins
+    the queue."""
+    route[i] = way
     contacted[i] = True
     since_last[i] = week - last_contact[i]
     last_contact[i] = week

@@ -22,6 +22,9 @@ class CostsPars:
     home_care_hour: float = p(0.0, 1000.0, "GBP/hour")
     day_care_week: float = p(0.0, 10000.0, "GBP/week")
     residential_week: float = p(0.0, 20000.0, "GBP/week")
+    nursing_week: float = p(0.0, 20000.0, "GBP/week")
+    low_level_week: float = p(0.0, 1000.0, "GBP/week", "ongoing low-level support: equipment, telecare, minor "
+                              "adaptations, per person a week")
     shared_lives_week: float = p(0.0, 20000.0, "GBP/week")
     reablement_week: float = p(0.0, 10000.0, "GBP/week")
     staff_fte_year: float = p(0.0, 1e6, "GBP/FTE-year")
@@ -31,8 +34,10 @@ class CostsPars:
 
 _SERVICE_DOCS = {
     "home_care": "home care hours delivered x hourly rate", "day_care": "day-care places x weekly cost",
-    "residential": "residential places x weekly cost", "shared_lives": "Shared Lives placements x weekly cost",
-    "reablement": "reablement episodes x weekly cost",
+    "low_level": "people with ongoing low-level support x weekly cost",
+    "residential": "council-funded residential places x weekly cost",
+    "nursing": "council-funded nursing places x weekly cost",
+    "shared_lives": "Shared Lives placements x weekly cost", "reablement": "reablement episodes x weekly cost",
 }
 
 
@@ -53,7 +58,7 @@ class Costs(Component):
     Pars = CostsPars
     results = (
         *(Column(f"cost_{name}", "float", "GBP", doc, cost=True) for name, doc in _SERVICE_DOCS.items()),
-        Column("cost_statutory", "float", "GBP", "statutory services: the five lines above"),
+        Column("cost_statutory", "float", "GBP", "statutory services: the lines above"),
         Column("cost_staff", "float", "GBP", "the practitioner team (front door, plans, assessments, reviews)", cost=True),
         Column("cost_voluntary_sector", "float", "GBP",
                "grants for community support and organised mutual aid delivered", cost=True),
@@ -73,7 +78,9 @@ class Costs(Component):
         by_service = {
             "cost_home_care": totals.home_care_hours * c.home_care_hour,
             "cost_day_care": totals.caseload_day_care * c.day_care_week,
+            "cost_low_level": totals.caseload_low_level * c.low_level_week,
             "cost_residential": totals.caseload_residential * c.residential_week,
+            "cost_nursing": totals.caseload_nursing * c.nursing_week,
             "cost_shared_lives": totals.caseload_shared_lives * c.shared_lives_week,
             "cost_reablement": totals.caseload_reablement * c.reablement_week,
         }

@@ -14,7 +14,7 @@ from numba import njit
 
 from .. import codes
 from ..component import Component
-from ..draws import PRACTICE, SIGNPOST_UPTAKE
+from ..draws import CARER_AGREES, PRACTICE, SIGNPOST_UPTAKE
 from ..lib.carers import closest_carer, network_spare, tie_spare
 from ..lib.groups import best_place, take_place
 from ..lib.packages import start_package
@@ -27,8 +27,8 @@ from .conversation import no_places
 
 # Slots of the week's tallies: one per outcome (codes.OUTCOMES order), then these
 N_OUTCOMES = len(codes.OUTCOMES)
-HOURS_USED, SERVED, WEEKS_WAITED, ASSESSMENTS = N_OUTCOMES, N_OUTCOMES + 1, N_OUTCOMES + 2, N_OUTCOMES + 3
-N_COUNTS = N_OUTCOMES + 4
+HOURS_USED, SERVED, WEEKS_WAITED, ASSESSMENTS, FROM_HOSPITAL = range(N_OUTCOMES, N_OUTCOMES + 5)
+N_COUNTS = N_OUTCOMES + 5
 
 _OUTCOME_DOCS = {
     "resolved_first_contact": "contacts resolved at the first conversation (networks and community found)",
@@ -36,12 +36,14 @@ _OUTCOME_DOCS = {
     "community_plan": "contacts given a time-limited community plan",
     "reablement": "contacts starting reablement",
     "long_term_service": "contacts starting a long-term statutory package",
+    "no_services": "contacts given no services: need met by the time they were seen, or a care home they pay for",
+    "low_level_support": "contacts given ongoing low-level support (equipment, telecare, minor adaptations)",
 }
 
 
 @njit(cache=True)
 def _mobilise(i, cover, indptr, degree, other, strength, kind, active, helper_cap, helper_load, care_cap, able_to_care,
-              network_pars, boost, spare_total):
+              strain, main_agrees, network_pars, boost, spare_total):
     """Reconnect ``i`` with their ties (boost strengths) and book the spare help the plan counts on
     (the same share of each tie's spare time, :func:`lib.carers.tie_spare`), so later callers this week
     cannot count on the same hours."""
@@ -50,7 +52,8 @@ def _mobilise(i, cover, indptr, degree, other, strength, kind, active, helper_ca
     for k in range(indptr[i], indptr[i] + degree[i]):
         j = other[k]
         helper_load[j] += take * tie_spare(k, main, indptr, degree, other, strength, kind, helper_cap=helper_cap,
-                                           helper_load=helper_load, care_cap=care_cap, network_pars=network_pars)
+                                           helper_load=helper_load, care_cap=care_cap, strain=strain,
+                                           main_agrees=main_agrees, network_pars=network_pars)
         if k == main:  # care booked from a main carer is theirs to give, as in main care
             helper_cap[j] = max(helper_cap[j], helper_load[j])
         if boost > 0:
@@ -58,24 +61,59 @@ def _mobilise(i, cover, indptr, degree, other, strength, kind, active, helper_ca
 
 
 @njit(cache=True)
-def triage(key, week, staff_hours, order, need, acute, unmet, met_service, met_personal, met_network, asking, hood,
-           interests, member, aware, isolated, weeks_unmet, service, service_hours, service_until, next_review,
-           queued_since, indptr, degree, other, strength, kind, active, helper_cap, helper_load, care_cap, able_to_care,
-           hood_pool, hood_pool_used, hood_groups_start, hood_groups, group_interest, group_activity, group_members,
-           practice_share, community_first, policy_pars, review_pars, status_quo_first, status_quo_pars,
-           status_quo_review_pars, network_pars, services_pars, support_pars, community_pars, place_start, places,
-           place_interest, place_rank, place_taken, place_room, places_new, places_status_quo, held, free, connected,
-           starts, starts_new, n_starts, counts):
-    """Serve the queue in ``order`` while staff hours remain.
+def _outcome(gap, need, acute, found_net, spare_pool, connected, first, policy, support_pars, services_pars):
+    """The outcome of a request and the team hours it takes, from what the practitioner finds (see :func:`triage`)."""
+    if gap < support_pars.unmet_threshold:  # nothing left unmet by the time they are seen
+        return codes.NO_SERVICES, policy.contact_hours
+    eligible = gap >= policy.eligibility_hours
+    acute_led = acute > 0.5 * need
+    equipment = not eligible and acute_led and need >= services_pars.low_level_min_hours  # after a fall or illness
+    if first:
+        found_comm = min(support_pars.community_max_hours, spare_pool) * (1.0 if connected else 0.5)
+        if found_net + found_comm >= gap:
+            return codes.RESOLVED, policy.contact_hours
+        if acute_led and eligible and policy.reablement_first:
+            return codes.SHORT_TERM, policy.contact_hours + policy.plan_hours
+        if equipment:
+            return codes.LOW_LEVEL_SUPPORT, policy.contact_hours + policy.plan_hours
+        if not eligible or found_net + min(support_pars.community_max_hours, spare_pool) + \
+                policy.plan_support_hours >= gap:
+            return codes.PLAN, policy.contact_hours + policy.plan_hours
+        return codes.LONG_TERM, policy.contact_hours + policy.plan_hours + policy.assessment_hours
+    if equipment:
+        return codes.LOW_LEVEL_SUPPORT, policy.contact_hours + policy.plan_hours
+    if not eligible:
+        return codes.SIGNPOSTED, policy.contact_hours
+    if acute_led and policy.reablement_first:
+        return codes.SHORT_TERM, policy.contact_hours + policy.assessment_hours
+    return codes.LONG_TERM, policy.contact_hours + policy.assessment_hours
 
-    Each contact is taken by a practitioner of the new practice (``policy_pars``, ``review_pars``,
-    ``community_first``) with chance ``practice_share``, else of the status quo's.  Community support
-    counts only through a resource that exists for the person: a place a programme offers (``place_*``,
-    ``places_new``, ``places_status_quo``; ``held`` and ``free``, by queue position, the place each person
-    holds and whether they can take another; ``connected`` receives the place each takes:
-    ``phases/conversation.py``), or else the neighbourhood's voluntary services, half of whose spare hours a
-    practitioner can count on; what the practitioner finds is booked.  A long-term outcome starts a package
-    (``lib.packages.start_package``).
+
+@njit(cache=True)
+def triage(key, week, staff_hours, order, need, acute, unmet, met_service, met_personal, asking, hood, interests,
+           member, aware, isolated, wealthy, self_funded, funds_until, weeks_unmet, service, service_hours,
+           service_until, next_review, queued_since, route, indptr, degree, other, strength, kind, active, strain,
+           helper_cap, helper_load, care_cap, able_to_care, hood_pool, hood_pool_used, hood_groups_start, hood_groups,
+           group_interest, group_activity, group_members, practice_share, community_first, policy_pars, review_pars,
+           status_quo_first, status_quo_pars, status_quo_review_pars, network_pars, services_pars, support_pars,
+           community_pars, place_start, places, place_interest, place_rank, place_taken, place_room, places_new,
+           places_status_quo, held, free, connected, starts, starts_new, n_starts, counts):
+    """Serve the queue in ``order`` (discharges from hospital first) while staff hours remain.
+
+    Each request is taken by a practitioner of the new practice (``policy_pars``, ``review_pars``,
+    ``community_first``) with chance ``practice_share``, else of the status quo's; a discharge from hospital
+    only where the policy's practice reaches the hospital route (``policy.hospital_practice``), else by the
+    status quo's discharge team.  Under every practice, someone whose need is met by the time they are seen
+    gets no services, and someone below eligibility whose need came with an episode (a fall, an illness) and is
+    personal care gets equipment or telecare (ongoing low-level support); others below it are signposted.  Community support counts only through a resource that exists for the
+    person: a place a programme offers (``place_*``, ``places_new``, ``places_status_quo``; ``held`` and
+    ``free``, by queue position, the place each person holds and whether they can take another; ``connected``
+    receives the place each takes: ``phases/conversation.py``), or else the neighbourhood's voluntary services,
+    half of whose spare hours a practitioner can count on.  A main carer's time counts only as far as they are
+    able (less the more strained they are) and agree to give more (with chance ``network.carer_agreement``):
+    the council cannot assume it.  What the practitioner finds is booked.  A long-term outcome starts a
+    package (``lib.packages.start_package``); one a self-funder pays for (a care home) is no services from the
+    council.
 
     The last person served may take more hours than were left: the overrun
     (a negative return) is carried into next week, so a contact needing more
@@ -88,14 +126,18 @@ def triage(key, week, staff_hours, order, need, acute, unmet, met_service, met_p
         if staff_hours <= 0:
             break
         i = order[t]
-        # The practitioner who takes it works in the new practice with chance practice_share (it ramps in).
-        new = uniform(key, TRIAGE, week, i, PRACTICE) < practice_share
+        # The practitioner who takes it works in the new practice with chance practice_share (it ramps in), if
+        # that practice reaches the route the request came by.
+        reached = route[i] != codes.HOSPITAL_ROUTE or policy_pars.hospital_practice
+        new = reached and uniform(key, TRIAGE, week, i, PRACTICE) < practice_share
         policy, review, first = ((policy_pars, review_pars, community_first) if new
                                  else (status_quo_pars, status_quo_review_pars, status_quo_first))
         gap = unmet[i]
         h = hood[i]
+        agrees = uniform(key, TRIAGE, week, i, CARER_AGREES) < network_pars.carer_agreement
         spare_net = network_spare(i, indptr, degree, other, strength, kind, helper_cap=helper_cap,
-                                  helper_load=helper_load, care_cap=care_cap, able_to_care=able_to_care, network_pars=network_pars)
+                                  helper_load=helper_load, care_cap=care_cap, able_to_care=able_to_care,
+                                  strain=strain, main_agrees=agrees, network_pars=network_pars)
         encouraged = asking[i] + policy.mobilisation * (1.0 - asking[i])
         remaining = need[i] - met_service[i] - met_personal[i]
         # A 'connect' conversation helps people ask for more; what they may get is bounded by their ties' spare time.
@@ -104,33 +146,17 @@ def triage(key, week, staff_hours, order, need, acute, unmet, met_service, met_p
         connection = best_place(h, interests[i], held[t], place_start, places, interest=place_interest,
                                 rank=place_rank, taken=place_taken, room=place_room) \
             if (places_new if new else places_status_quo) else -1
-        acute_led = acute[i] > 0.5 * need[i]
-        eligible = gap >= policy.eligibility_hours
-        if first:
-            found_comm = min(support_pars.community_max_hours, spare_pool) * (1.0 if connection >= 0 else 0.5)
-            if found_net + found_comm >= gap:
-                outcome, hours = codes.RESOLVED, policy.contact_hours
-            elif acute_led and eligible and policy.reablement_first:
-                outcome, hours = codes.SHORT_TERM, policy.contact_hours + policy.plan_hours
-            elif not eligible or found_net + min(support_pars.community_max_hours, spare_pool) + policy.plan_support_hours >= gap:
-                outcome, hours = codes.PLAN, policy.contact_hours + policy.plan_hours
-            else:
-                outcome, hours = codes.LONG_TERM, policy.contact_hours + policy.plan_hours + policy.assessment_hours
-        else:
-            if not eligible:
-                outcome, hours = codes.SIGNPOSTED, policy.contact_hours
-            elif acute_led and policy.reablement_first:
-                outcome, hours = codes.SHORT_TERM, policy.contact_hours + policy.assessment_hours
-            else:
-                outcome, hours = codes.LONG_TERM, policy.contact_hours + policy.assessment_hours
+        outcome, hours = _outcome(gap, need[i], acute[i], found_net, spare_pool, connection >= 0, first,
+                                  policy=policy, support_pars=support_pars, services_pars=services_pars)
         staff_hours -= hours  # work begun is finished; an overrun comes out of next week's hours
 
         if outcome == codes.RESOLVED or outcome == codes.PLAN:
             cover = min(gap, found_net)
             asking[i] = encouraged
             _mobilise(i, cover, indptr, degree, other, strength, kind, active, helper_cap=helper_cap,
-                      helper_load=helper_load, care_cap=care_cap, able_to_care=able_to_care,
-                      network_pars=network_pars, boost=policy.connect_boost, spare_total=spare_net)
+                      helper_load=helper_load, care_cap=care_cap, able_to_care=able_to_care, strain=strain,
+                      main_agrees=agrees, network_pars=network_pars, boost=policy.connect_boost,
+                      spare_total=spare_net)
             hood_pool_used[h] += min(max(0.0, gap - cover), spare_pool)
             aware[i] = True  # a conversation tells people what goes on locally
             if connection >= 0 and free[t]:
@@ -145,20 +171,26 @@ def triage(key, week, staff_hours, order, need, acute, unmet, met_service, met_p
                 take_place(i, best_place(h, interests[i], member[i, 0], hood_groups_start, hood_groups,
                                          interest=group_interest, rank=group_activity, taken=group_members,
                                          room=community_pars.group_room), member, group_members)
+        elif outcome == codes.LOW_LEVEL_SUPPORT:
+            service[i] = codes.LOW_LEVEL
+            service_until[i] = week + services_pars.low_level_weeks
         elif outcome == codes.SHORT_TERM:
             service[i] = codes.REABLEMENT
             service_until[i] = week + services_pars.reablement_weeks
-        else:
-            start_package(key, week, i, new, need=need, unmet=unmet, met_network=met_network, isolated=isolated,
-                          service=service, service_hours=service_hours, next_review=next_review,
-                          review_weeks=review.review_weeks, services_pars=services_pars, starts=starts,
-                          n_starts=n_starts, starts_new=starts_new)
+        elif outcome == codes.LONG_TERM:
+            counts[ASSESSMENTS] += 1
+            if not start_package(key, week, i, new, need=need, unmet=unmet, isolated=isolated, wealthy=wealthy,
+                                 self_funded=self_funded, funds_until=funds_until, service=service,
+                                 service_hours=service_hours, next_review=next_review, review_weeks=review.review_weeks,
+                                 services_pars=services_pars, starts=starts, n_starts=n_starts, starts_new=starts_new):
+                outcome = codes.NO_SERVICES  # the council assessed them; they pay for their care home themselves
         weeks_unmet[i] = -support_pars.patience_weeks  # people give the offer time to work before calling again
         counts[outcome] += 1
         counts[HOURS_USED] += hours
         counts[SERVED] += 1
         counts[WEEKS_WAITED] += week - queued_since[i]
-        counts[ASSESSMENTS] += outcome == codes.LONG_TERM or (outcome == codes.SHORT_TERM and not first)
+        counts[ASSESSMENTS] += outcome == codes.SHORT_TERM and not first
+        counts[FROM_HOSPITAL] += route[i] == codes.HOSPITAL_ROUTE
         queued_since[i] = codes.NEVER
     return staff_hours
 
@@ -191,14 +223,15 @@ class FrontDoor(Component):
         status_quo = model.params.warmup_policy
         self._status_quo = kernel_view(status_quo), kernel_view(status_quo.review)
         self._status_quo_first = status_quo.mode == "community_first"
-        self._queued_since = model.sources["queued_since"]
+        self._queued_since, self._route = model.sources["queued_since"], model.sources["route"]
         self._staff_hours, self._staff_used = model.sources["team_hours"], model.sources["staff_used"]
         self._assessments = model.sources["assessments"]
 
     def queue_order(self) -> np.ndarray:
-        """Waiting contacts, first come first served (ties by resident index)."""
+        """Waiting requests: discharges from hospital first, then first come first served (ties by resident index)."""
         waiting = np.flatnonzero(self._queued_since != codes.NEVER)
-        return waiting[np.argsort(self._queued_since[waiting], kind="stable")].astype(np.int64)
+        by_route = self._route[waiting] != codes.HOSPITAL_ROUTE
+        return waiting[np.lexsort((self._queued_since[waiting], by_route))].astype(np.int64)
 
     def step(self, model, week) -> None:
         status_quo, status_quo_review = self._status_quo

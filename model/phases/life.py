@@ -16,7 +16,9 @@ from numba import njit, prange
 
 from .. import codes
 from ..component import Component
-from ..draws import ACUTE, ACUTE_SIZE, DEATH, MIGRANT_AGE, MIGRANT_INTEREST, MIGRANT_PERSONAL, ONSET, ONSET_SIZE
+from ..draws import (ACUTE, ACUTE_SIZE, DEATH, HEAVY_ONSET, MIGRANT_AGE, MIGRANT_INTEREST, MIGRANT_LIFELONG,
+                     MIGRANT_PERSONAL, ONSET, ONSET_SIZE)
+from ..lib.packages import in_care_home
 from ..lib.baselines import baseline_asking, baseline_wellbeing
 from ..lib.ties import add_tie, remove_all_ties
 from ..params import p
@@ -33,7 +35,17 @@ class NeedsPars:
     onset_age_factor: float = p(1.0, 5.0, "x per decade", "onset hazard multiplier per decade of age")
     onset_deprivation: float = p(0.0, 10.0, "relative", "extra onset hazard at full deprivation")
     onset_isolation: float = p(0.0, 10.0, "relative", "extra onset hazard when isolated (loneliness harms health)")
-    onset_mean_hours: float = p(0.1, 40.0, "hours/week", "mean chronic need added per onset")
+    onset_mean_hours: float = p(0.1, 40.0, "hours/week", "mean chronic need added by a light onset")
+    heavy_share: float = p(0.0, 1.0, "fraction", "onsets that are a heavy condition (dementia, a stroke, severe "
+                           "frailty)")
+    lifelong_share: float = p(0.0, 0.5, "fraction", "adults with a lifelong condition needing care (a learning or "
+                              "severe physical disability), at any age")
+    lifelong_mean_hours: float = p(0.0, 168.0, "hours/week", "mean need of a lifelong condition; need never falls "
+                                   "below it")
+    heavy_mean_hours: float = p(0.1, 168.0, "hours/week", "mean chronic need added by a heavy onset (care and "
+                                "supervision)")
+    onset_progression: float = p(0.0, 50.0, "relative", "extra onset hazard for someone already in need (frailty "
+                                 "accumulates: need concentrates in fewer people)")
     acute_weekly: float = p(0.0, 0.2, "per week", "acute episode (e.g. hospital discharge) hazard at 75")
     acute_mean_hours: float = p(0.1, 60.0, "hours/week", "mean acute need added per episode")
     acute_recovery: float = p(0.0, 1.0, "per week", "fraction of acute need recovered weekly")
@@ -45,6 +57,8 @@ class NeedsPars:
     mortality_age_slope: float = p(0.0, 0.3, "per year", "Gompertz slope")
     mortality_need_effect: float = p(0.0, 1.0, "per hour", "relative mortality per hour of weekly need")
     mortality_isolation: float = p(0.0, 10.0, "relative", "extra mortality when isolated (isolation harms health)")
+    mortality_care_home: float = p(1.0, 20.0, "x", "mortality of care-home residents relative to others of the same "
+                                   "age and need (those admitted are the frailest)")
     migrant_age_mean: float = p(1.0, 60.0, "years", "mean years over 18 of in-migrants replacing deaths")
 
 
@@ -68,8 +82,13 @@ def _age_bounds(needs_pars):
 
 
 @njit(parallel=True, cache=True)
-def life_events(key, week, age, hood, hood_deprivation, chronic, acute, unmet, isolated, died, crisis, onsets, needs_pars, onset_mult):
+def life_events(key, week, age, hood, hood_deprivation, chronic, lifelong, acute, unmet, isolated, service, died,
+                crisis, onsets, needs_pars, onset_mult):
     """Advance every resident one week of life; flags deaths and acute crises.
+
+    Need arises as the surveys count it: an onset's hazard rises with age and deprivation (and isolation), more
+    steeply still for someone already in need (``onset_progression``), and a share of onsets are heavy
+    conditions (``heavy_share``), so heavy needs gather in fewer people.
 
     Each hazard is compared with its uniform draw.  The costly exponentials and powers are computed
     only when the draw falls below a cheap upper bound of the hazard (the annual death rate bounds the
@@ -82,6 +101,8 @@ def life_events(key, week, age, hood, hood_deprivation, chronic, acute, unmet, i
         age[i] += 1.0 / 52.0
         need = chronic[i] + acute[i]
         need_term = 1.0 + needs_pars.mortality_need_effect * need
+        if in_care_home(service[i]):
+            need_term *= needs_pars.mortality_care_home
         isolation_term = 1.0 + needs_pars.mortality_isolation * isolated[i]
         u = uniform_at(life, i, DEATH)
         whole_years = np.int64(age[i])
@@ -92,22 +113,25 @@ def life_events(key, week, age, hood, hood_deprivation, chronic, acute, unmet, i
             died[i] = u < annual and u < 1.0 - (1.0 - min(annual, 1.0)) ** (1.0 / 52.0)
 
         acute[i] *= 1.0 - needs_pars.acute_recovery
-        chronic[i] = chronic[i] * (1.0 - needs_pars.chronic_recovery) + needs_pars.deterioration * unmet[i]
+        chronic[i] = max(lifelong[i], chronic[i] * (1.0 - needs_pars.chronic_recovery)
+                         + needs_pars.deterioration * unmet[i])
 
         u_onset = uniform_at(life, i, ONSET)
         u_acute = uniform_at(life, i, ACUTE)
         deprived = 1.0 + needs_pars.onset_deprivation * hood_deprivation[hood[i]]
+        accumulating = (1.0 + needs_pars.onset_isolation * isolated[i]) * onset_mult * \
+            (1.0 + needs_pars.onset_progression * (chronic[i] >= 1.0))
         if 0 <= whole_years < _MAX_TABLE_AGE:
             most = bound[whole_years] * deprived
-            if (u_onset >= needs_pars.onset_weekly * most * (1.0 + needs_pars.onset_isolation * isolated[i]) * onset_mult
-                    and u_acute >= needs_pars.acute_weekly * most):
+            if u_onset >= needs_pars.onset_weekly * most * accumulating and u_acute >= needs_pars.acute_weekly * most:
                 crisis[i] = False
                 _cap_need(i, chronic, acute, needs_pars.max_need_hours)
                 continue
         frailty = needs_pars.onset_age_factor ** ((age[i] - 75.0) / 10.0) * deprived
-        onset = needs_pars.onset_weekly * frailty * (1.0 + needs_pars.onset_isolation * isolated[i]) * onset_mult
-        if u_onset < onset:
-            chronic[i] += exponential(key, LIFE, week, i, ONSET_SIZE, needs_pars.onset_mean_hours)
+        if u_onset < needs_pars.onset_weekly * frailty * accumulating:
+            heavy = uniform_at(life, i, HEAVY_ONSET) < needs_pars.heavy_share
+            mean = needs_pars.heavy_mean_hours if heavy else needs_pars.onset_mean_hours
+            chronic[i] += exponential(key, LIFE, week, i, ONSET_SIZE, mean)
             onsets[i] += 1
         crisis[i] = u_acute < needs_pars.acute_weekly * frailty
         if crisis[i]:
@@ -125,12 +149,13 @@ def _cap_need(i, chronic, acute, max_need_hours):
 
 
 @njit(cache=True)
-def arrive(key, week, slots, age, hood, household, interests, personal, wellbeing, asking, indptr, degree, other,
-           strength, kind, active, hood_deprivation, needs_pars, population_pars, network_pars, wellbeing_pars,
-           support_pars):
+def arrive(key, week, slots, age, hood, household, interests, personal, wellbeing, asking, chronic, lifelong, indptr,
+           degree, other, strength, kind, active, hood_deprivation, needs_pars, population_pars, network_pars,
+           wellbeing_pars, support_pars):
     """Who moves into each slot of ``slots`` (ascending): the people tied to the resident who died lose
     wellbeing (bereavement) and the dead's ties are lost; then the in-migrant's age, personal resources and
-    interests, the wellbeing and asking those resources give, and their household ties back to the housemates.
+    interests, the wellbeing and asking those resources give, any lifelong condition they live with (as a share
+    ``needs.lifelong_share`` of adults do), and their household ties back to the housemates.
 
     One slot after another: two residents of one household who die in one week each grieve the other's
     in-migrant, as the ties stand when their turn comes.
@@ -151,6 +176,10 @@ def arrive(key, week, slots, age, hood, household, interests, personal, wellbein
         a = np.uint32(uniform(key, LIFE, week, i, MIGRANT_INTEREST) * population_pars.n_interests)
         b = np.uint32(uniform(key, LIFE, week, i, MIGRANT_INTEREST + 1) * population_pars.n_interests)
         interests[i] = (np.uint32(1) << a) | (np.uint32(1) << b)
+        lifelong[i] = 0.0
+        if uniform(key, LIFE, week, i, MIGRANT_LIFELONG) < needs_pars.lifelong_share:
+            lifelong[i] = exponential(key, LIFE, week, i, MIGRANT_LIFELONG + 1, needs_pars.lifelong_mean_hours)
+        chronic[i] = lifelong[i]
         # Households are contiguous: the in-migrant rejoins their housemates.
         for j in range(max(0, i - 8), min(n, i + 9)):
             if j != i and household[j] == household[i]:
@@ -180,7 +209,9 @@ class Life(Component):
         Array(RESIDENTS, "interests", np.uint32, PER_RESIDENT, "bitmask", "interest categories", start=None,
               arrival=_DRAWN),
         Array(RESIDENTS, "chronic", np.float64, PER_RESIDENT, "hours/week", "long-term need", start=None,
-              arrival=0.0),
+              arrival=_DRAWN),
+        Array(RESIDENTS, "lifelong", np.float64, PER_RESIDENT, "hours/week", "need of a lifelong condition (a floor "
+              "under long-term need)", start=None, arrival=_DRAWN),
         Array(RESIDENTS, "acute", np.float64, PER_RESIDENT, "hours/week", "episodic need", arrival=0.0),
         Array(RESIDENTS, "personal", np.float64, PER_RESIDENT, "0-1",
               "personal resources (skills, knowledge, confidence)", start=None, arrival=_DRAWN),

@@ -22,13 +22,24 @@ from ..state import PER_RESIDENT, RESIDENTS, Array, Kernel
 class ServicesPars:
     """Statutory services: allocation rules, crowd-out, dependency."""
 
-    residential_hours: float = p(0.0, 168.0, "hours/week", "need above which residential care is offered")
+    home_care_max_hours: float = p(0.0, 168.0, "hours/week", "care at home a council offers at most: a package "
+                                   "needing more is a care home")
+    nursing_hours: float = p(0.0, 168.0, "hours/week", "need at which a care home placement is nursing care")
     day_care_max_hours: float = p(0.0, 168.0, "hours/week", "need up to which isolated people get day care")
     day_care_hours: float = p(0.0, 60.0, "hours/week", "need met by a day-care place")
     shared_lives_share: float = p(0.0, 1.0, "fraction", "residential/day-care placements made as Shared Lives")
+    low_level_hours: float = p(0.0, 20.0, "hours/week", "need equipment, telecare or a minor adaptation meets "
+                               "(ongoing low-level support)")
+    low_level_min_hours: float = p(0.0, 168.0, "hours/week", "need at or above which equipment or telecare can help "
+                                   "(personal care and mobility)")
+    low_level_weeks: int = p(1, 520, "weeks", "how long ongoing low-level support lasts before it ends")
     reablement_weeks: int = p(1, 52, "weeks", "length of reablement")
     reablement_hours: float = p(0.0, 60.0, "hours/week", "need met during reablement")
     reablement_gain: float = p(0.0, 1.0, "per week", "chronic need shed and confidence gained in reablement")
+    reablement_recovery: float = p(0.0, 1.0, "per week", "extra share of acute need recovered each week of "
+                                   "reablement (the function an episode took away, regained)")
+    self_funder_weeks: float = p(1.0, 2600.0, "weeks", "mean time a self-funder's assets pay for their care home "
+                                 "before the council takes over")
     crowd_out: float = p(0.0, 1.0, "fraction", "informal help and tie contact withdrawn while a package runs")
     dependency_rate: float = p(0.0, 1.0, "per week", "growth of dependency on a long-term package")
     dependency_recovery: float = p(0.0, 1.0, "per week", "dependency lost without a package")
@@ -36,11 +47,13 @@ class ServicesPars:
 
 
 @njit(parallel=True, cache=True)
-def service_effects(service, chronic, personal, dependency, services_pars):
-    """Reablement restores; long-term packages build dependency and erode personal resources."""
+def service_effects(service, chronic, acute, personal, dependency, services_pars):
+    """Reablement restores (the acute part of need recovers faster, some chronic need is shed, confidence
+    grows); long-term packages build dependency and erode personal resources."""
     for i in prange(service.shape[0]):
         st = service[i]
         if st == codes.REABLEMENT:
+            acute[i] *= 1.0 - services_pars.reablement_recovery
             chronic[i] *= 1.0 - services_pars.reablement_gain
             personal[i] += services_pars.reablement_gain * (1.0 - personal[i])
         if on_long_term(st):

@@ -27,7 +27,7 @@ from numba import njit, prange
 from .. import codes
 from ..component import Component
 from ..lib.carers import closest_carer, tie_weight
-from ..lib.packages import on_long_term
+from ..lib.packages import lives_away, on_long_term
 from ..params import p
 from ..state import HOODS, PER_HOOD, PER_RESIDENT, RESIDENTS, Array, Keep, Kernel, SetBy
 
@@ -54,49 +54,56 @@ class SupportPars:
 
 
 @njit(parallel=True, cache=True)
-def helper_capacity(week, age, chronic, acute, burnout_until, service, helper_cap, care_cap, able_to_care, network_pars,
-                    helper_mult):
+def helper_capacity(week, age, chronic, acute, burnout_until, service, in_hospital, helper_cap, care_cap, able_to_care,
+                    network_pars, helper_mult):
     """Informal help each resident can give this week (hours): light help to anyone they know (``helper_cap``,
     by age and own need) and, as a main carer, care for a household or family member (``care_cap``, by own
-    need only: the oldest carers give the most hours; ``able_to_care`` flags ``care_cap > 0``, a byte per
-    resident that finding a carer can read without fetching the hours).  None in burnout or in residential
-    care.
+    need only, none at ``network.carer_need_limit`` hours of it: the oldest carers give the most hours; ``able_to_care`` flags ``care_cap > 0``, a byte per
+    resident that finding a carer can read without fetching the hours).  None in burnout, in hospital, or living
+    in a care home or a Shared Lives placement.
 
     Strain no longer shrinks capacity: a carer keeps giving until they burn out (``wellbeing.update_strain``).
     """
     for i in prange(age.shape[0]):
-        if burnout_until[i] > week or service[i] == codes.RESIDENTIAL or service[i] == codes.SHARED_LIVES:
+        if burnout_until[i] > week or lives_away(service[i]) or in_hospital[i]:
             helper_cap[i] = 0.0
             care_cap[i] = 0.0
             able_to_care[i] = False
             continue
         factor = 1.0 if age[i] < 65 else (network_pars.helper_hours_older if age[i] < 85 else 0.25 * network_pars.helper_hours_older)
-        health = max(0.0, 1.0 - (chronic[i] + acute[i]) / 10.0)
+        health = max(0.0, 1.0 - (chronic[i] + acute[i]) / network_pars.carer_need_limit)
         helper_cap[i] = network_pars.helper_hours * factor * health * helper_mult
         care_cap[i] = network_pars.carer_hours * health * helper_mult
         able_to_care[i] = care_cap[i] > 0
 
 
 @njit(parallel=True, cache=True)
-def find_carers(askers, ask, indptr, degree, other, strength, kind, network_pars, able_to_care, carer, request):
-    """Each asker's main carer (:func:`closest_carer`) and the hours they ask of them: all of ``ask``, up to
-    ``network_pars.carer_hours`` from their household or ``network_pars.carer_hours_family`` from a relative elsewhere.
-    Each asker's own row only, so in parallel: the part of main care that reads the network."""
+def find_carers(askers, ask, asking, indptr, degree, other, strength, kind, network_pars, able_to_care, carer, request):
+    """Each asker's main carer (:func:`closest_carer`) and the hours that carer is asked for: someone they live with
+    sees the need (``ask``) and takes on ``network_pars.household_care_share`` of it, up to
+    ``network_pars.carer_hours``; a relative elsewhere is asked the share of it the person asks for (``asking``),
+    up to ``network_pars.carer_hours_family``.  Each asker's own row
+    only, so in parallel: the part of main care that reads the network."""
     for t in prange(askers.shape[0]):
         i = askers[t]
         k = closest_carer(i, indptr, degree, other, strength, kind, able_to_care, network_pars.household_weight)
         if k >= 0:
             carer[i] = other[k]
-            request[i] = min(ask[i], network_pars.carer_hours if kind[k] == codes.HOUSEHOLD else network_pars.carer_hours_family)
+            if kind[k] == codes.HOUSEHOLD:
+                request[i] = min(ask[i] * network_pars.household_care_share, network_pars.carer_hours)
+            else:
+                request[i] = min(ask[i] * asking[i], network_pars.carer_hours_family)
 
 
 @njit(cache=True)
-def main_care(askers, ask, care_cap, helper_cap, helper_load, met_network, carer, care_received, request, demand):
+def main_care(askers, ask, asking, care_cap, helper_cap, helper_load, met_network, carer, care_received, request,
+              demand):
     """Each asker asks their main carer (:func:`find_carers`) for their ``request``; a carer asked by several
     people gives each request the same share of their ``care_cap``.
 
-    Sets ``care_received`` of the askers, adds what is given to ``met_network`` and ``helper_load`` and
-    takes it from ``ask``; a carer's ``helper_cap`` is raised to cover what they give (so they have
+    Sets ``care_received`` of the askers, adds what is given to ``met_network`` and ``helper_load``, and leaves in
+    ``ask`` what each asks the rest of their network for (the share of the need they ask for, ``asking``, less what
+    their main carer gave); a carer's ``helper_cap`` is raised to cover what they give (so they have
     light-help time to spare only if they give less than it: raised as each gift adds to their load, which
     ends where raising it once to the final load would).  Serial, in ascending asker order, so each
     carer's load sums in one order whatever the thread count.  ``demand`` starts at zero.
@@ -106,13 +113,14 @@ def main_care(askers, ask, care_cap, helper_cap, helper_load, met_network, carer
             demand[carer[i]] += request[i]
     for i in askers:
         c = carer[i]
+        got = 0.0
         if c >= 0:
             got = request[i] * min(1.0, care_cap[c] / demand[c]) if demand[c] > 0 else 0.0  # nothing asked: 0/0
             care_received[i] = got
             met_network[i] += got
-            ask[i] -= got
             helper_load[c] += got
             helper_cap[c] = max(helper_cap[c], helper_load[c])
+        ask[i] = max(0.0, ask[i] * asking[i] - got)  # what they ask the rest of their network for
 
 
 @njit(parallel=True, cache=True)
@@ -169,14 +177,15 @@ def _share_round(askers, ask, indptr, degree, other, strength, kind, network_par
 
 
 @njit(parallel=True, cache=True)
-def _before_network(chronic, acute, personal, asking, service, service_hours, need, met_service, met_personal,
-                    met_network, carer, care_received, ask, support_pars, services_pars, plan_hours):
-    """Need after services and personal resources; what each resident asks of their network (no main carer yet)."""
+def _before_network(chronic, acute, personal, asking, service, service_hours, in_hospital, need, met_service,
+                    met_personal, met_network, carer, care_received, ask, support_pars, services_pars, plan_hours):
+    """Need after services and personal resources; what each resident asks of their network (no main carer yet).
+    A care home, a Shared Lives placement or a hospital bed meets all of it."""
     for i in prange(chronic.shape[0]):
         total = chronic[i] + acute[i]
         need[i] = total
         st = service[i]
-        if st == codes.RESIDENTIAL or st == codes.SHARED_LIVES:
+        if lives_away(st) or in_hospital[i]:
             served = total
         elif st == codes.HOME_CARE:
             served = min(total, service_hours[i])
@@ -186,13 +195,15 @@ def _before_network(chronic, acute, personal, asking, service, service_hours, ne
             served = min(total, services_pars.reablement_hours)
         elif st == codes.COMMUNITY_PLAN:
             served = min(total, plan_hours)
+        elif st == codes.LOW_LEVEL:
+            served = min(total, services_pars.low_level_hours)
         else:
             served = 0.0
         met_service[i] = served
         own = min(total - served, personal[i] * support_pars.personal_hours)
         met_personal[i] = own
         withdrawn = services_pars.crowd_out if (on_long_term(st) or st == codes.REABLEMENT) else 0.0
-        ask[i] = (total - served - own) * asking[i] * (1.0 - withdrawn)
+        ask[i] = (total - served - own) * (1.0 - withdrawn)  # the need left for the network (main_care: asking)
         met_network[i] = 0.0
         carer[i] = -1
         care_received[i] = 0.0

@@ -37,6 +37,7 @@ class Team(Component):
     arrays = (
         Array(COUNCIL, "team_hours", np.float64, ONE, "hours", "the team's hours left this week; at the week's "
               "end what it had left, negative after an overrun, which comes out of the next week's", start=0.0),
+        Array(COUNCIL, "staff_available", np.float64, ONE, "hours", "the team's hours this week", **_THIS_WEEK),
         Array(COUNCIL, "staff_used", np.float64, ONE, "hours", "hours spent this week, from plan support on",
               **_THIS_WEEK),
         Array(COUNCIL, "assessments", np.int64, ONE, "people", "full assessments this week", **_THIS_WEEK),
@@ -61,6 +62,7 @@ class Team(Component):
     def __init__(self, model):
         sources = model.sources
         self._staff_hours, self._staff_used = sources["team_hours"], sources["staff_used"]
+        self._staff_available = sources["staff_available"]
         self._assessments, self._n_starts = sources["assessments"], sources["n_starts"]
         self._service, self._met_service = sources["service"], sources["met_service"]
         self._adults = model.state.residents.n
@@ -71,6 +73,7 @@ class Team(Component):
         self._available = (pol.staff_fte_per_10k * self._adults / 10_000 * pol.productive_hours
                            * week.scenario.staff_multiplier)
         self._plan_support = float(self._met_service[self._service == codes.COMMUNITY_PLAN].sum())
+        self._staff_available[0] = self._available
         overrun = min(0.0, float(self._staff_hours[0]))
         self._staff_hours[0] = self._available + overrun - self._plan_support
         self._staff_used[0] = self._plan_support

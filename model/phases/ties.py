@@ -49,6 +49,12 @@ class NetworkPars:
     strain_recovery: float = p(0.0, 1.0, "per week", "share of strain lost weekly")
     burnout_threshold: float = p(0.0, 1.0, "strain", "strain at which a carer withdraws")
     burnout_weeks: int = p(0, 520, "weeks", "how long a burnt-out carer withdraws")
+    carer_agreement: float = p(0.0, 1.0, "probability", "chance a main carer agrees to give more care when a "
+                               "practitioner asks (the council cannot assume it)")
+    carer_need_limit: float = p(0.1, 168.0, "hours/week", "a helper's own need at which they can give no help; "
+                                "their help falls in proportion to their need below it")
+    household_care_share: float = p(0.0, 1.0, "fraction", "share of a household member's need their main carer in the "
+                                    "household takes on (they see it without being asked)")
     bereavement_wellbeing: float = p(0.0, 1.0, "wellbeing", "wellbeing lost by each tie of someone who dies")
 
 

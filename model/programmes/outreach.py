@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from numba import njit, prange
 
+from .. import codes
 from ..draws import IN_TOUCH
 from ..params import p
 from ..phases.conversation import bring, open_to_route
@@ -27,7 +28,7 @@ class OutreachPars:
 
 
 @njit(parallel=True, cache=True)
-def reach_out(key, week, chance, weeks_unmet, service, queued_since, last_contact, contacts, contacted, since_last,
+def reach_out(key, week, chance, weeks_unmet, service, queued_since, last_contact, contacts, contacted, since_last, route,
               support_pars):
     """Bring to a conversation, with ``chance``, everyone a route may reach whose need has gone unmet this week."""
     contact = week_key(key, CONTACT, week)
@@ -35,7 +36,8 @@ def reach_out(key, week, chance, weeks_unmet, service, queued_since, last_contac
         if weeks_unmet[i] > 0 and open_to_route(i, week, service, queued_since, last_contact,
                                                 support_pars.patience_weeks):
             if uniform_at(contact, i, IN_TOUCH) < chance:
-                bring(i, week, contacted, since_last, last_contact, contacts, queued_since)
+                bring(i, week, codes.COMMUNITY_ROUTE, contacted=contacted, since_last=since_last,
+                      last_contact=last_contact, contacts=contacts, queued_since=queued_since, route=route)
 
 
 class Outreach(Programme):

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from numba import njit, prange
 
+from .. import codes
 from ..draws import IN_TOUCH
 from ..params import p
 from ..phases.conversation import bring, open_to_route
@@ -26,7 +27,7 @@ class ReferralPars:
 
 
 @njit(parallel=True, cache=True)
-def refer(key, week, chance, isolated, need, service, queued_since, last_contact, contacts, contacted, since_last,
+def refer(key, week, chance, isolated, need, service, queued_since, last_contact, contacts, contacted, since_last, route,
           support_pars):
     """Bring to a conversation, with ``chance``, every isolated person with a need whom a route may reach."""
     contact = week_key(key, CONTACT, week)
@@ -34,7 +35,8 @@ def refer(key, week, chance, isolated, need, service, queued_since, last_contact
         if isolated[i] and need[i] > 0 and open_to_route(i, week, service, queued_since, last_contact,
                                                          support_pars.patience_weeks):
             if uniform_at(contact, i, IN_TOUCH) < chance:
-                bring(i, week, contacted, since_last, last_contact, contacts, queued_since)
+                bring(i, week, codes.COMMUNITY_ROUTE, contacted=contacted, since_last=since_last,
+                      last_contact=last_contact, contacts=contacts, queued_since=queued_since, route=route)
 
 
 class Referral(Programme):
