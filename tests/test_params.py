@@ -7,10 +7,13 @@ import sys
 import pytest
 import yaml
 from model.config import CONFIG_DIR, compose_config, load_params
+from model import params as params_module
 from model.params import APP_KEYS, ConfigError, Params, params_from_dict
 from omegaconf import OmegaConf
 
 MODEL_KEYS = [f.name for f in dataclasses.fields(Params)]
+NAME_RULE = ("1 to 255 letters, digits, '_', '.', '+' or '-', starting with a letter or digit "
+             "(it names a directory of results)")
 UNKNOWN_FOO = f"unknown field foo; allowed: {', '.join(MODEL_KEYS + list(APP_KEYS))}"
 
 
@@ -30,6 +33,16 @@ def test_default_config_is_valid_and_complete():
         ("weeks=2.5", "weeks=2.5 must be a whole number"),
         ("policy.link_groups=maybe", "policy.link_groups='maybe' must be true or false"),
         ("population.households_min=300", "population.households_min=300 exceeds population.households_max=200"),
+        # Values that used to pass validation and fail later with a traceback (issue 20):
+        ("population.adults_per_household=[nan,1]", "population.adults_per_household=[nan, 1] must be a non-empty list "
+                                                    "of non-negative numbers with a positive sum"),
+        ("population.adults_per_household=[0.5,inf]", "population.adults_per_household=[0.5, inf] must be a non-empty "
+                                                      "list of non-negative numbers with a positive sum"),
+        (f"policy.name={'x' * 300}", f"policy.name={'x' * 50!r}... (300 characters) must be {NAME_RULE}"),
+        ("policy.name=../../outside", f"policy.name='../../outside' must be {NAME_RULE}"),
+        ("population.n_neighbourhoods=20000", "population.n_neighbourhoods=20000: a town of about 5,670,000 adults; "
+                                              "the engine takes fewer than 2,097,152 (its random draws are keyed by "
+                                              "pairs of residents)"),
     ],
 )
 def test_bad_values_give_one_line_errors(override, message):
@@ -37,6 +50,17 @@ def test_bad_values_give_one_line_errors(override, message):
         load_params([override])
     assert str(error.value) == message
     assert "\n" not in str(error.value)
+
+
+def test_a_town_too_big_for_the_machine_is_refused_before_it_is_built(monkeypatch):
+    """The memory a town needs (about 1.4 KB an adult, benchmarks/results.md) is checked against the machine's
+    before anything is built, in one line naming the field that sets the town's size."""
+    monkeypatch.setattr(params_module, "machine_memory", lambda: 64 * 2**20)  # a machine of 64 MiB
+    with pytest.raises(ConfigError) as error:
+        load_params(["population.n_neighbourhoods=300"])
+    assert str(error.value) == ("population.n_neighbourhoods=300: a town of about 85,050 adults needs about 116 MiB "
+                                "of memory; this machine has 64 MiB")
+    load_params(["population.n_neighbourhoods=30"])  # about 8,500 adults: 12 MiB
 
 
 def test_missing_and_unknown_fields_are_named():
