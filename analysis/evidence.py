@@ -33,7 +33,7 @@ import polars as pl
 import yaml
 
 from model.config import CONFIG_DIR, compose_config
-from model.outputs import CONFIG, atomic_write
+from model.outputs import atomic_write
 from model.params import ConfigError
 from model.schema import steps_frame
 from model.summary import summarise
@@ -372,7 +372,7 @@ def _what_was_run(sweep: Sweep, evidence: Evidence) -> list[str]:
     if runs.height:
         spanned = replicates(runs)
         members = ", ".join(map(str, spanned.members))
-        config = yaml.safe_load((Path(runs["run_dir"][0]) / CONFIG).read_text())
+        config = sweep.config(runs["run_dir"][0])
         places = sorted(set(runs.select(tables.PLACE).rows()))
         lines += [f"- Replicates: each preset on {count_text(spanned)} (members {members}; seeds "
                   f"{', '.join(map(str, spanned.seeds))}): {coverage_text(spanned)}.",

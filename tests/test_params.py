@@ -6,6 +6,7 @@ import sys
 
 import pytest
 import yaml
+from experiments.run import checked
 from model.config import CONFIG_DIR, compose_config, load_params
 from model import params as params_module
 from model.params import APP_KEYS, ConfigError, Params, params_from_dict
@@ -150,3 +151,53 @@ def test_cli_rejects_bad_value_without_writing_results(tmp_path):
     assert done.returncode != 0
     assert done.stderr.strip().splitlines()[-1] == "config error: policy.mobilisation=3.0 is out of range; allowed [0.0, 1.0]"
     assert not list(run_dir.glob("*.parquet"))
+
+
+@pytest.mark.parametrize("override, message", [
+    ("+output.nonsense=1", "unknown field output.nonsense; allowed: hood_every, skip_complete, share_warmup, numba_threads"),
+    ("output.skip_complete=maybe", "output.skip_complete='maybe' must be true or false"),
+    ("output.hood_every=0", "output.hood_every=0 is out of range; allowed [1, 5200]"),
+    ("output.hood_every=-1", "output.hood_every=-1 is out of range; allowed [1, 5200]"),
+    ("output.hood_every=abc", "output.hood_every='abc' must be a number"),
+    ("weeks=${oc.env:NO_SUCH_VARIABLE}",
+     "weeks: KeyError raised while resolving interpolation: \"Environment variable 'NO_SUCH_VARIABLE' not found\""),
+])
+def test_bad_settings_of_how_a_run_is_run_give_one_line_errors(override, message):
+    """Issue 20: output.hood_every=0 or abc ended in a traceback; +output.nonsense=1, output.skip_complete=maybe and
+    output.hood_every=-1 were accepted without a word."""
+    with pytest.raises(ConfigError) as error:
+        checked(compose_config([override]))
+    assert str(error.value) == message
+
+
+def test_a_neighbourhoods_table_too_big_for_the_machine_is_refused(monkeypatch):
+    monkeypatch.setattr(params_module, "machine_memory", lambda: 2 * 2**20)  # 2 MiB: the town (5 KiB) fits
+    with pytest.raises(ConfigError) as error:
+        checked(compose_config(["population.n_neighbourhoods=2", "population.households_min=1",
+                                "population.households_max=1", "weeks=5200", "output.hood_every=1"]))
+    assert str(error.value) == ("output.hood_every=1: a neighbourhoods table of 10,400 rows (2 neighbourhoods, 5,200 "
+                                "weeks) needs about 4 MiB of memory; this machine has 2 MiB")
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "experiments.run", *args], capture_output=True, text=True)
+
+
+def test_a_refused_run_or_sweep_leaves_nothing_behind(tmp_path):
+    """Issue 20: a config error left an empty run directory (and a sweep's multirun.yaml); a key added to Hydra's own
+    settings was accepted without a word."""
+    done = _cli("weeks=-1", f"hydra.run.dir={tmp_path / 'run'}")
+    assert done.stderr.splitlines()[-1] == "config error: weeks=-1 is out of range; allowed [1, 5200]"
+    done = _cli("+hydra.nonsense=1", f"hydra.run.dir={tmp_path / 'run'}")
+    assert done.stderr.splitlines()[-1].startswith("config error: unknown field hydra.nonsense; allowed: defaults, mode")
+    done = _cli("--multirun", "weeks=-1", "seed=0,1", f"hydra.sweep.dir={tmp_path / 'sweep'}")
+    assert done.stderr.splitlines()[-1] == "config error: weeks=-1 is out of range; allowed [1, 5200]"
+    assert list(tmp_path.iterdir()) == []
+
+    # A swept value the sweep's first job does not have is refused by its own job, which clears what Hydra made for it.
+    sweep = tmp_path / "sweep"
+    done = _cli("--multirun", "seed=0,-1", "population.n_neighbourhoods=1", "weeks=2", "warmup_weeks=1",
+                f"hydra.sweep.dir={sweep}")
+    assert done.returncode == 1 and done.stderr.splitlines()[-1] == (
+        f"config error: seed=-1 is out of range; allowed [0, {2**63 - 1}]")
+    assert sorted(path.name for path in (sweep / "market_town/baseline/community_first/median").iterdir()) == ["seed=0"]
