@@ -30,7 +30,7 @@ import polars as pl
 import yaml
 
 from model.config import CONFIG_DIR
-from model.outputs import CONFIG, atomic_write
+from model.outputs import atomic_write
 from model.params import ConfigError
 
 from . import comparison, tables
@@ -232,7 +232,7 @@ class BreakEven:
 
 def _mobilisation(sweep: Sweep) -> float:
     """The encouragement to ask of every run of ``sweep`` (``posterior.mobilisation`` in its config.yaml)."""
-    found = {yaml.safe_load((run / CONFIG).read_text())["posterior"]["mobilisation"] for run in sweep.runs}
+    found = {sweep.config(run)["posterior"]["mobilisation"] for run in sweep.runs}
     if len(found) != 1:
         raise SweepError(f"{sweep.root}: runs at more than one encouragement to ask ({sorted(found)}); "
                          "a break-even sweep keeps each level in a directory of its own")
@@ -414,6 +414,10 @@ def main(argv: list[str] | None = None) -> int:
             pdf = write_pdf(out, args.pdf) if args.pdf else None
     except (SweepError, ConfigError) as error:
         print(f"brief: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:  # a read-only or full disk: one line, not a traceback
+        target = args.output or Path(args.sweep_dir) / BRIEF
+        print(f"brief: cannot write {target}: {error.strerror or error}", file=sys.stderr)
         return 2
     for warning in caught:
         print(f"brief: warning: {warning.message}", file=sys.stderr)

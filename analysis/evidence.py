@@ -36,7 +36,7 @@ from omegaconf import OmegaConf
 
 from model.config import CONFIG_DIR, compose_config
 from model.levers import RUN_LEVERS
-from model.outputs import CONFIG, atomic_write
+from model.outputs import atomic_write
 from model.params import ConfigError
 from model.components import STEPS
 from model.schema import steps_frame
@@ -375,7 +375,7 @@ def _what_was_run(sweep: Sweep, evidence: Evidence) -> list[str]:
     if runs.height:
         spanned = replicates(runs)
         members = ", ".join(map(str, spanned.members))
-        config = yaml.safe_load((Path(runs["run_dir"][0]) / CONFIG).read_text())
+        config = sweep.config(runs["run_dir"][0])
         places = sorted(set(runs.select(tables.PLACE).rows()))
         lines += [f"- Replicates: each preset on {count_text(spanned)} (members {members}; seeds "
                   f"{', '.join(map(str, spanned.seeds))}): {coverage_text(spanned)}.",

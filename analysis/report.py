@@ -26,10 +26,9 @@ from pathlib import Path
 import plotly.io as pio
 import plotly.offline
 import polars as pl
-import yaml
 
 from model.levers import BY_NAME, CONTEXT_LEVERS
-from model.outputs import CONFIG, atomic_write
+from model.outputs import atomic_write
 from model.params import ConfigError
 
 from . import brief, comparison, decomposition, evidence, figures, replicates, sensitivity, tables
@@ -143,7 +142,7 @@ def _chart(div_id: str, title: str, text: str, fig) -> str:
 def _place_config(sweep: Sweep, population: str, scenario: str) -> dict:
     """The resolved config of one run in this place (horizon and shock are the same for all its runs)."""
     run = sweep.metadata.filter(pl.col("population") == population, pl.col("scenario") == scenario)["run_dir"][0]
-    return yaml.safe_load((Path(run) / CONFIG).read_text())
+    return sweep.config(run)
 
 
 def _section(index: int, place: Comparison, sweep: Sweep, data: dict[str, pl.DataFrame]) -> str:
@@ -509,6 +508,10 @@ def main(argv: list[str] | None = None) -> int:
             out = write_report(args.sweep_dir, args.output, args.sensitivity, args.break_even)
     except (SweepError, sensitivity.SensitivityError, ConfigError) as error:
         print(f"report: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:  # a read-only or full disk: one line, not a traceback
+        target = args.output or Path(args.sweep_dir) / "report.html"
+        print(f"report: cannot write {target}: {error.strerror or error}", file=sys.stderr)
         return 2
     for warning in caught:
         print(f"report: warning: {warning.message}", file=sys.stderr)

@@ -185,7 +185,7 @@ def test_a_failed_run_shows_its_error_and_leaves_the_others(server, page, monkey
     page.locator("#chart-cost_total .js-plotly-plot .main-svg").first.wait_for()
     assert page.locator("#chart-cost_total .scatterlayer .trace").count() == 3  # the policy whose run finished
     page.locator("#download").wait_for()  # its report names the failed run as left out
-    assert "policy-2/seed=0: incomplete" in (sweep_dir / sweeps.REPORT).read_text()
+    assert "policy-2/seed=0: incomplete (failed: RuntimeError: the disk is full)" in (sweep_dir / sweeps.REPORT).read_text()
     assert errors == []
 
 
