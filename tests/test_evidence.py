@@ -14,7 +14,7 @@ import polars as pl
 import pytest
 import yaml
 
-from analysis import evidence, report
+from analysis import evidence, report, validation
 from analysis.evidence import NOT_MEASURED, NOT_RUN, OUTSIDE, WITHIN
 from analysis.sweep import open_sweep
 from model import outputs
@@ -174,6 +174,14 @@ def test_markdown_says_what_was_run_and_lists_every_figure(ensemble_sweep, tmp_p
     assert len(table) == 2 + len(_FIGURES)  # the head, its rule and a row per figure
     assert "a test \\| with a bar" in text  # a bar in a source does not break the table
     assert "| not run in this sweep |" in text and "outside (held out)" in text
+    # beside it, the same verdicts machine-readable, with the revision they were measured at (the brief reads them)
+    status = validation.load(out.with_suffix(".json"))
+    assert status.revisions == tuple(open_sweep(ensemble_sweep).metadata["git_revision"].unique())
+    table = evidence.evaluate(open_sweep(ensemble_sweep), evidence.load_figures(figures)).table
+    assert [(f["id"], f["status"]) for f in status.figures] == list(table.select("figure", "status").iter_rows())
+    by_id = {f["id"]: f for f in status.figures}
+    assert by_id["impossible"]["miss"] > 1e6 and by_id["shropshire_resolved"]["miss"] is None
+    assert all((f["miss"] == 0) == (f["status"] == WITHIN) for f in status.figures if f["miss"] is not None)
 
 
 def test_report_has_the_section_and_says_what_the_bands_cover(ensemble_sweep, tmp_path):
