@@ -8,7 +8,6 @@ name and code from the shipped lookup (``Calderdale (E08000033)``), never by its
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 
 from model import area
 
@@ -35,11 +34,6 @@ def number(value: float | None, kind: str, signed: bool = False, decimals: int |
     if kind == "change":
         return f"{sign}{text}%"
     return f"{sign}£{text}m" if kind == "money" else sign + text
-
-
-def sweep_title(root: Path) -> str:
-    """The title of a sweep's report and brief, from its directory: ``Front-door policies compared: Policy comparison``."""
-    return f"Front-door policies compared: {label(Path(root).resolve().name)}"
 
 
 @lru_cache(maxsize=1)
