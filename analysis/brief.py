@@ -327,9 +327,13 @@ def load_break_even(root: str | Path) -> BreakEven | None:
     return BreakEven(Path(root), tuple(cells), places.pop(), replicates(pl.concat(runs)))
 
 
+def _listed(items: list[str]) -> str:
+    """``a, b and c``."""
+    return ", ".join(items[:-1]) + f" and {items[-1]}" if len(items) > 1 else "".join(items)
+
+
 def _levels(values) -> str:
-    shown = [f"{v:g}" for v in sorted(set(values))]
-    return ", ".join(shown[:-1]) + f" and {shown[-1]}" if len(shown) > 1 else shown[0]
+    return _listed([f"{v:g}" for v in sorted(set(values))])
 
 
 def _believe(cells: list[Cell]) -> str:
@@ -441,16 +445,19 @@ def places(summary: pl.DataFrame, runs: pl.DataFrame) -> list[Comparison]:
 
 def title(compared: list[Comparison]) -> str:
     """The title of a sweep's brief and report, from what it compares: ``Community first against service first in
-    Calderdale (E08000033)``; a scenario other than the baseline is named too."""
-    others = list(dict.fromkeys(label(policy) for place in compared for arm in place.others
-                                for policy in place.summary.filter(pl.col("arm") == arm)["policy"][:1]))
-    shown = list(dict.fromkeys(f"{place_phrase(place.population)}" + (
-        "" if place.scenario == "baseline" else f" ({label(place.scenario).lower()} scenario)") for place in compared))
-    where = ", ".join(shown[:-1]) + f" and {shown[-1]}" if len(shown) > 1 else "".join(shown)
-    if not others:
-        return f"{label(tables.BASELINE_POLICY)} in {where}" if where else "Front-door policies compared"
-    policies = ", ".join(others[:-1]) + f" and {others[-1]}" if len(others) > 1 else others[0]
-    return f"{policies} against {label(tables.BASELINE_POLICY).lower()} in {where}"
+    Calderdale (E08000033)`` (a scenario other than the baseline named too), or what was run where nothing is
+    set against the status quo: ``Service first in the market town``."""
+    def policies(places: list[Comparison], arms) -> list[str]:
+        return list(dict.fromkeys(label(policy) for place in places for arm in arms(place)
+                                  for policy in place.summary.filter(pl.col("arm") == arm)["policy"][:1]))
+
+    where = _listed(list(dict.fromkeys(place_phrase(place.population) + (
+        "" if place.scenario == "baseline" else f" ({label(place.scenario).lower()} scenario)") for place in compared)))
+    against = [place for place in compared if place.baselines and place.others]
+    if against:
+        return (f"{_listed(policies(against, lambda place: place.others))} against "
+                f"{label(tables.BASELINE_POLICY).lower()} in {where}")
+    return f"{_listed(policies(compared, lambda place: place.arms))} in {where}" if compared else "Nothing compared"
 
 
 def compared(sweep: Sweep) -> list[Comparison]:
