@@ -134,9 +134,9 @@ def test_a_small_sweep_runs_to_its_report_in_the_browser(server, page):
     download = page.locator("#download")
     download.wait_for()  # shown once the report is written
     report = page.request.get(url + download.get_attribute("href"))
-    assert report.status == 200 and "Front-door policies compared" in report.text()
+    assert report.status == 200 and "Community first against service first in the market town" in report.text()
     brief = page.frame_locator("#brief")  # the decision brief, shown in the page once written
-    brief.locator(".probability", has_text="Community first costs less than service first").wait_for()
+    brief.locator(".brief-arm h3", has_text="Community first against service first").wait_for()
     assert brief.locator("li.flag").count() == 6
     assert page.locator("#brief-open").get_attribute("href") == page.locator("#brief").get_attribute("src")
 
