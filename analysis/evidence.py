@@ -12,11 +12,13 @@ as it is stored count: at its own review practice, community capacity and builde
 factorial sweep the status quo's other arms are not taken for it.
 
 The verdict is ``within`` when the band overlaps [value - tolerance, value + tolerance] and ``outside``
-otherwise, for fitted and held-out figures alike, so a failure is shown, never hidden.  A figure whose
+otherwise, for fitted and held-out figures alike, so a failure is shown, never hidden; how far outside is
+the gap between the band and that range in tolerances (``miss``).  A figure whose
 preset (or ``versus``) was not run in the sweep is ``not run``; one whose runs end before ``from_week``,
 or whose measure has nothing to divide by, is ``not measured``, with the reason.  The report shows the
 table (:func:`section`); this command writes it with what was run as ``docs/validation.md``
-(:func:`markdown`).
+(:func:`markdown`) and, beside it, the same verdicts machine-readable (:func:`status`, ``docs/validation.json``)
+with the model revision they were measured at: the decision brief shows them (``analysis.validation``).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from __future__ import annotations
 import argparse
 import functools
 import html
+import json
 import sys
 import warnings
 from dataclasses import dataclass, fields
@@ -36,7 +39,7 @@ from omegaconf import OmegaConf
 
 from model.config import CONFIG_DIR, compose_config
 from model.levers import RUN_LEVERS
-from model.outputs import CONFIG, atomic_write
+from model.outputs import atomic_write
 from model.params import ConfigError
 from model.components import STEPS
 from model.schema import steps_frame
@@ -46,6 +49,7 @@ from . import tables
 from .figures import label
 from .replicates import Replicates, count_text, coverage_text, replicates
 from .sweep import REPLICATE, RUN_KEYS, Sweep, SweepError, SweepWarning, open_sweep
+from .wording import place_name
 
 FIGURES = CONFIG_DIR / "figures.yaml"
 ROLES = {"fit": "fitted", "held_out": "held out"}  # role in figures.yaml -> how the tables say it
@@ -224,9 +228,15 @@ def _verdict(figure: Figure, values: pl.DataFrame, empty: str) -> dict:
                 "note": f"the measure has nothing to divide by in {undefined} of {values.height} runs"}
     band = values.select(tables.band()).row(0, named=True)
     spanned = replicates(values)
-    low, high = figure.value - figure.tolerance, figure.value + figure.tolerance
-    status = WITHIN if band["p10"] <= high and band["p90"] >= low else OUTSIDE
+    status = WITHIN if miss(figure, band["p10"], band["p90"]) == 0 else OUTSIDE
     return {"status": status, **band, "members": len(spanned.members), "seeds": len(spanned.seeds)}
+
+
+def miss(figure: Figure, p10: float, p90: float) -> float:
+    """How far the model's band (``p10`` to ``p90``) lies from [value - tolerance, value + tolerance], in
+    tolerances: 0 when they overlap (the figure is within)."""
+    low, high = figure.value - figure.tolerance, figure.value + figure.tolerance
+    return max(low - p90, p10 - high, 0.0) / figure.tolerance
 
 
 # How a figure's numbers are shown: measures that are shares of contacts, and money.
@@ -265,7 +275,7 @@ def _rows(evidence: Evidence, not_run: str) -> list[_Row]:
     rows = []
     for e in evidence.table.iter_rows(named=True):
         figure = by_id[e["figure"]]
-        where = f"{label(e['population'])}, {label(e['scenario']).lower()}" if e["population"] else ""
+        where = f"{place_name(e['population'])}, {label(e['scenario']).lower()}" if e["population"] else ""
         reported = f"{_shown(figure.value, figure)} ± {_shown(figure.tolerance, figure, tolerance=True)}"
         if e["status"] in (WITHIN, OUTSIDE):
             model = f"{_shown(e['mean'], figure)} ({_shown(e['p10'], figure)} to {_shown(e['p90'], figure)})"
@@ -365,6 +375,30 @@ def markdown(sweep: Sweep, evidence: Evidence, command: str) -> str:
     ])
 
 
+def status(evidence: Evidence, command: str) -> dict:
+    """The verdicts machine-readable (``docs/validation.json``, read by ``analysis.validation``): ``command``,
+    ``revisions`` (git revision -> runs of the figures' presets made at it), and ``figures``, one per row of the
+    table: id, description, preset, versus, role, population, scenario, status, note, value, tolerance, mean,
+    p10, p90, ``miss`` (:func:`miss`; null unless measured) and the values as the table shows them (``reported``,
+    ``model`` with its band, ``model_mean`` without; null unless measured)."""
+    by_id = {figure.id: figure for figure in evidence.figures.figures}
+    figures = []
+    for row, shown in zip(evidence.table.iter_rows(named=True), _rows(evidence, NOT_RUN)):
+        figure = by_id[row["figure"]]
+        measured = row["status"] in (WITHIN, OUTSIDE)
+        figures.append({
+            "id": figure.id, "description": figure.description, "preset": figure.preset, "versus": figure.versus,
+            "role": figure.role, "population": row["population"], "scenario": row["scenario"], "status": row["status"],
+            "note": row["note"], "value": figure.value, "tolerance": figure.tolerance,
+            **{k: row[k] for k in ("mean", "p10", "p90")},
+            "miss": miss(figure, row["p10"], row["p90"]) if measured else None,
+            "reported": shown.reported, "model": shown.model if measured else None,
+            "model_mean": _shown(row["mean"], figure) if measured else None,
+        })
+    revisions = evidence.runs.group_by("git_revision").len().sort("len", descending=True).rows()
+    return {"command": command, "revisions": dict(revisions), "figures": figures}
+
+
 def _what_was_run(sweep: Sweep, evidence: Evidence) -> list[str]:
     """Bullets: revision, presets and their runs, members and seeds, places, horizon, window and packages."""
     runs, figures = evidence.runs, evidence.figures
@@ -375,11 +409,11 @@ def _what_was_run(sweep: Sweep, evidence: Evidence) -> list[str]:
     if runs.height:
         spanned = replicates(runs)
         members = ", ".join(map(str, spanned.members))
-        config = yaml.safe_load((Path(runs["run_dir"][0]) / CONFIG).read_text())
+        config = sweep.config(runs["run_dir"][0])
         places = sorted(set(runs.select(tables.PLACE).rows()))
         lines += [f"- Replicates: each preset on {count_text(spanned)} (members {members}; seeds "
                   f"{', '.join(map(str, spanned.seeds))}): {coverage_text(spanned)}.",
-                  f"- Where: {', '.join(f'{label(p)}, {label(s).lower()} scenario' for p, s in places)}; "
+                  f"- Where: {', '.join(f'{place_name(p)}, {label(s).lower()} scenario' for p, s in places)}; "
                   f"{config['warmup_weeks']} weeks of warm-up under the status quo, then {config['weeks']} policy weeks.",
                   f"- Window: {_window_text(figures)} (policy weeks {figures.from_week} to {config['weeks'] - 1})."]
     lines.append(f"- Packages: {', '.join(f'{k} {v}' for k, v in sweep.packages.items())}.")
@@ -389,8 +423,8 @@ def _what_was_run(sweep: Sweep, evidence: Evidence) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m analysis.evidence", description=__doc__.splitlines()[0])
     parser.add_argument("sweep_dir", help="directory of a sweep (the validation preset's: results/sweeps/validation)")
-    parser.add_argument("--markdown", metavar="FILE", help="write the table as Markdown to FILE (docs/validation.md); "
-                        "without it, print it")
+    parser.add_argument("--markdown", metavar="FILE", help="write the table as Markdown to FILE (docs/validation.md) "
+                        "and the verdicts as JSON beside it (docs/validation.json); without it, print it")
     parser.add_argument("--figures", metavar="FILE", default=str(FIGURES), help="the figures (default: %(default)s)")
     args = parser.parse_args(argv)
     command = " ".join(["python -m analysis.evidence", args.sweep_dir]
@@ -399,7 +433,8 @@ def main(argv: list[str] | None = None) -> int:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", SweepWarning)
             sweep = open_sweep(args.sweep_dir)
-            text = markdown(sweep, evaluate(sweep, load_figures(args.figures)), command)
+            found = evaluate(sweep, load_figures(args.figures))
+            text = markdown(sweep, found, command)
     except (SweepError, ConfigError) as error:
         print(f"evidence: {error}", file=sys.stderr)
         return 2
@@ -408,10 +443,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.markdown is None:
         print(text, end="")
         return 0
-    out = Path(args.markdown)
+    out, verdicts = Path(args.markdown), Path(args.markdown).with_suffix(".json")
     out.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(out, lambda path: path.write_text(text, encoding="utf-8"))
-    print(f"wrote {out}")
+    document = json.dumps(status(found, command), indent=2, ensure_ascii=False) + "\n"
+    atomic_write(verdicts, lambda path: path.write_text(document, encoding="utf-8"))
+    print(f"wrote {out} and {verdicts}")
     return 0
 
 

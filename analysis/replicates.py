@@ -15,6 +15,13 @@ import polars as pl
 
 from .sweep import REPLICATE
 
+# The fewest paired runs, and distinct parameter sets (posterior members) among them, behind a probability. Below
+# 20 pairs one run moves the share by more than 0.05 and its sampling error at one half is more than 0.11
+# (0.5 / sqrt(20)); with fewer than 10 parameter sets the share is mostly chance under a few values of the
+# parameters the calibration leaves uncertain, so it says little about how sure the comparison is.
+MIN_PAIRED_RUNS = 20
+MIN_PARAMETER_SETS = 10
+
 
 @dataclass(frozen=True)
 class Replicates:
@@ -29,6 +36,11 @@ class Replicates:
         """Whether the runs span more than one parameter set: then a band covers parameter uncertainty and
         chance together, else chance alone."""
         return len(self.members) > 1
+
+
+def enough_for_probability(pairs: int, parameter_sets: int) -> bool:
+    """Whether ``pairs`` paired runs over ``parameter_sets`` posterior members are enough to give a probability."""
+    return pairs >= MIN_PAIRED_RUNS and parameter_sets >= MIN_PARAMETER_SETS
 
 
 def replicates(runs: pl.DataFrame) -> Replicates:

@@ -20,24 +20,22 @@ import html
 import re
 import sys
 import warnings
-from datetime import datetime, timezone
 from pathlib import Path
 
 import plotly.io as pio
 import plotly.offline
 import polars as pl
-import yaml
 
 from model.levers import BY_NAME, CONTEXT_LEVERS
-from model.outputs import CONFIG, atomic_write
+from model.outputs import atomic_write
 from model.params import ConfigError
 
-from . import brief, comparison, decomposition, evidence, figures, replicates, sensitivity, tables
+from . import brief, comparison, decomposition, evidence, figures, guard_rails, provenance, replicates, sensitivity, tables
 from .figures import Shock, label
 from .comparison import Comparison, Design
 from .replicates import count_text, coverage_text
 from .sweep import RUN_KEYS, Sweep, SweepError, SweepWarning, open_sweep
-from .wording import KINDS, chance_text, level_text, number, sweep_title
+from .wording import KINDS, chance_text, level_text, number, place_name
 
 # Curves: measure -> (title, y-axis title, axis format, hover format, what it means).
 CURVES = {
@@ -114,9 +112,11 @@ def _summary_html(summary: pl.DataFrame, arms: list[str], names: dict[str, str],
             f"<tbody>{''.join(rows)}</tbody></table>")
 
 
-def _headline(summary: pl.DataFrame, arm: str, name: str, versus: str, years: float) -> str:
+def _headline(summary: pl.DataFrame, arm: str, name: str, versus: str, years: float,
+              problems: list[guard_rails.Problem]) -> str:
     """One sentence per arm: its paired differences from the status quo on the measures leaders ask about first,
-    and the share of paired runs in which it costs less."""
+    and how often it costs less; where the comparison means nothing (``problems``), why, and no chance of costing
+    less."""
     def row(measure: str) -> dict:
         return summary.filter(pl.col("arm") == arm, pl.col("measure") == measure).row(0, named=True)
 
@@ -126,8 +126,11 @@ def _headline(summary: pl.DataFrame, arm: str, name: str, versus: str, years: fl
                 f"<span class='band-inline'>({number(found['diff_p10'], kind, signed=True)} to "
                 f"{number(found['diff_p90'], kind, signed=True)})</span>")
     chance = chance_text(row("cost_total"))
-    cheaper = f", costs less <b>{chance}</b>" if chance else ""
-    return (f"<li><b>{html.escape(name)}</b> against {html.escape(versus)} "
+    cheaper = f", costs less <b>{chance}</b>" if chance and not problems else ""
+    reasons = html.escape("; ".join(p.title.lower() for p in problems))
+    refused = (f": <b class='refused'>not a comparison to decide on</b> ({reasons}: see the decision brief), so none of "
+               "its differences is a saving;" if problems else "")
+    return (f"<li><b>{html.escape(name)}</b> against {html.escape(versus)}{refused} "
             f"over {years:.0f} years: total cost {diff('cost_total', 'money')}{cheaper}; contacts a year per 1,000 adults "
             f"{diff('contacts_per_1000_per_year', 'rate')}; long-term caseload {diff('caseload_long_term_mean', 'count')}; "
             f"unmet need {diff('unmet_share', 'share')}; isolation {diff('isolation_rate', 'share')}.</li>")
@@ -143,10 +146,11 @@ def _chart(div_id: str, title: str, text: str, fig) -> str:
 def _place_config(sweep: Sweep, population: str, scenario: str) -> dict:
     """The resolved config of one run in this place (horizon and shock are the same for all its runs)."""
     run = sweep.metadata.filter(pl.col("population") == population, pl.col("scenario") == scenario)["run_dir"][0]
-    return yaml.safe_load((Path(run) / CONFIG).read_text())
+    return sweep.config(run)
 
 
-def _section(index: int, place: Comparison, sweep: Sweep, data: dict[str, pl.DataFrame]) -> str:
+def _section(index: int, place: Comparison, sweep: Sweep, data: dict[str, pl.DataFrame],
+             setting: provenance.Setting) -> str:
     population, scenario = place.population, place.scenario
     where = (pl.col("population") == population) & (pl.col("scenario") == scenario)
     bands, funnel, cost_diff = (place.of_arms(data[name].filter(where)) for name in ("bands", "funnel", "cost_diff"))
@@ -159,7 +163,6 @@ def _section(index: int, place: Comparison, sweep: Sweep, data: dict[str, pl.Dat
     weeks = int(bands["week"].max()) + 1
     runs = dict(funnel.select("arm", "runs").iter_rows())
     spanned = place.replicates
-    adults = data["adults"].filter(where)["adults"][0]
     shock_text = (f" The {html.escape(label(sc['name']).lower())} shock lasts from week {shock.start_week} for "
                   f"{shock.duration_weeks} weeks (shaded)." if shock.duration_weeks > 0 else " No shock.")
     run_text = ", ".join(f"{names[p]} {runs[p]}" for p in arms)
@@ -167,14 +170,20 @@ def _section(index: int, place: Comparison, sweep: Sweep, data: dict[str, pl.Dat
                       f"job's two, and <a href='#decomposition-{index}'>where the difference comes from</a> below "
                       f"uses them all." if design is not None else "")
     parts = [
-        f"<section id='place-{index}'><h2>{html.escape(label(population))}, {html.escape(label(scenario).lower())} scenario</h2>",
-        f"<p class='lead'>About {adults:,.0f} adults. {config['warmup_weeks']} weeks of warm-up under the status quo, "
+        f"<section id='place-{index}'><h2>{html.escape(place_name(population))}, {html.escape(label(scenario).lower())} scenario</h2>",
+        f"<p class='lead'>About {setting.adults:,.0f} adults. {setting.warmup_text} of warm-up under the status quo, "
         f"then {weeks} weeks ({weeks / 52:.1f} years) under each policy; runs per policy: {html.escape(run_text)} "
         f"({count_text(spanned)}).{shock_text}{factorial_text}</p>",
     ]
     others = [p for p in arms if p not in baselines]
     if baselines and others:
-        parts.append(f"<ul class='headline'>{''.join(_headline(summary, p, names[p], versus, weeks / 52) for p in others)}</ul>")
+        span = "year" if weeks >= 2 * guard_rails.WINDOW_WEEKS else "half"
+        rows = {arm: {r["measure"]: r for r in summary.filter(pl.col("arm") == arm).iter_rows(named=True)}
+                for arm in arms}
+        lines = [_headline(summary, p, names[p], versus, weeks / 52,
+                           guard_rails.problems(rows[p], rows[baselines[0]], names[p], versus, setting.warmup_text, span))
+                 for p in others]
+        parts.append(f"<ul class='headline'>{''.join(lines)}</ul>")
         parts.append("<p class='note'>Differences are paired run by run (the same seed and posterior member: the same "
                      "town, life events and parameters under both policies) and given as the mean, with the 10th to "
                      f"90th percentile across the pairs in brackets. The pairs: {count_text(spanned)}; "
@@ -391,7 +400,7 @@ def _decomposition_section(index: int, population: str, scenario: str, design: D
     lever_list = "; ".join(f"{BY_NAME[k].label} ({html.escape(level_text(k, v[0]))} or {html.escape(level_text(k, v[1]))})"
                            for k, v in design.levels.items())
     return "".join([
-        f"<section id='decomposition-{index}'><h2>Where the difference comes from: {html.escape(label(population))}, "
+        f"<section id='decomposition-{index}'><h2>Where the difference comes from: {html.escape(place_name(population))}, "
         f"{html.escape(label(scenario).lower())} scenario</h2>",
         f"<p class='lead'>The main job compares <b>{html.escape(_setting_text(start))}</b> with "
         f"<b>{html.escape(_setting_text(end))}</b>. Those two arms differ in the front door and in the review practice "
@@ -426,17 +435,14 @@ def _decomposition_section(index: int, population: str, scenario: str, design: D
     ])
 
 
-def _provenance(sweep: Sweep) -> str:
-    revisions = sweep.metadata.group_by("git_revision").len().sort("len", descending=True)
-    revision_text = "; ".join(f"<code>{html.escape(r[:12] + ('-dirty' if r.endswith('-dirty') else ''))}</code> "
-                              f"({n} runs)" for r, n in revisions.iter_rows())
+def _provenance(sweep: Sweep, found: provenance.Provenance) -> str:
+    """The footer: the provenance the brief shows too (``analysis.provenance``), the sweep and the packages."""
     packages = ", ".join(f"{html.escape(k)} {html.escape(v)}" for k, v in sweep.packages.items())
-    return (f"<footer><h2>Provenance</h2><ul>"
-            f"<li>Sweep: <code>{html.escape(str(sweep.root))}</code>, {len(sweep.runs)} runs, "
-            f"{sweep.metadata['seconds'].sum() / 60:.1f} minutes of simulation.</li>"
-            f"<li>Model revision: {revision_text}.</li><li>Packages: {packages}.</li>"
+    return (f"<footer><h2>Provenance</h2><ul>" + "".join(f"<li>{item}</li>" for item in provenance.items(found))
+            + f"<li>Sweep: <code>{html.escape(str(sweep.root))}</code>, "
+            f"{sweep.metadata['seconds'].sum() / 60:.1f} minutes of simulation.</li><li>Packages: {packages}.</li>"
             f"<li>Each run directory holds its resolved <code>config.yaml</code> and <code>metadata.json</code>.</li>"
-            f"<li>Report written {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC.</li></ul></footer>")
+            "</ul></footer>")
 
 
 def _warnings(sweep: Sweep) -> str:
@@ -460,25 +466,26 @@ def build_report(sweep: Sweep, sensitivity_dir: str | Path | None = None,
         "cost_diff": tables.cumulative_cost_difference(steps),
         "summary": tables.summary_table(brief.run_measures(sweep)),
         "funnel": tables.funnel(steps),
-        "adults": steps.group_by(tables.PLACE).agg(pl.col("residents").mean().alias("adults")).collect(),
         "runs": summary.select(*RUN_KEYS, *[pl.col(m).cast(pl.Float64) for m in DECOMPOSED]).collect(),
     }
     compared = brief.places(data["summary"], data["runs"])
+    found = provenance.provenance(sweep)
     places = [(place.population, place.scenario) for place in compared]
     spanned = replicates.replicates(sweep.metadata)
-    sections = "".join(_section(i, place, sweep, data) for i, place in enumerate(compared))
+    sections = "".join(_section(i, place, sweep, data, found.setting(place.population, place.scenario))
+                       for i, place in enumerate(compared))
     sections += evidence.section(evidence.evaluate(sweep, evidence.load_figures()))
     if sensitivity_dir is not None:
         sections += sensitivity.section(sensitivity.load(sensitivity_dir))
     toc = ("<nav><b>Places and scenarios:</b> " + " · ".join(
-        f"<a href='#place-{i}'>{html.escape(label(pop))}, {html.escape(label(sc).lower())}</a>"
+        f"<a href='#place-{i}'>{html.escape(place_name(pop))}, {html.escape(label(sc).lower())}</a>"
         for i, (pop, sc) in enumerate(places)) + "</nav>") if len(places) > 1 else ""
     return _PAGE.format(
         plotly_js=plotly.offline.get_plotlyjs(),
-        title=html.escape(sweep_title(sweep.root)),
+        title=html.escape(brief.title(compared)),
         runs=len(sweep.runs), count=count_text(spanned), coverage=coverage_text(spanned), warnings=_warnings(sweep),
-        toc=toc, sections=sections, brief=brief.brief_html(compared, break_even_dir), brief_css=brief.CSS,
-        low=round(tables.LOW * 100), high=round(tables.HIGH * 100), provenance=_provenance(sweep),
+        toc=toc, sections=sections, brief=brief.brief_html(found, compared, break_even_dir), brief_css=brief.CSS,
+        low=round(tables.LOW * 100), high=round(tables.HIGH * 100), provenance=_provenance(sweep, found),
         smooth=tables.SMOOTH_WEEKS,
     )
 
@@ -509,6 +516,10 @@ def main(argv: list[str] | None = None) -> int:
             out = write_report(args.sweep_dir, args.output, args.sensitivity, args.break_even)
     except (SweepError, sensitivity.SensitivityError, ConfigError) as error:
         print(f"report: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:  # a read-only or full disk: one line, not a traceback
+        target = args.output or Path(args.sweep_dir) / "report.html"
+        print(f"report: cannot write {target}: {error.strerror or error}", file=sys.stderr)
         return 2
     for warning in caught:
         print(f"report: warning: {warning.message}", file=sys.stderr)
@@ -547,6 +558,7 @@ _PAGE = """<!DOCTYPE html>
   table.evidence td, table.evidence th {{ text-align: left; }}
   table.evidence td.source {{ color: #52606d; font-size: 0.85em; max-width: 26em; }}
   table.evidence td.outside {{ color: #b42318; font-weight: 600; }} table.evidence td.within {{ color: #1b7f3b; }}
+  .headline .refused {{ color: #b42318; }}
   footer {{ color: #52606d; font-size: 0.85rem; }} footer h2 {{ font-size: 1.05rem; }}
 </style>
 <style>{brief_css}</style>

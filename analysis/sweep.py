@@ -2,12 +2,14 @@
 
 A sweep directory holds one run directory per job (``experiments.store`` writes them; ``model.outputs``
 names their files).  Only
-complete runs (``metadata.json`` present) whose Parquet files are readable are used; every run
-left out is named, with the reason, in ``Sweep.problems`` and in one ``SweepWarning``, never
-dropped silently.  Tables are returned as polars ``LazyFrame``s over all runs, so a sweep of any
-size is aggregated without loading it into memory.  Every table starts with the run's ``RUN_KEYS``;
-runs written before the lever columns (``LEVERS``) existed, which a resumed sweep reuses, get them
-from their ``config.yaml`` when scanned.
+complete runs (``metadata.json`` present) whose Parquet files, metadata and ``config.yaml`` are readable
+are used; every run left out is named, with the reason, in ``Sweep.problems`` and in one ``SweepWarning``,
+never dropped silently.  A sweep that stored its design (``analysis.sweep_design``, ``design.yaml``) is read only
+if every run is of that design: a run of another is refused (``SweepError``) in one line naming it and the
+first key that differs, so a report never mixes two designs.  Tables are returned as polars ``LazyFrame``s
+over all runs, so a sweep of any size is aggregated without loading it into memory.  Every table starts with
+the run's ``RUN_KEYS``; runs written before the lever columns (``LEVERS``) existed, which a resumed sweep
+reuses, get them from their ``config.yaml`` when scanned.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 import json
 import warnings
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
@@ -23,6 +25,8 @@ import yaml
 
 from model.levers import RUN_LEVERS
 from model.outputs import CONFIG, HOODS, LOCK, METADATA, STEPS, SUMMARY, is_complete
+
+from .sweep_design import design_file, read_design
 
 TABLES = {"steps": STEPS, "neighbourhoods": HOODS, "summary": SUMMARY}
 # The columns that identify a run in every table (``experiments.store`` writes them first, in this order):
@@ -32,6 +36,7 @@ LEVERS = tuple(lever.name for lever in RUN_LEVERS)
 REPLICATE = ("member", "seed")
 RUN_KEYS = ("population", "scenario", "policy", *LEVERS, *REPLICATE)
 _LEVER_TYPES = {lever.name: pl.Float64 if lever.kind is float else pl.String for lever in RUN_LEVERS}
+FAILED = "error.txt"  # a run that failed: its error in one line (the app's worker writes it; the report names it)
 
 
 class SweepError(Exception):
@@ -51,6 +56,11 @@ class Sweep:
     problems: tuple[str, ...]  # one line per run left out: its path and why
     metadata: pl.DataFrame  # one row per usable run: RUN_KEYS, git_revision, finished, seconds, run_dir
     unlabelled: frozenset[Path] = frozenset()  # runs whose tables predate the LEVERS columns (added when scanned)
+    configs: dict[Path, dict] = field(default_factory=dict)  # each usable run's resolved config (its config.yaml)
+
+    def config(self, run: str | Path) -> dict:
+        """The resolved config of the usable run ``run`` (read, and checked to parse, when the sweep was opened)."""
+        return self.configs[Path(run)]
 
     def scan(self, table: str) -> pl.LazyFrame:
         """All runs' ``table`` (``steps``, ``neighbourhoods`` or ``summary``) as one lazy frame."""
@@ -73,15 +83,41 @@ class Sweep:
 
 def _candidate_runs(root: Path) -> set[Path]:
     """Directories that hold, or were meant to hold, a run (Hydra makes ``.hydra`` before the job runs; a job
-    makes the run's lock file before it simulates, so a run whose writer died before any table is named too)."""
-    markers = [METADATA, ".hydra", LOCK, *TABLES.values()]
+    makes the run's lock file before it simulates, so a run whose writer died before any table is named too; a
+    run that failed, and cleared its lock, may have left its error in ``FAILED``)."""
+    markers = [METADATA, ".hydra", LOCK, FAILED, *TABLES.values()]
     return {path.parent for marker in markers for path in root.rglob(marker)}
 
 
-def _read_metadata(run: Path) -> dict:
-    meta = json.loads((run / METADATA).read_text())
+def _failure(run: Path) -> str | None:
+    """The one-line error a failed run left in ``FAILED``, as "failed: <error>", or None."""
+    try:
+        lines = (run / FAILED).read_text(errors="replace").strip().splitlines()
+    except OSError:
+        return None
+    return f"failed: {lines[0][:300] if lines else 'no error given'}"
+
+
+def _read_config(run: Path) -> dict:
+    """The run's resolved config; raises ValueError if it does not parse into a mapping."""
+    try:
+        config = yaml.load((run / CONFIG).read_text(), Loader=_YAML)
+    except yaml.YAMLError as error:
+        raise ValueError(f"{CONFIG}: {type(error).__name__}: {(str(error).splitlines() or [''])[0]}") from None
+    if not isinstance(config, dict):
+        raise ValueError(f"{CONFIG} holds {type(config).__name__}, not a mapping")
+    return config
+
+
+_YAML = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's, where PyYAML has it: every run's config is read
+
+
+def _read_metadata(run: Path, config: dict) -> dict:
+    try:
+        meta = json.loads((run / METADATA).read_text())
+    except json.JSONDecodeError as error:
+        raise ValueError(f"{METADATA}: {error}") from None
     if any(key not in meta for key in LEVERS):  # written before the lever labels: they are in its config
-        config = yaml.safe_load((run / CONFIG).read_text())
         for lever in RUN_LEVERS:
             meta.setdefault(lever.name, lever.value(config))
     meta.setdefault("member", -1)  # written before the posterior ensemble: the configs' own values
@@ -117,17 +153,20 @@ def open_sweep(root: str | Path) -> Sweep:
     problems: list[str] = []
     found: dict[Path, tuple[dict, tuple]] = {}
     unlabelled: set[Path] = set()
+    configs: dict[Path, dict] = {}
     for run in sorted(_candidate_runs(root)):
         if not is_complete(run):
-            problems.append(f"{run}: incomplete (no {METADATA}: still running, failed or interrupted)")
+            problems.append(f"{run}: incomplete ({_failure(run) or f'no {METADATA}: still running, failed or interrupted'})")
             continue
         try:
-            meta, (schema, labelled) = _read_metadata(run), _schemas(run)
+            configs[run] = _read_config(run)
+            meta, (schema, labelled) = _read_metadata(run, configs[run]), _schemas(run)
             found[run] = (meta, schema)
             if not labelled:
                 unlabelled.add(run)
-        except (OSError, ValueError, KeyError) as error:
+        except (OSError, ValueError, KeyError, TypeError) as error:
             problems.append(f"{run}: unreadable: {error}")
+    _check_design(root, {run: configs[run] for run in found})
     # Runs written by another version of the model have other columns: they cannot be scanned with the rest.
     common = Counter(schema for _, schema in found.values()).most_common(1)
     for run, (_, schema) in list(found.items()):
@@ -150,4 +189,21 @@ def open_sweep(root: str | Path) -> Sweep:
     metadata = pl.DataFrame([meta for meta, _ in found.values()]).sort(RUN_KEYS)
     runs = tuple(Path(p) for p in metadata["run_dir"])
     return Sweep(root=root, runs=runs, problems=tuple(problems), metadata=metadata,
-                 unlabelled=frozenset(unlabelled & set(runs)))
+                 unlabelled=frozenset(unlabelled & set(runs)), configs={run: configs[run] for run in runs})
+
+
+def _check_design(root: Path, configs: dict[Path, dict]) -> None:
+    """Refuse, in one line, a sweep with a run whose config is not of the design stored beside its runs."""
+    path = design_file(root)
+    if path is None:
+        return
+    try:
+        design = read_design(path)
+    except ValueError as error:
+        raise SweepError(str(error)) from None
+    for run, config in configs.items():
+        found = design.difference(config)
+        if found:
+            key, wanted, value = found
+            raise SweepError(f"{root} mixes runs of different designs: {run} has {key}={value!r} where the sweep's "
+                             f"{path.name} has {wanted!r}; give each design a directory of its own")

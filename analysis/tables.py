@@ -122,11 +122,13 @@ def cumulative_cost_difference(steps: pl.LazyFrame) -> pl.DataFrame:
 
 
 def summary_table(summary: pl.LazyFrame) -> pl.DataFrame:
-    """Long table of whole-run measures: GROUP, measure, mean, p10, p90, runs, is_baseline (whether the arm is
+    """Long table of whole-run measures: GROUP, measure, mean, p10, p90, runs, std (the standard deviation across
+    the runs, null for one), is_baseline (whether the arm is
     the status quo's own), the paired difference from the status quo (diff_mean, diff_p10, diff_p90; null
-    where there is no baseline run), and how many of the pairs there are (``paired``) and in how many the
-    difference is below zero (``lower``): ``lower / paired`` for ``cost_total`` is the probability that the
-    arm costs less than the status quo, over what the replicates span (``analysis.replicates``)."""
+    where there is no baseline run), how many of the pairs there are (``paired``), over how many posterior members
+    (``paired_members``: distinct parameter sets) and in how many the difference is below zero (``lower``):
+    ``lower / paired`` for ``cost_total`` is the probability that the arm costs less than the status quo, over
+    what the replicates span (``analysis.replicates``, which says when they are enough to give one)."""
     measures = [name for name, dtype in summary.collect_schema().items()
                 if dtype.is_numeric() and name not in RUN_KEYS]
     paired = _paired_with_baseline(summary.select(*RUN_KEYS, *[pl.col(m).cast(pl.Float64) for m in measures]),
@@ -137,12 +139,13 @@ def summary_table(summary: pl.LazyFrame) -> pl.DataFrame:
         pl.col("variable").str.ends_with("_diff").alias("is_diff"),
     )
     levels = (long.filter(~pl.col("is_diff")).group_by(*GROUP, "measure")
-              .agg(*band(), pl.col("is_baseline").first()))
+              .agg(*band(), pl.col("value").std().alias("std"), pl.col("is_baseline").first()))
     diffs = (long.filter(pl.col("is_diff")).group_by(*GROUP, "measure")
              .agg(pl.col("value").mean().alias("diff_mean"),
                   pl.col("value").quantile(LOW, "linear").alias("diff_p10"),
                   pl.col("value").quantile(HIGH, "linear").alias("diff_p90"),
                   pl.col("value").count().alias("paired"),
+                  pl.col("member").filter(pl.col("value").is_not_null()).n_unique().alias("paired_members"),
                   (pl.col("value") < 0).sum().alias("lower")))
     return levels.join(diffs, on=[*GROUP, "measure"], how="left").sort(*GROUP, "measure").collect()
 

@@ -3,7 +3,9 @@
 A sweep's state is read from its directory on every tick of the poll (:func:`app.sweeps.progress`), so
 a reloaded page, another tab or a reopened past sweep show the same thing.  Input the model refuses
 and a sweep that cannot be read are shown as one line in the page; the worker's traceback stays in its
-log.
+log.  Every value a callback receives comes from the browser, so each is taken only if it is one the page
+offered: a sweep id of a sweep under the results directory (:func:`app.sweeps.directory_of`), a preset of
+``configs/policy/``; anything else changes nothing.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import polars as pl
 from dash import ALL, MATCH, Dash, Input, Output, Patch, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
@@ -19,7 +22,7 @@ from model.params import ConfigError
 
 from . import sweeps
 from .charts import curves
-from .choices import preset_levers
+from .choices import preset_levers, presets
 from .layout import arm_card, arm_field_id, sweep_options
 from .plan import plan_sweep
 
@@ -50,6 +53,8 @@ def register(app: Dash, results: Path, workers: dict[str, subprocess.Popen]) -> 
     @app.callback([Output({"type": field, "index": MATCH}, "value") for field in list(_ARM_FIELDS.values())[1:]],
                   Input({"type": "arm-preset", "index": MATCH}, "value"), prevent_initial_call=True)
     def fill_levers(preset):
+        if preset not in presets():  # only a preset the page offers: the value names a file of configs/policy/
+            raise PreventUpdate
         levers = preset_levers(preset)
         return tuple(getattr(levers, field) for field in list(_ARM_FIELDS)[1:])
 
@@ -68,15 +73,17 @@ def register(app: Dash, results: Path, workers: dict[str, subprocess.Popen]) -> 
         except ConfigError as error:
             return f"Not started: {error}", no_update, no_update
         except OSError as error:
-            return f"Not started: {results} cannot be written ({error.strerror})", no_update, no_update
+            return f"Not started: {results} cannot be written ({error.strerror or error})", no_update, no_update
         return "", sweep_options(results), plan.sweep_id
 
     @app.callback(Output("cancelled", "data"), Input("cancel", "n_clicks"), State("sweep", "value"),
                   prevent_initial_call=True)
     def cancel(_clicks, sweep_id):
-        if not sweep_id:
-            raise PreventUpdate
-        sweeps.cancel(results / sweep_id, workers.pop(sweep_id, None))
+        try:
+            sweep_dir = sweeps.directory_of(results, sweep_id)
+        except sweeps.Unreadable:
+            raise PreventUpdate from None
+        sweeps.cancel(sweep_dir, workers.pop(sweep_id, None))
         return sweep_id
 
     @app.callback(Output("sweep-title", "children"), Output("progress", "value"), Output("progress", "max"),
@@ -89,25 +96,33 @@ def register(app: Dash, results: Path, workers: dict[str, subprocess.Popen]) -> 
     def follow(_ticks, sweep_id, _cancelled, drawn):
         if not sweep_id:
             raise PreventUpdate
-        sweep_dir = results / sweep_id
         try:
+            sweep_dir = sweeps.directory_of(results, sweep_id)
             progress = sweeps.progress(sweep_dir)
-        except (OSError, ValueError, KeyError, TypeError) as error:
-            return ("", 0, 1, "", [], f"This sweep cannot be read: {type(error).__name__}: {error}", None, True, True,
-                    [], None, None, None, True)
+        except sweeps.Unreadable as error:
+            return _unreadable(f"This sweep cannot be read: {error}")
         running = progress.state == sweeps.RUNNING
         if not running and sweep_id in workers:
             workers.pop(sweep_id).wait()  # it has ended: reap it
         shown = {"sweep": sweep_id, "done": progress.done}
-        charts = [_chart(curve) for curve in curves(sweep_dir, progress.plan)] if shown != drawn else no_update
+        error = progress.error or ""
+        try:
+            charts = [_chart(curve) for curve in curves(sweep_dir, progress.plan)] if shown != drawn else no_update
+        except (OSError, ValueError, pl.exceptions.PolarsError) as failure:  # runs on disk not as the worker wrote them
+            charts, error = [], f"The curves cannot be drawn: {type(failure).__name__}: {str(failure)[:200]}"
         failed = f", {len(progress.failed)} failed" if progress.failed else ""
         status = f"{_STATUS[progress.state]}: {progress.done} of {progress.total} runs done{failed}."
         if progress.state == sweeps.STOPPED:
             status += _STOPPED
         return (progress.plan.title, progress.ended, progress.total, status,
-                [html.Li(f"Failed: {line}") for line in progress.failed], progress.error or "",
+                [html.Li(f"Failed: {line}") for line in progress.failed], error,
                 f"/sweeps/{sweep_id}/report.html", not progress.has_report, not running, not running, charts, shown,
                 *_brief(sweep_id, progress.has_brief))
+
+
+def _unreadable(message: str) -> tuple:
+    """The follow callback's outputs for a sweep it cannot show: ``message`` in place of the sweep, nothing else."""
+    return ("", 0, 1, "", [], message, None, True, True, True, [], None, None, None, True)
 
 
 def _brief(sweep_id: str, has_brief: bool) -> tuple:

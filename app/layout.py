@@ -87,9 +87,11 @@ def page(results: Path) -> html.Div:
 
 
 def sweep_options(results: Path) -> list[dict]:
-    """The past sweeps for the sweep picker: when each was started and what it compared."""
-    return [{"label": f"{plan.created.replace('T', ' ')} · {plan.title}", "value": plan.sweep_id}
-            for plan in past_sweeps(results)]
+    """The past sweeps for the sweep picker: when each was started and what it compared, or, for a sweep whose plan
+    cannot be read, its id and why (picked, it shows that one line)."""
+    return [{"label": f"{entry.plan.created.replace('T', ' ')} · {entry.plan.title}" if entry.plan
+             else f"{entry.sweep_id} · cannot be read ({entry.error})", "value": entry.sweep_id}
+            for entry in past_sweeps(results)]
 
 
 def arm_card(index: int, preset: str) -> html.Fieldset:

@@ -18,6 +18,7 @@ from flask import abort, send_from_directory
 
 from .callbacks import register
 from .layout import page
+from . import sweeps
 from .sweeps import BRIEF, REPORT, default_results
 
 DEFAULT_PORT = 8050
@@ -35,18 +36,26 @@ def create_app(results: Path | None = None) -> Dash:
 
     @app.server.route("/sweeps/<sweep_id>/report.html")
     def report(sweep_id: str):
-        if sweep_id.startswith(".") or not (results / sweep_id / REPORT).is_file():  # no way out of results
-            abort(404)
-        return send_from_directory(results / sweep_id, REPORT, as_attachment=True,
+        return send_from_directory(_sweep_file(results, sweep_id, REPORT), REPORT, as_attachment=True,
                                    download_name=f"policy-lab-{sweep_id}.html")
 
     @app.server.route("/sweeps/<sweep_id>/brief.html")
-    def brief(sweep_id: str):
-        if sweep_id.startswith(".") or not (results / sweep_id / BRIEF).is_file():
-            abort(404)
-        return send_from_directory(results / sweep_id, BRIEF)  # shown in the page's frame, and printed from there
+    def brief(sweep_id: str):  # shown in the page's frame, and printed from there
+        return send_from_directory(_sweep_file(results, sweep_id, BRIEF), BRIEF)
 
     return app
+
+
+def _sweep_file(results: Path, sweep_id: str, name: str) -> Path:
+    """The directory of a sweep holding the file ``name``: 404 unless ``sweep_id`` is a sweep of ``results``
+    (:func:`app.sweeps.directory_of`, so no way out of it) and the file is there."""
+    try:
+        sweep_dir = sweeps.directory_of(results, sweep_id)
+    except sweeps.Unreadable:
+        abort(404)
+    if not (sweep_dir / name).is_file():
+        abort(404)
+    return sweep_dir
 
 
 def port() -> int:

@@ -11,29 +11,56 @@ Whether the worker is still running is told by a lock, as ``experiments.store.cl
 is being written: the server takes ``worker.lock`` (``fcntl.flock``) before it starts the worker and
 hands the locked file to it, so the lock is held exactly as long as the worker lives (the kernel releases
 it however the process ends), with no moment between the start and the worker taking it itself.
+
+Nothing here reaches outside ``<results>``: a sweep is named by its id, which must be one the app made and a
+directory of ``<results>`` (:func:`directory_of`), never by a path; a sweep is cancelled only if ``worker.json``
+names a process that is its own worker (its command line says so); and a sweep whose files cannot be read is
+shown as unreadable (:class:`Unreadable`), never an error of the server.
 """
 
 from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import time
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
 from analysis.brief import BRIEF
+from analysis.sweep import FAILED
 from experiments.store import REPO
 from model.outputs import atomic_write, is_complete
 
-from .plan import PLAN, Plan, load_plan
+from .plan import SWEEP_ID, Plan, PlanError, load_plan
 
-WORKER, WORKER_LOCK, WORKER_LOG, STATUS, REPORT, ERROR = (
-    "worker.json", "worker.lock", "worker.log", "status.json", "report.html", "error.txt")
+WORKER, WORKER_LOCK, WORKER_LOG, STATUS, REPORT = (
+    "worker.json", "worker.lock", "worker.log", "status.json", "report.html")
+ERROR = FAILED  # a failed run's one-line error, which the report names too
 RUNNING, FINISHED, CANCELLED, STOPPED = "running", "finished", "cancelled", "stopped"
 CANCEL_WAIT_SECONDS = 30  # a killed worker is gone at once; only a machine at a standstill waits this long
+log = logging.getLogger(__name__)
+
+
+class Unreadable(ValueError):
+    """A sweep id the app did not offer, or a sweep whose files cannot be read (one line, shown in the page)."""
+
+
+def directory_of(results: Path, sweep_id: object) -> Path:
+    """The directory of the sweep ``sweep_id``: an id the app made (:data:`app.plan.SWEEP_ID`) naming a directory of
+    ``results``; anything else (a path, ``..``, an id of no sweep here) raises :class:`Unreadable`."""
+    if not isinstance(sweep_id, str) or not SWEEP_ID.fullmatch(sweep_id):
+        raise Unreadable("no such sweep")
+    path = Path(results) / sweep_id
+    if path.is_symlink() or not path.is_dir():
+        raise Unreadable(f"no sweep {sweep_id} here")
+    return path
 
 
 def default_results() -> Path:
@@ -43,20 +70,31 @@ def default_results() -> Path:
 
 def start(results: Path, plan: Plan) -> subprocess.Popen:
     """Store ``plan`` in its sweep directory and start its worker (``python -m app.worker``) in a session of
-    its own, holding the sweep's worker lock; returns the worker process."""
-    sweep_dir = Path(results) / plan.sweep_id
-    sweep_dir.mkdir(parents=True)
-    plan.save(sweep_dir)
-    fd = os.open(sweep_dir / WORKER_LOCK, os.O_RDWR | os.O_CREAT, 0o666)
+    its own, holding the sweep's worker lock; returns the worker process.  If anything fails (the disk is full,
+    the directory read-only) the worker, if started, is killed, the new directory removed, and OSError raised:
+    a sweep is started whole or not at all."""
+    directory = (Path(results) / plan.sweep_id).resolve()
+    directory.mkdir(parents=True)
+    worker = None
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)  # a new directory: nobody else holds it
-        with open(sweep_dir / WORKER_LOG, "ab") as log:
-            worker = subprocess.Popen([sys.executable, "-m", "app.worker", str(sweep_dir)], cwd=REPO,
-                                      stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                      pass_fds=(fd,), start_new_session=True)
-    finally:
-        os.close(fd)  # the worker's copy of the open file keeps the lock
-    atomic_write(sweep_dir / WORKER, lambda path: path.write_text(json.dumps({"pid": worker.pid})))
+        plan.save(directory)
+        fd = os.open(directory / WORKER_LOCK, os.O_RDWR | os.O_CREAT, 0o666)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)  # a new directory: nobody else holds it
+            with open(directory / WORKER_LOG, "ab") as worker_log:
+                worker = subprocess.Popen([sys.executable, "-m", "app.worker", str(directory)], cwd=REPO,
+                                          stdin=subprocess.DEVNULL, stdout=worker_log, stderr=subprocess.STDOUT,
+                                          pass_fds=(fd,), start_new_session=True)
+        finally:
+            os.close(fd)  # the worker's copy of the open file keeps the lock
+        atomic_write(directory / WORKER, lambda path: path.write_text(json.dumps({"pid": worker.pid})))
+    except BaseException:
+        if worker is not None:
+            with suppress(ProcessLookupError):
+                os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait()
+        shutil.rmtree(directory, ignore_errors=True)
+        raise
     return worker
 
 
@@ -85,20 +123,40 @@ def cancel(sweep_dir: Path, worker: subprocess.Popen | None = None) -> None:
     sweep_dir = Path(sweep_dir)
     if not is_running(sweep_dir):
         return
-    pid = json.loads((sweep_dir / WORKER).read_text())["pid"]
+    pid = _worker_pid(sweep_dir)
+    if pid is None:
+        log.warning("%s: %s does not name this sweep's worker; nothing killed", sweep_dir, WORKER)
+        return
     try:
         os.killpg(pid, signal.SIGKILL)  # the worker leads its own session (start_new_session)
     except ProcessLookupError:
         pass  # it ended meanwhile
     if worker is not None:
-        worker.wait(CANCEL_WAIT_SECONDS)
-    fd = os.open(sweep_dir / WORKER_LOCK, os.O_RDWR)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_SH)  # returns once the worker's copy is closed: it has exited
-    finally:
-        os.close(fd)
+        try:
+            worker.wait(CANCEL_WAIT_SECONDS)
+        except subprocess.TimeoutExpired:
+            pass  # the lock below says whether it has gone
+    deadline = time.monotonic() + CANCEL_WAIT_SECONDS
+    while is_running(sweep_dir):  # its lock is free once the worker's copy is closed: it has exited
+        if time.monotonic() > deadline:
+            log.warning("%s: the worker (session %d) still holds its lock after SIGKILL", sweep_dir, pid)
+            return
+        time.sleep(0.05)
     if not (sweep_dir / STATUS).exists():  # it may have finished just before
         write_status(sweep_dir, CANCELLED)
+
+
+def _worker_pid(sweep_dir: Path) -> int | None:
+    """The process id in the sweep's ``worker.json`` if that process is the sweep's worker, leading its own session
+    (its command line is ``python -m app.worker <this sweep's directory>``); else None."""
+    try:
+        pid = json.loads((sweep_dir / WORKER).read_text())["pid"]
+        if isinstance(pid, bool) or not isinstance(pid, int) or pid <= 1 or os.getsid(pid) != pid:
+            return None
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return pid if command[1:4] == [b"-m", b"app.worker", os.fsencode(sweep_dir.resolve())] else None
 
 
 def write_status(sweep_dir: Path, state: str, error: str | None = None) -> None:
@@ -130,23 +188,56 @@ class Progress:
 
 def progress(sweep_dir: Path) -> Progress:
     """How far the sweep in ``sweep_dir`` has got (the state is read before the runs, so a sweep read as
-    ended has all its runs counted)."""
+    ended has all its runs counted); a sweep whose files cannot be read raises :class:`Unreadable`."""
     sweep_dir = Path(sweep_dir)
-    plan = load_plan(sweep_dir)
-    running = is_running(sweep_dir)
-    status = json.loads((sweep_dir / STATUS).read_text()) if (sweep_dir / STATUS).exists() else None
+    try:
+        plan = load_plan(sweep_dir)
+        running = is_running(sweep_dir)
+        status = _status(sweep_dir)
+        done, failed = 0, []
+        for arm, seed, run_dir in plan.runs(sweep_dir):
+            if is_complete(run_dir):
+                done += 1
+            elif (run_dir / ERROR).exists():
+                error = (run_dir / ERROR).read_text(errors="replace").strip().splitlines() or [""]
+                failed.append(f"policy {arm + 1} ({plan.arms[arm].title}), seed {seed}: {error[0][:300]}")
+    except (OSError, PlanError) as error:
+        raise Unreadable(str(error) if isinstance(error, PlanError) else f"{error.strerror}: {error.filename}") from None
     state = RUNNING if running else status["state"] if status else STOPPED
-    done, failed = 0, []
-    for arm, seed, run_dir in plan.runs(sweep_dir):
-        if is_complete(run_dir):
-            done += 1
-        elif (run_dir / ERROR).exists():
-            failed.append(f"policy {arm + 1} ({plan.arms[arm].title}), seed {seed}: {(run_dir / ERROR).read_text().strip()}")
     return Progress(plan, state, done, tuple(failed), status.get("error") if status else None,
                     (sweep_dir / REPORT).is_file(), (sweep_dir / BRIEF).is_file())
 
 
-def past_sweeps(results: Path) -> list[Plan]:
-    """The plans of every sweep under ``results``, newest first."""
-    plans = [load_plan(path.parent) for path in Path(results).glob(f"*/{PLAN}")]
-    return sorted(plans, key=lambda plan: plan.sweep_id, reverse=True)
+def _status(sweep_dir: Path) -> dict | None:
+    """How the sweep ended (``status.json``), or None if it has not said; a file not as written raises Unreadable."""
+    if not (sweep_dir / STATUS).exists():
+        return None
+    try:
+        status = json.loads((sweep_dir / STATUS).read_text())
+    except ValueError as error:
+        raise Unreadable(f"{STATUS} cannot be read: {error}") from None
+    if not (isinstance(status, dict) and status.get("state") in (FINISHED, CANCELLED)
+            and isinstance(status.get("error"), (str, type(None)))):
+        raise Unreadable(f"{STATUS} is not a sweep's status")
+    return status
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A sweep under the results directory: its plan, or why it cannot be read."""
+
+    sweep_id: str
+    plan: Plan | None
+    error: str | None
+
+
+def past_sweeps(results: Path) -> list[Listed]:
+    """Every sweep under ``results`` (each directory named by a sweep id), newest first, unreadable ones included."""
+    listed = []
+    for path in Path(results).iterdir():
+        if SWEEP_ID.fullmatch(path.name) and path.is_dir() and not path.is_symlink():
+            try:
+                listed.append(Listed(path.name, load_plan(path), None))
+            except PlanError as error:
+                listed.append(Listed(path.name, None, str(error)))
+    return sorted(listed, key=lambda entry: entry.sweep_id, reverse=True)

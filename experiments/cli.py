@@ -24,3 +24,5 @@ def run_app(app: Callable[[], None]) -> None:
         app()
     except CompactHydraException as error:
         sys.exit(f"config error: {composition_error(error)}")
+    except OSError as error:  # Hydra's own writes: the run's directory, the sweep's multirun.yaml
+        sys.exit(f"error: {error.filename}: {error.strerror}" if error.filename else f"error: {error.strerror or error}")

@@ -39,11 +39,18 @@ log = logging.getLogger(__name__)
 def count_jobs(config: DictConfig) -> int | None:
     """Number of jobs the basic sweeper will launch for ``config``, or None if it cannot be told
     beforehand (e.g. ``glob()`` sweeps, which need the config loader, or another sweeper plugin)."""
+    jobs = job_overrides(config)
+    return None if jobs is None else len(jobs)
+
+
+def job_overrides(config: DictConfig) -> list[list[str]] | None:
+    """The overrides of every job the basic sweeper will launch for ``config``, in its order, or None if they
+    cannot be told beforehand (as :func:`count_jobs`)."""
     params = [f"{key}={value}" for key, value in (config.hydra.sweeper.get("params") or {}).items()]
     try:
         overrides = OverridesParser.create().parse_overrides(params + list(config.hydra.overrides.task))
-        return sum(len(batch) for batch in BasicSweeper.split_arguments(overrides, None))
-    except Exception:  # noqa: BLE001 - the count is only a nicety; the sweep itself reports bad overrides
+        return [job for batch in BasicSweeper.split_arguments(overrides, None) for job in batch]
+    except Exception:  # noqa: BLE001 - only a nicety and a first check; the sweep itself reports bad overrides
         return None
 
 

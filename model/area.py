@@ -28,6 +28,7 @@ config is validated, before anything is built.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import difflib
 import math
 import re
@@ -39,7 +40,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from .params import ConfigError
+from .params import ConfigError, Population, check_town_size
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "imd2019"
 IMD_FILE = DATA_DIR / "File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv.gz"
@@ -54,9 +55,14 @@ SHARE_OF_60_PLUS_85_PLUS = _ENGLAND_85_PLUS / _ENGLAND_60_PLUS
 
 AREA = "area"  # the population preset of a real area; its runs are named area-<code> (run_name)
 
+# A CSV's size, within the bounds a generated town has (``model.params.Population``): its rows are neighbourhoods.
+_LIMITS = {f.name: f.metadata["hi"] for f in dataclasses.fields(Population) if f.name in ("n_neighbourhoods",
+                                                                                             "households_max")}
+MAX_ROWS, MAX_HOUSEHOLDS = _LIMITS["n_neighbourhoods"], _LIMITS["households_max"]
+
 # The columns of a CSV of your own neighbourhoods: name -> what it must hold.
 CSV_COLUMNS = {
-    "households": "a whole number of households, at least 1",
+    "households": f"a whole number of households, from 1 to {MAX_HOUSEHOLDS:,}",
     "adults": "a whole number of adults, from households to households x the largest household of "
               "population.adults_per_household",
     "share_65_84": "the share of adults aged 65-84, 0-1",
@@ -107,10 +113,11 @@ def check_area(params) -> None:
         if chosen:
             raise ConfigError("population=area needs area.code=<district or county code or name> or area.csv=<path>")
         return
+    field = "code" if area.csv is None else "csv"
     if not chosen:
-        raise ConfigError(f"area.{'code' if area.csv is None else 'csv'} needs population=area "
-                          f"(population.name={name!r} names a generated town)")
-    town_of(params)
+        raise ConfigError(f"area.{field} needs population=area (population.name={name!r} names a generated town)")
+    value = area.csv if area.csv is not None else list(area.code) if len(area.code) > 1 else area.code[0]
+    check_town_size(f"area.{field}={value!r}", int(town_of(params).adults.sum()))
 
 
 def run_name(code: Any, csv_path: Any) -> str:
@@ -123,7 +130,7 @@ def run_name(code: Any, csv_path: Any) -> str:
         return f"{AREA}-{_slug(Path(str(csv_path)).stem)}"
     if code is None:
         return AREA
-    items = [code] if isinstance(code, str) else [str(item) for item in code]
+    items = [str(item) for item in code] if isinstance(code, (list, tuple)) else [str(code)]
     labels = []
     for item in items:
         try:
@@ -238,36 +245,32 @@ def _town_from_lsoas(districts: tuple[str, ...], mean_adults: float, households_
 @lru_cache(maxsize=16)
 def _town_from_csv(path: str, mtime_ns: int, size: int, largest_household: int) -> Town:
     """The neighbourhoods of a CSV (schema :data:`CSV_COLUMNS`), each bad row refused in one line naming the
-    row (1 = the first after the header), the column and what it must hold. ``mtime_ns`` and ``size`` key the
-    cache, so an edited file is read again."""
+    row (1 = the first after the header), the column and what it must hold, as the rows are read: a file of more
+    than :data:`MAX_ROWS` rows is refused at the first row too many. ``mtime_ns`` and ``size`` key the cache, so
+    an edited file is read again."""
     where = f"area.csv={path!r}"
-    with open(path, newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        header = [name.strip() for name in reader.fieldnames or []]
-        unknown = [name for name in header if name not in CSV_COLUMNS]
-        if unknown:
-            raise ConfigError(f"{where}: unknown column {unknown[0]!r}; allowed: {', '.join(CSV_COLUMNS)}")
-        missing = [name for name in CSV_COLUMNS if name not in header and name not in _OPTIONAL_COLUMNS]
-        if missing:
-            raise ConfigError(f"{where}: missing column {missing[0]!r} ({CSV_COLUMNS[missing[0]]})")
-        reader.fieldnames = header
-        rows = list(reader)
-    if not rows:
-        raise ConfigError(f"{where} has no neighbourhoods (no rows after the header)")
     table: dict[str, list] = {name: [] for name in CSV_COLUMNS}
-    for number, row in enumerate(rows, start=1):
-        if None in row or None in row.values():
-            more = "more" if None in row else "fewer"
-            raise ConfigError(f"{where} row {number}: has {more} fields than the header ({', '.join(header)})")
-        households = _csv_number(where, number, row, "households", whole=True, lo=1, hi=None)
-        adults = _csv_number(where, number, row, "adults", whole=True, lo=households,
-                             hi=households * largest_household)
-        old = _csv_number(where, number, row, "share_65_84", whole=False, lo=0.0, hi=1.0)
-        oldest = _csv_number(where, number, row, "share_85_plus", whole=False, lo=0.0, hi=1.0 - old)
-        deprivation = _csv_number(where, number, row, "deprivation", whole=False, lo=0.0, hi=1.0)
-        for name, value in zip(CSV_COLUMNS, (households, adults, old, oldest, deprivation,
-                                             (row.get("name") or "").strip() or f"row {number}")):
-            table[name].append(value)
+    number = 0
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            header = [name.strip() for name in reader.fieldnames or []]
+            _check_header(where, header)
+            reader.fieldnames = header
+            for number, row in enumerate(reader, start=1):
+                if number > MAX_ROWS:
+                    raise ConfigError(f"{where} has more than {MAX_ROWS:,} neighbourhoods (rows after the header); "
+                                      f"allowed at most {MAX_ROWS:,}")
+                for name, value in zip(CSV_COLUMNS, _csv_row(where, number, row, header, largest_household)):
+                    table[name].append(value)
+    except UnicodeDecodeError:
+        raise ConfigError(f"{where} is not UTF-8 text; save it as CSV in UTF-8") from None
+    except csv.Error as error:
+        raise ConfigError(f"{where} row {number + 1}: not CSV ({error})") from None
+    except OSError as error:
+        raise ConfigError(f"{where} cannot be read ({error.strerror})") from None
+    if not number:
+        raise ConfigError(f"{where} has no neighbourhoods (no rows after the header)")
     return _frozen(Town(
         households=np.asarray(table["households"], dtype=np.int64),
         adults=np.asarray(table["adults"], dtype=np.int64),
@@ -278,15 +281,41 @@ def _town_from_csv(path: str, mtime_ns: int, size: int, largest_household: int) 
     ))
 
 
-def _csv_number(where: str, number: int, row: dict, column: str, whole: bool, lo: float, hi: float | None):
+def _check_header(where: str, header: list[str]) -> None:
+    """Refuse a header with a column not in :data:`CSV_COLUMNS`, one missing, or one named twice."""
+    unknown = [name for name in header if name not in CSV_COLUMNS]
+    if unknown:
+        raise ConfigError(f"{where}: unknown column {unknown[0]!r}; allowed: {', '.join(CSV_COLUMNS)}")
+    twice = [name for k, name in enumerate(header) if name in header[:k]]
+    if twice:
+        raise ConfigError(f"{where}: column {twice[0]!r} appears twice in the header; give each column once")
+    missing = [name for name in CSV_COLUMNS if name not in header and name not in _OPTIONAL_COLUMNS]
+    if missing:
+        raise ConfigError(f"{where}: missing column {missing[0]!r} ({CSV_COLUMNS[missing[0]]})")
+
+
+def _csv_row(where: str, number: int, row: dict, header: list[str], largest_household: int) -> tuple:
+    """One row's households, adults, age shares, deprivation and name, each checked (:func:`_csv_number`)."""
+    if None in row or None in row.values():
+        more = "more" if None in row else "fewer"
+        raise ConfigError(f"{where} row {number}: has {more} fields than the header ({', '.join(header)})")
+    households = _csv_number(where, number, row, "households", whole=True, lo=1, hi=MAX_HOUSEHOLDS)
+    adults = _csv_number(where, number, row, "adults", whole=True, lo=households, hi=households * largest_household)
+    old = _csv_number(where, number, row, "share_65_84", whole=False, lo=0.0, hi=1.0)
+    oldest = _csv_number(where, number, row, "share_85_plus", whole=False, lo=0.0, hi=1.0 - old)
+    deprivation = _csv_number(where, number, row, "deprivation", whole=False, lo=0.0, hi=1.0)
+    return households, adults, old, oldest, deprivation, (row.get("name") or "").strip() or f"row {number}"
+
+
+def _csv_number(where: str, number: int, row: dict, column: str, whole: bool, lo: float, hi: float):
     """One cell of a CSV row as a number within [lo, hi], or a one-line error naming row, column and range."""
     text = (row.get(column) or "").strip()
-    allowed = f"{'a whole number' if whole else 'a number'} from {lo:g}" + (f" to {hi:g}" if hi is not None else "")
+    allowed = f"{'a whole number' if whole else 'a number'} from {lo:g} to {hi:g}"
     try:
         value = float(text)
     except ValueError:
         value = math.nan
-    if not math.isfinite(value) or (whole and value != int(value)) or value < lo or (hi is not None and value > hi):
+    if not math.isfinite(value) or (whole and value != int(value)) or value < lo or value > hi:
         raise ConfigError(f"{where} row {number}, column {column}: {text!r} is not allowed; "
                           f"allowed: {allowed} ({CSV_COLUMNS[column]})")
     return int(value) if whole else value

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from .area import check_area
-from .params import APP_KEYS, Area, ConfigError, Policy, Population, Posterior, Scenario, build, p
+from .params import APP_KEYS, Area, ConfigError, Policy, Population, Posterior, Scenario, build, check_town_size, p
 from .phases.community import Community, CommunityPars
 from .phases.contacts import Contacts
 from .phases.costs import Costs, CostsPars
@@ -101,5 +101,10 @@ def params_from_dict(values: Mapping[str, Any]) -> Params:
         raise ConfigError(f"population.adults_per_household has {len(pop.adults_per_household)} sizes; allowed at most 8")
     if pop.share_65_84 + pop.share_85_plus > 1:
         raise ConfigError("population.share_65_84 + population.share_85_plus must not exceed 1")
+    if params.area.code is None and params.area.csv is None:  # a generated town: its expected size
+        weights = pop.adults_per_household
+        household = sum(k * w for k, w in enumerate(weights, start=1)) / sum(weights)
+        check_town_size(f"population.n_neighbourhoods={pop.n_neighbourhoods}",
+                        pop.n_neighbourhoods * (pop.households_min + pop.households_max) / 2 * household)
     check_area(params)
     return params

@@ -18,10 +18,15 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
+import re
 import typing
 from collections import namedtuple
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Mapping
+
+from .rng import MAX_RESIDENTS
 
 POLICY_MODES = ("service_first", "community_first")
 
@@ -192,7 +197,9 @@ def kernel_view(section):
 
 
 def _check_value(path: str, f: dataclasses.Field, value: Any) -> Any:
-    """Coerce ``value`` to the field's type and check its range; raise a one-line ConfigError."""
+    """Coerce ``value`` to the field's type and check its range; raise a one-line ConfigError.
+
+    A field typed ``int | None`` or ``float | None`` may also be null."""
     meta = f.metadata
     if "names" in meta or "optional_text" in meta:
         return _check_text(path, value, many="names" in meta)
@@ -205,26 +212,52 @@ def _check_value(path: str, f: dataclasses.Field, value: Any) -> Any:
             raise ConfigError(f"{path}={value!r} must be true or false")
         return value
     if f.type.startswith("tuple"):
-        try:
-            weights = tuple(float(v) for v in value)
-        except (TypeError, ValueError):
-            raise ConfigError(f"{path}={value!r} must be a list of non-negative numbers") from None
-        if not weights or min(weights) < 0 or sum(weights) <= 0:
-            raise ConfigError(f"{path}={value!r} must be a non-empty list of non-negative numbers with a positive sum")
-        return weights
+        if isinstance(value, (str, bytes, Mapping)) or not hasattr(value, "__iter__") or not all(
+                _is_number(v) and math.isfinite(v) and v >= 0 for v in value) or not any(v > 0 for v in value):
+            raise ConfigError(f"{path}={_shown(value)} must be a non-empty list of non-negative numbers with a positive sum")
+        return tuple(float(v) for v in value)
     if f.type == "str":
+        if f.name == "name":
+            return _check_name(path, value)
         if not isinstance(value, str) or not value:
-            raise ConfigError(f"{path}={value!r} must be a non-empty string")
+            raise ConfigError(f"{path}={_shown(value)} must be a non-empty string")
         return value
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ConfigError(f"{path}={value!r} must be a number")
-    if f.type == "int" and not (math.isfinite(value) and value == int(value)):
+    kind, _, optional = f.type.partition(" | ")
+    if optional == "None" and value is None:
+        return None
+    if not _is_number(value):
+        raise ConfigError(f"{path}={_shown(value)} must be a number" + (" or null" if optional else ""))
+    if kind == "int" and not (math.isfinite(value) and value == int(value)):
         raise ConfigError(f"{path}={value!r} must be a whole number")
-    value = int(value) if f.type == "int" else float(value)
+    value = int(value) if kind == "int" else float(value)
     lo, hi = meta.get("lo"), meta.get("hi")
     if value != value or (lo is not None and value < lo) or (hi is not None and value > hi):
         raise ConfigError(f"{path}={value!r} is out of range; allowed [{lo}, {hi}]")
     return value
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+# A section's ``name`` names its runs' directories (``results/runs/<population>/<scenario>/<policy>/...``): one path
+# component, so no ``/``, no ``..`` and at most the 255 bytes a file name may have.
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.+-]{0,254}")
+
+
+def _check_name(path: str, value: Any) -> str:
+    if not isinstance(value, str) or not _NAME.fullmatch(value):
+        raise ConfigError(f"{path}={_shown(value)} must be 1 to 255 letters, digits, '_', '.', '+' or '-', starting "
+                          f"with a letter or digit (it names a directory of results)")
+    return value
+
+
+def _shown(value: Any) -> str:
+    """``value`` as a one-line message shows it: its repr, a long text cut to its first 50 characters."""
+    if isinstance(value, str) and len(value) > 60:
+        return f"{value[:50]!r}... ({len(value)} characters)"
+    text = repr(value)
+    return text if len(text) <= 80 else f"{text[:70]}..."
 
 
 def _check_text(path: str, value: Any, many: bool) -> str | tuple[str, ...] | None:
@@ -300,3 +333,40 @@ def build(cls: type, values: Mapping[str, Any], programmes: Mapping[str, type]):
 # Top-level config keys that are not model parameters: the settings of the apps sharing configs/ (how a run is
 # run and written, Hydra's own, experiments.sensitivity's and experiments.calibrate's). Any other is a mistake (+foo=1).
 APP_KEYS = ("output", "hydra", "sensitivity", "calibration")
+
+
+# The engine's memory per adult: its peak resident set at 1,000,221 adults was 1,368 MiB (benchmarks/results.md,
+# the interpreter and compiled kernels included), about 1.4 KB an adult.
+BYTES_PER_ADULT = 1368 * 2**20 / 1_000_221
+
+
+def check_town_size(setting: str, adults: float) -> None:
+    """Refuse a town of ``adults`` the engine or this machine cannot hold, before anything is built, in one line
+    starting with the ``setting`` that sets its size (``field=value``)."""
+    if adults >= MAX_RESIDENTS:
+        raise ConfigError(f"{setting}: a town of about {adults:,.0f} adults; the engine takes fewer than "
+                          f"{MAX_RESIDENTS:,} (its random draws are keyed by pairs of residents)")
+    check_memory(setting, adults * BYTES_PER_ADULT, f"a town of about {adults:,.0f} adults")
+
+
+def check_memory(setting: str, needed: float, what: str) -> None:
+    """Refuse a run whose ``what`` needs more than :func:`machine_memory` (``needed`` bytes), in one line starting
+    with the ``setting`` that asks for it (``field=value``)."""
+    have = machine_memory()
+    if needed > have:
+        raise ConfigError(f"{setting}: {what} needs about {_in_bytes(needed)} of memory; this machine has "
+                          f"{_in_bytes(have)}")
+
+
+def _in_bytes(size: float) -> str:
+    return f"{size / 2**20:,.0f} MiB" if size < 2**30 else f"{size / 2**30:,.1f} GiB"
+
+
+def machine_memory() -> int:
+    """Bytes of memory a run may use: the machine's, or its control group's limit (a container's) if lower."""
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    try:
+        limit = Path("/sys/fs/cgroup/memory.max").read_text().strip()
+    except OSError:
+        return total
+    return min(total, int(limit)) if limit.isdigit() else total

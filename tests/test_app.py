@@ -134,9 +134,9 @@ def test_a_small_sweep_runs_to_its_report_in_the_browser(server, page):
     download = page.locator("#download")
     download.wait_for()  # shown once the report is written
     report = page.request.get(url + download.get_attribute("href"))
-    assert report.status == 200 and "Front-door policies compared" in report.text()
+    assert report.status == 200 and "Community first against service first in the market town" in report.text()
     brief = page.frame_locator("#brief")  # the decision brief, shown in the page once written
-    brief.locator(".probability", has_text="Community first costs less than service first").wait_for()
+    brief.locator(".brief-arm h3", has_text="Community first against service first").wait_for()
     assert brief.locator("li.flag").count() == 6
     assert page.locator("#brief-open").get_attribute("href") == page.locator("#brief").get_attribute("src")
 
@@ -185,7 +185,7 @@ def test_a_failed_run_shows_its_error_and_leaves_the_others(server, page, monkey
     page.locator("#chart-cost_total .js-plotly-plot .main-svg").first.wait_for()
     assert page.locator("#chart-cost_total .scatterlayer .trace").count() == 3  # the policy whose run finished
     page.locator("#download").wait_for()  # its report names the failed run as left out
-    assert "policy-2/seed=0: incomplete" in (sweep_dir / sweeps.REPORT).read_text()
+    assert "policy-2/seed=0: incomplete (failed: RuntimeError: the disk is full)" in (sweep_dir / sweeps.REPORT).read_text()
     assert errors == []
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from app.choices import preset_levers
-from app.plan import MAX_SEEDS, load_plan, plan_sweep
+from app.plan import MAX_ARMS, MAX_SEEDS, MAX_WEEKS, load_plan, plan_sweep
 from model.config import load_params
 from model.params import ConfigError
 
@@ -40,6 +40,18 @@ def _form(*arms: dict, **settings) -> dict:
      "policy 1: policy.programmes.builders.coverage=1.5 is out of range; allowed [0.0, 1.0]"),
     (_form(_arm("service_first"), _arm("community_first", community_capacity=-1)),
      "policy 2: community.capacity=-1.0 is out of range; allowed [0.0, 10.0]"),
+    # Issue 20: the app's bounds, and no user text reaching a Hydra override (it would be interpolated)
+    (_form(*[_arm("community_first", staff_fte_per_10k=1 + k / 10) for k in range(MAX_ARMS + 1)]),
+     f"compare at most {MAX_ARMS} policies in the app (a larger sweep belongs on the command line)"),
+    (_form(seeds=MAX_SEEDS + 1), f"seeds={MAX_SEEDS + 1}: give a whole number from 1 to {MAX_SEEDS}"),
+    (_form(weeks=5000, warmup_weeks=416), f"weeks=5000 and warmup_weeks=416: a run of the app simulates at most "
+                                          f"{MAX_WEEKS:,} weeks, warm-up included"),
+    (_form(weeks="${oc.env:HOME}"), "enter the weeks under the policy (a whole number)"),
+    (_form(warmup_weeks="4"), "enter the weeks of warm-up (a whole number)"),
+    (_form(area="../../etc/passwd"), "pick an area"),
+    (_form(scenario="../baseline"), "pick a scenario: one of baseline, austerity, cost_of_living, pandemic"),
+    (_form(_arm("service_first"), {**_arm("community_first"), "preset": "../policy/community_first"}),
+     "policy 2: pick a preset"),
 ])
 def test_bad_input_is_refused_in_one_line(form, message):
     with pytest.raises(ConfigError) as refused:

@@ -107,6 +107,7 @@ def test_deprivation_follows_imd_rank():
     ([f"area.code={CITY}"], "area.code needs population=area (population.name='market_town' names a generated town)"),
     (["population=area", "area.code=[]"], "area.code=[] must be null, a non-empty string or a list of them"),
     (["population=area", f"area.code={CITY}", "area.csv=x.csv"], "area.code and area.csv are both set; give one of them"),
+    (["population=area", "area.code=123"], "area.code=123 must be null, a non-empty string or a list of them"),
 ])
 def test_a_bad_area_gives_a_one_line_error(overrides, message):
     with pytest.raises(ConfigError) as error:
@@ -143,15 +144,38 @@ def test_a_csv_of_ones_own_neighbourhoods_builds_that_town(tmp_path):
     ([GOOD[0] + ",ward", GOOD[1] + ",x"], "unknown column 'ward'; allowed: households, adults"),
     (["households,adults,share_65_84,share_85_plus", "150,280,0.2,0.03"], "missing column 'deprivation'"),
     ([GOOD[0]], "has no neighbourhoods (no rows after the header)"),
+    # Files that used to fail with a traceback, or to be accepted (issue 20):
+    ([GOOD[0], "Hebden,1e300,280,0.2,0.03,0.3"],
+     "row 1, column households: '1e300' is not allowed; allowed: a whole number from 1 to 10000 "),
+    ([GOOD[0], "Hebden,100000000,190000000,0.2,0.03,0.3"],
+     "row 1, column households: '100000000' is not allowed; allowed: a whole number from 1 to 10000 "),
+    (["name,households,adults,adults,share_65_84,share_85_plus,deprivation", "Hebden,150,280,280,0.2,0.03,0.3"],
+     ": column 'adults' appears twice in the header; give each column once"),
+    ([GOOD[0], GOOD[1].encode().decode() + "\udcff"], " is not UTF-8 text; save it as CSV in UTF-8"),
+    ([GOOD[0], *[GOOD[1]] * 20_001], " has more than 20,000 neighbourhoods (rows after the header); allowed at most 20,000"),
 ])
 def test_a_bad_csv_is_refused_in_one_line_naming_the_row_and_column(tmp_path, lines, message):
     path = tmp_path / "mine.csv"
-    path.write_text("\n".join(lines) + "\n")
+    path.write_bytes(("\n".join(lines) + "\n").encode("utf-8", "surrogateescape"))  # \udcff: a byte that is not UTF-8
     with pytest.raises(ConfigError) as error:
         load_params(["population=area", f"area.csv={path}"])
     assert message in str(error.value)
     assert str(error.value).startswith(f"area.csv={str(path)!r}")
     assert "\n" not in str(error.value)
+
+
+def test_a_csv_too_big_for_the_machine_is_refused_before_it_is_built(tmp_path, monkeypatch):
+    """Its adults, at about 1.4 KB each (benchmarks/results.md), against the machine's memory: refused in one line
+    naming the file, before the town is built."""
+    from model import params
+
+    path = tmp_path / "big.csv"
+    path.write_text("\n".join([GOOD[0], *["Ward,10000,40000,0.2,0.03,0.3"] * 20]) + "\n")  # 800,000 adults
+    monkeypatch.setattr(params, "machine_memory", lambda: 2**30)
+    with pytest.raises(ConfigError) as error:
+        load_params(["population=area", f"area.csv={path}"])
+    assert str(error.value) == (f"area.csv={str(path)!r}: a town of about 800,000 adults needs about 1.1 GiB of "
+                                f"memory; this machine has 1.0 GiB")
 
 
 def test_a_small_district_runs_through_the_entry_point(tmp_path):

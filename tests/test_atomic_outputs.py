@@ -4,6 +4,9 @@ only what is missing."""
 
 from __future__ import annotations
 
+import errno
+import json
+import logging
 import os
 import re
 import shutil
@@ -16,11 +19,13 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+import yaml
+from omegaconf import OmegaConf
 
 from analysis.report import write_report
 from experiments import store
 from model import outputs
-from model.config import load_params
+from model.config import compose_config, load_params
 from model.params import ConfigError
 
 from .conftest import run_model
@@ -30,9 +35,11 @@ TINY = ("population.n_neighbourhoods=2", "weeks=20", "warmup_weeks=5")
 
 
 def _write(run_dir: Path) -> None:
+    """A finished run of the tiny town into ``run_dir``, with its resolved config, as ``experiments.run`` stores it."""
     params = load_params(list(TINY))
     _, results = run_model(TINY)
-    store.write_run(run_dir, results, params, {"seed": params.seed}, datetime.now(timezone.utc))
+    resolved = OmegaConf.to_container(compose_config(list(TINY)), resolve=True)
+    store.write_run(run_dir, results, params, resolved, datetime.now(timezone.utc))
 
 
 def _assert_parquet_whole(run_dir: Path) -> None:
@@ -161,10 +168,135 @@ def test_sweep_scanner_names_a_complete_run_with_a_missing_table(tiny_sweep, tmp
     assert damaged not in sweep.runs and len(sweep.runs) == 3
 
 
-def test_a_finished_run_with_a_corrupt_config_is_named_and_left_alone(tmp_path):
+DAMAGE = {  # what happens to a finished run after it was written -> what the warning names
+    "steps truncated": (lambda run: (run / outputs.STEPS).write_bytes((run / outputs.STEPS).read_bytes()[:500]),
+                        f"{outputs.STEPS} cannot be read: ComputeError"),
+    "steps deleted": (lambda run: (run / outputs.STEPS).unlink(), f"{outputs.STEPS} is missing"),
+    "summary of another length": (lambda run: pl.concat([pl.read_parquet(run / outputs.SUMMARY)] * 2).write_parquet(
+        run / outputs.SUMMARY), f"{outputs.SUMMARY} has 2 rows, not 1"),
+    "metadata garbled": (lambda run: (run / outputs.METADATA).write_text("{"),
+                         f"{outputs.METADATA} cannot be read: JSONDecodeError"),
+    "metadata not a mapping": (lambda run: (run / outputs.METADATA).write_text("[]"),
+                               f"{outputs.METADATA} holds list, not a mapping"),
+    "metadata of another run": (lambda run: (run / outputs.METADATA).write_text(json.dumps(
+        {**json.loads((run / outputs.METADATA).read_text()), "seed": 7})), f"{outputs.METADATA} names seed=7"),
+    "config garbled": (lambda run: (run / outputs.CONFIG).write_text("seed: [unclosed"),
+                       f"{outputs.CONFIG} cannot be read: ParserError"),
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGE)
+def test_a_damaged_finished_run_is_named_and_not_skipped(tmp_path, caplog, damage):
+    """Issue 20: a finished run is verified before it is skipped; a damaged one is named and simulated again
+    (it was "skipped (already complete)" on every rerun and left out of every report, or stopped the rerun)."""
     _write(tmp_path)
-    (tmp_path / outputs.CONFIG).write_text("seed: [unclosed")
+    wanted = yaml.safe_load((tmp_path / outputs.CONFIG).read_text())
+    labels = store.run_labels(load_params(list(TINY)))
+    assert store.finished_with(tmp_path, wanted, labels)  # whole: skipped
+    harm, named = DAMAGE[damage]
+    harm(tmp_path)
+    with caplog.at_level(logging.WARNING, logger="experiments.store"):
+        assert not store.finished_with(tmp_path, wanted, labels)
+    assert f"{tmp_path} is damaged ({named}" in caplog.text and "simulating it again" in caplog.text, caplog.text
+
+
+def test_a_whole_finished_run_of_another_config_is_refused_and_left_alone(tmp_path):
+    _write(tmp_path)
+    wanted = yaml.safe_load((tmp_path / outputs.CONFIG).read_text())
     kept = {path.name: path.read_bytes() for path in tmp_path.iterdir()}
-    with pytest.raises(ConfigError, match=re.escape(f"{tmp_path} holds a finished run whose {outputs.CONFIG}")):
-        store.finished_with(tmp_path, {"seed": 0})
+    with pytest.raises(ConfigError, match=re.escape(f"{tmp_path} already holds a finished run of another config "
+                                                    f"(weeks: 20 -> 21)")):
+        store.finished_with(tmp_path, {**wanted, "weeks": 21})
     assert {path.name: path.read_bytes() for path in tmp_path.iterdir()} == kept
+
+
+def test_a_run_that_fails_leaves_no_lock_behind(tmp_path):
+    """Issue 20: a run that fails while it holds its lock leaves neither the lock file nor an empty directory."""
+    run_dir = tmp_path / "run"
+    with pytest.raises(RuntimeError):
+        with store.claim(run_dir) as claimed:
+            assert claimed and (run_dir / outputs.LOCK).is_file()
+            raise RuntimeError("the simulation failed")
+    assert not run_dir.exists()
+    with store.claim(run_dir) as claimed:  # and the run can be claimed again
+        assert claimed
+        _write(run_dir)
+    assert outputs.is_complete(run_dir) and (run_dir / outputs.LOCK).is_file()  # a finished run keeps its lock file
+
+
+def test_a_full_disk_is_named_in_one_line_whatever_the_parquet_writer_says(tmp_path, monkeypatch):
+    """Issue 20: a full disk gave tracebacks whose first said "parquet: File out of specification: Invalid thrift";
+    the store names the file and "No space left on device"."""
+    def full(frame, path, *args, **kwargs):
+        Path(path).write_bytes(b"PAR1 as much as fitted")
+        raise pl.exceptions.ComputeError("parquet: File out of specification: Invalid thrift: transport error")
+
+    monkeypatch.setattr(pl.DataFrame, "write_parquet", full)
+    monkeypatch.setattr(store.os, "statvfs", lambda path: os.statvfs_result((4096, 4096, 30, 0, 0, 100, 0, 0, 0, 255)))
+    with pytest.raises(OSError) as error:
+        _write(tmp_path / "run")
+    assert store.os_error_text(error.value) == f"{tmp_path / 'run' / outputs.STEPS}: No space left on device"
+    assert not list((tmp_path / "run").iterdir())  # nothing of the run left: no partial table, no temporary file
+
+
+@pytest.mark.parametrize("entry", ["report", "brief"])
+def test_a_report_or_brief_that_cannot_be_written_says_so_in_one_line(tiny_sweep, entry, monkeypatch, capsys):
+    """Issue 20: the report and the brief of a sweep on a read-only disk ended in tracebacks."""
+    from analysis import brief, report
+
+    module = {"report": report, "brief": brief}[entry]
+
+    def read_only(path, write):
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(path.parent / f".{path.name}.0.tmp"))
+
+    monkeypatch.setattr(module, "atomic_write", read_only)
+    assert module.main([str(tiny_sweep)]) == 2
+    written = tiny_sweep / ("report.html" if entry == "report" else brief.BRIEF)
+    assert capsys.readouterr().err.strip().splitlines()[-1] == (
+        f"{entry}: cannot write {written}: Read-only file system")
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """Mount a file system of 120 KB at a new directory (root only; skipped where mount is not allowed): yields a
+    function that mounts it (``options``: e.g. ``ro``) and returns the directory; it is unmounted after the test."""
+    mounted = []
+
+    def mount(options: str = "rw") -> Path:
+        where = tmp_path / f"disk{len(mounted)}"
+        where.mkdir()
+        done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"{options},size=120k", "tmpfs", str(where)],
+                              capture_output=True, text=True)
+        if done.returncode:
+            pytest.skip(f"cannot mount a small file system here: {done.stderr.strip()}")
+        mounted.append(where)
+        return where
+
+    yield mount
+    for where in mounted:
+        subprocess.run(["umount", str(where)], check=True)
+
+
+def _sweep_on(sweep_dir: Path, launcher: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "experiments.run", "--multirun", "+experiment=policy_comparison_chance",
+                           "seed=0,1", "posterior=median", *TINY, f"hydra/launcher={launcher}",
+                           f"hydra.sweep.dir={sweep_dir}"], cwd=REPO, capture_output=True, text=True,
+                          timeout=HANG_SECONDS)
+
+
+@pytest.mark.parametrize("launcher", ["basic", "joblib"])
+def test_a_full_or_read_only_disk_ends_a_sweep_in_one_line(small_disk, launcher):
+    """Issue 20, on real file systems: a read-only sweep directory gave a 30-line Hydra traceback, a full disk 8
+    tracebacks in 239 lines.  Each now ends the sweep with one line naming the path and the system's reason."""
+    read_only = small_disk("ro")
+    done = _sweep_on(read_only / "sweep", launcher)
+    assert (done.returncode, done.stderr) == (1, f"error: {read_only / 'sweep'}: Read-only file system\n")
+
+    full = small_disk()
+    done = _sweep_on(full / "sweep", launcher)
+    log = done.stdout + done.stderr
+    assert done.returncode == 1 and "Traceback" not in log and "Logging error" not in log, log
+    assert re.fullmatch(rf"error: {re.escape(str(full))}/sweep/\S+: No space left on device",
+                        done.stderr.strip().splitlines()[-1]), log
+    if launcher == "basic":  # (joblib kills the jobs still running when one fails: they leave what a kill leaves)
+        assert not list(full.rglob(outputs.LOCK)) and not list(full.rglob(".*.tmp"))  # the failed run left nothing

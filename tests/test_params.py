@@ -6,12 +6,16 @@ import sys
 
 import pytest
 import yaml
+from experiments.run import checked
 from model.config import CONFIG_DIR, compose_config, load_params
+from model import params as params_module
 from model.components import Params, params_from_dict
 from model.params import APP_KEYS, ConfigError
 from omegaconf import OmegaConf
 
 MODEL_KEYS = [f.name for f in dataclasses.fields(Params)]
+NAME_RULE = ("1 to 255 letters, digits, '_', '.', '+' or '-', starting with a letter or digit "
+             "(it names a directory of results)")
 UNKNOWN_FOO = f"unknown field foo; allowed: {', '.join(MODEL_KEYS + list(APP_KEYS))}"
 
 
@@ -35,6 +39,16 @@ def test_default_config_is_valid_and_complete():
         ("population.households_min=300", "population.households_min=300 exceeds population.households_max=200"),
         ("+policy.programmes.befriending.weekly=1", "unknown programme policy.programmes.befriending; choose from: "
          "builders, group_linking, outreach, personal_budgets, referral"),
+        # Values that used to pass validation and fail later with a traceback (issue 20):
+        ("population.adults_per_household=[nan,1]", "population.adults_per_household=[nan, 1] must be a non-empty list "
+                                                    "of non-negative numbers with a positive sum"),
+        ("population.adults_per_household=[0.5,inf]", "population.adults_per_household=[0.5, inf] must be a non-empty "
+                                                      "list of non-negative numbers with a positive sum"),
+        (f"policy.name={'x' * 300}", f"policy.name={'x' * 50!r}... (300 characters) must be {NAME_RULE}"),
+        ("policy.name=../../outside", f"policy.name='../../outside' must be {NAME_RULE}"),
+        ("population.n_neighbourhoods=20000", "population.n_neighbourhoods=20000: a town of about 5,670,000 adults; "
+                                              "the engine takes fewer than 2,097,152 (its random draws are keyed by "
+                                              "pairs of residents)"),
     ],
 )
 def test_bad_values_give_one_line_errors(override, message):
@@ -42,6 +56,17 @@ def test_bad_values_give_one_line_errors(override, message):
         load_params(override.split(" "))
     assert str(error.value) == message
     assert "\n" not in str(error.value)
+
+
+def test_a_town_too_big_for_the_machine_is_refused_before_it_is_built(monkeypatch):
+    """The memory a town needs (about 1.4 KB an adult, benchmarks/results.md) is checked against the machine's
+    before anything is built, in one line naming the field that sets the town's size."""
+    monkeypatch.setattr(params_module, "machine_memory", lambda: 64 * 2**20)  # a machine of 64 MiB
+    with pytest.raises(ConfigError) as error:
+        load_params(["population.n_neighbourhoods=300"])
+    assert str(error.value) == ("population.n_neighbourhoods=300: a town of about 85,050 adults needs about 116 MiB "
+                                "of memory; this machine has 64 MiB")
+    load_params(["population.n_neighbourhoods=30"])  # about 8,500 adults: 12 MiB
 
 
 def test_missing_and_unknown_fields_are_named():
@@ -131,3 +156,53 @@ def test_cli_rejects_bad_value_without_writing_results(tmp_path):
     assert done.returncode != 0
     assert done.stderr.strip().splitlines()[-1] == "config error: policy.mobilisation=3.0 is out of range; allowed [0.0, 1.0]"
     assert not list(run_dir.glob("*.parquet"))
+
+
+@pytest.mark.parametrize("override, message", [
+    ("+output.nonsense=1", "unknown field output.nonsense; allowed: hood_every, skip_complete, share_warmup, numba_threads"),
+    ("output.skip_complete=maybe", "output.skip_complete='maybe' must be true or false"),
+    ("output.hood_every=0", "output.hood_every=0 is out of range; allowed [1, 5200]"),
+    ("output.hood_every=-1", "output.hood_every=-1 is out of range; allowed [1, 5200]"),
+    ("output.hood_every=abc", "output.hood_every='abc' must be a number"),
+    ("weeks=${oc.env:NO_SUCH_VARIABLE}",
+     "weeks: KeyError raised while resolving interpolation: \"Environment variable 'NO_SUCH_VARIABLE' not found\""),
+])
+def test_bad_settings_of_how_a_run_is_run_give_one_line_errors(override, message):
+    """Issue 20: output.hood_every=0 or abc ended in a traceback; +output.nonsense=1, output.skip_complete=maybe and
+    output.hood_every=-1 were accepted without a word."""
+    with pytest.raises(ConfigError) as error:
+        checked(compose_config([override]))
+    assert str(error.value) == message
+
+
+def test_a_neighbourhoods_table_too_big_for_the_machine_is_refused(monkeypatch):
+    monkeypatch.setattr(params_module, "machine_memory", lambda: 2 * 2**20)  # 2 MiB: the town (5 KiB) fits
+    with pytest.raises(ConfigError) as error:
+        checked(compose_config(["population.n_neighbourhoods=2", "population.households_min=1",
+                                "population.households_max=1", "weeks=5200", "output.hood_every=1"]))
+    assert str(error.value) == ("output.hood_every=1: a neighbourhoods table of 10,400 rows (2 neighbourhoods, 5,200 "
+                                "weeks) needs about 4 MiB of memory; this machine has 2 MiB")
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "experiments.run", *args], capture_output=True, text=True)
+
+
+def test_a_refused_run_or_sweep_leaves_nothing_behind(tmp_path):
+    """Issue 20: a config error left an empty run directory (and a sweep's multirun.yaml); a key added to Hydra's own
+    settings was accepted without a word."""
+    done = _cli("weeks=-1", f"hydra.run.dir={tmp_path / 'run'}")
+    assert done.stderr.splitlines()[-1] == "config error: weeks=-1 is out of range; allowed [1, 5200]"
+    done = _cli("+hydra.nonsense=1", f"hydra.run.dir={tmp_path / 'run'}")
+    assert done.stderr.splitlines()[-1].startswith("config error: unknown field hydra.nonsense; allowed: defaults, mode")
+    done = _cli("--multirun", "weeks=-1", "seed=0,1", f"hydra.sweep.dir={tmp_path / 'sweep'}")
+    assert done.stderr.splitlines()[-1] == "config error: weeks=-1 is out of range; allowed [1, 5200]"
+    assert list(tmp_path.iterdir()) == []
+
+    # A swept value the sweep's first job does not have is refused by its own job, which clears what Hydra made for it.
+    sweep = tmp_path / "sweep"
+    done = _cli("--multirun", "seed=0,-1", "population.n_neighbourhoods=1", "weeks=2", "warmup_weeks=1",
+                f"hydra.sweep.dir={sweep}")
+    assert done.returncode == 1 and done.stderr.splitlines()[-1] == (
+        f"config error: seed=-1 is out of range; allowed [0, {2**63 - 1}]")
+    assert sorted(path.name for path in (sweep / "market_town/baseline/community_first/median").iterdir()) == ["seed=0"]

@@ -3,13 +3,18 @@
 Configs are drawn from the ranges declared in ``model/params.py`` (the strategies are built from the
 dataclass field metadata, so they follow the code), over small towns and short horizons.  For any
 valid config the model must run without error and keep its invariants; any out-of-range value must be
-rejected with a one-line error naming the field and the allowed range.
+rejected with a one-line error naming the field and the allowed range.  The same holds for the output
+settings (``experiments.settings.Output``) and for a CSV of one's own neighbourhoods (``model/area.py``):
+any valid one is taken as given, any with one thing wrong refused in one line naming it.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
+import os
+import tempfile
+from pathlib import Path
 
 import numba
 import polars as pl
@@ -21,8 +26,11 @@ from omegaconf import OmegaConf
 
 from model import codes
 from model.config import compose_config
+from experiments.settings import Output, output_settings
+from model.area import town_of
 from model.components import PROGRAMME_SECTIONS, Params, params_from_dict
 from model.params import ConfigError, sections
+from model.population import build_population
 from model.simulation import ResilienceModel
 
 from . import test_invariants as invariants
@@ -39,19 +47,20 @@ SHARES = ("unmet_share", "isolation_rate", "wellbeing_mean", "wellbeing_p10", "a
 
 
 def value_strategy(f: dataclasses.Field) -> st.SearchStrategy:
-    """Any valid value of a parameter field, from its declared type and range."""
+    """Any valid value of a parameter field, from its declared type and range (null too, where it may be)."""
     meta = f.metadata
+    kind, _, optional = f.type.partition(" | ")
     if "allowed" in meta:
         return st.sampled_from(meta["allowed"])
-    if f.type == "bool":
+    if kind == "bool":
         return st.booleans()
-    if f.type == "str":
+    if kind == "str":
         return st.just(f"drawn_{f.name}")
-    if f.type.startswith("tuple"):
+    if kind.startswith("tuple"):
         return st.lists(st.floats(0.0, 1.0), min_size=1, max_size=8).filter(lambda w: sum(w) > 0)
-    if f.type == "int":
-        return st.integers(int(meta["lo"]), int(meta["hi"]))
-    return st.floats(meta["lo"], meta["hi"], allow_nan=False)
+    number = (st.integers(int(meta["lo"]), int(meta["hi"])) if kind == "int"
+              else st.floats(meta["lo"], meta["hi"], allow_nan=False))
+    return st.one_of(st.none(), number) if optional else number
 
 
 def section_strategy(cls: type, fixed: dict[str, st.SearchStrategy]) -> st.SearchStrategy[dict]:
@@ -171,3 +180,113 @@ def test_the_recorders_percentile_is_the_partition_one(values):
     x = np.asarray(values)
     for k in {0, len(x) // 10, len(x) - 1}:
         assert kth_smallest(x, k) == np.partition(x, k)[k]
+
+
+# The settings of how a run is run and written (experiments.settings.Output), drawn from their declarations as the
+# model's values are: any valid one is taken as it is, any other refused in one line naming the field.
+OUTPUT_FIELDS = {f.name: f for f in dataclasses.fields(Output)}
+
+
+@pytest.fixture(scope="module")
+def small_params() -> Params:
+    return params_from_dict(OmegaConf.to_container(compose_config(["population.n_neighbourhoods=2"]), resolve=True))
+
+
+@settings(max_examples=100, deadline=None)
+@given(values=st.fixed_dictionaries({name: value_strategy(f) for name, f in OUTPUT_FIELDS.items()}))
+def test_any_valid_output_settings_are_taken_as_given(small_params, values):
+    assert dataclasses.asdict(output_settings(values, small_params)) == values
+
+
+@st.composite
+def bad_output(draw) -> tuple[dict, str]:
+    """Valid output settings with one thing wrong: a value of the wrong type or out of range, or an unknown key; and
+    how the refusal starts."""
+    values = draw(st.fixed_dictionaries({name: value_strategy(f) for name, f in OUTPUT_FIELDS.items()}))
+    name = draw(st.sampled_from([*OUTPUT_FIELDS, "nonsense"]))
+    if name == "nonsense":
+        return {**values, name: draw(st.integers())}, "unknown field output.nonsense; allowed: "
+    f = OUTPUT_FIELDS[name]
+    wrong = st.one_of(st.text(max_size=5), st.lists(st.integers(), max_size=2))
+    if f.type == "bool":
+        wrong = st.one_of(wrong, st.integers(), st.sampled_from(["maybe", "yes", "true"]))
+    else:
+        lo, hi = f.metadata["lo"], f.metadata["hi"]
+        wrong = st.one_of(wrong, st.booleans(), st.integers(max_value=lo - 1), st.integers(min_value=hi + 1),
+                          st.floats(lo, hi).filter(lambda v: v != int(v)), st.just(math.nan))
+    return {**values, name: draw(wrong)}, f"output.{name}="
+
+
+@settings(max_examples=150, deadline=None)
+@given(case=bad_output())
+def test_any_bad_output_setting_is_refused_in_one_line_naming_it(small_params, case):
+    values, start = case
+    with pytest.raises(ConfigError) as error:
+        output_settings(values, small_params)
+    assert str(error.value).startswith(start) and "\n" not in str(error.value)
+
+
+# A CSV of one's own neighbourhoods (population=area area.csv=...): any valid file builds exactly its town; any file
+# with one bad cell is refused in one line naming its row and column.
+CSV_HEADER = ("name", "households", "adults", "share_65_84", "share_85_plus", "deprivation")
+
+
+@st.composite
+def csv_rows(draw) -> list[tuple]:
+    rows = []
+    for k in range(draw(st.integers(1, 4))):
+        households = draw(st.integers(1, 150))
+        old = draw(st.floats(0.0, 1.0))
+        rows.append((f"ward {k}", households, draw(st.integers(households, 4 * households)), old,
+                     draw(st.floats(0.0, 1.0 - old)), draw(st.floats(0.0, 1.0))))
+    return rows
+
+
+@pytest.fixture(scope="module")
+def csv_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("csv")
+
+
+def _area_params(default_values: dict, directory: Path, rows: list[tuple]) -> tuple[Path, Params]:
+    """Write ``rows`` to a new CSV in ``directory`` and validate the config of a town built from it."""
+    handle, name = tempfile.mkstemp(suffix=".csv", dir=directory)
+    with os.fdopen(handle, "w") as out:
+        out.write("\n".join(",".join(map(str, row)) for row in [CSV_HEADER, *rows]) + "\n")
+    values = {k: (dict(v) if isinstance(v, dict) else v) for k, v in default_values.items()}
+    values["population"]["name"] = "area-mine"
+    values["area"] = {"code": None, "csv": name}
+    return Path(name), params_from_dict(values)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=csv_rows())
+def test_any_valid_csv_builds_exactly_its_town(default_values, csv_dir, rows):
+    _, params = _area_params(default_values, csv_dir, rows)
+    town = town_of(params)
+    for column, values in zip(CSV_HEADER[1:], list(zip(*rows))[1:]):
+        np.testing.assert_array_equal(getattr(town, column), values, err_msg=column)
+    state = build_population(params)
+    np.testing.assert_array_equal(np.bincount(state["hood"], minlength=len(town.adults)), town.adults)
+    np.testing.assert_array_equal(state["hood_households"], town.households)
+
+
+BAD_CELLS = {  # column -> values no row may hold there (given the row's other cells, as csv_rows draws them)
+    "households": ("0", "-3", "1.5", "10001", "1e300", "inf", "nan", "", "many"),
+    "adults": ("0", "1e300", "2.5", "x"),
+    "share_65_84": ("-0.1", "1.5", "nan", "old"),
+    "share_85_plus": ("-0.5", "1.01", "inf"),
+    "deprivation": ("-0.01", "2", "nan", "high"),
+}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=csv_rows(), data=st.data())
+def test_any_bad_cell_is_refused_in_one_line_naming_its_row_and_column(default_values, csv_dir, rows, data):
+    row = data.draw(st.integers(0, len(rows) - 1))
+    column = data.draw(st.sampled_from(sorted(BAD_CELLS)))
+    bad = list(rows[row])
+    bad[CSV_HEADER.index(column)] = data.draw(st.sampled_from(BAD_CELLS[column]))
+    with pytest.raises(ConfigError) as error:
+        _area_params(default_values, csv_dir, [*rows[:row], tuple(bad), *rows[row + 1:]])
+    message = str(error.value)
+    assert f"row {row + 1}, column {column}: " in message and message.startswith("area.csv=") and "\n" not in message

@@ -1,19 +1,27 @@
-"""Sweeps: progress is shown, a sweep started again simulates only the runs not yet complete, and two
-sweeps started into one directory at once split the runs between them."""
+"""Sweeps: progress is shown, a sweep started again simulates only the runs not yet complete (and redoes the
+damaged ones), two sweeps started into one directory at once split the runs between them, and a directory holds
+the runs of one sweep design."""
 
 import json
 import os
 import re
+import shutil
 import signal
+import subprocess
+import sys
 
 import pytest
+import yaml
 from omegaconf import OmegaConf
 
+from analysis.report import write_report
+from analysis.sweep import SweepError, SweepWarning
 from experiments.progress import count_jobs
 from model import outputs
 from model.config import CONFIG_DIR
 
-from .sweeps import finish, go_on, read_until, preset_config, run_sweep, start_controlled, sweep_args
+from .sweeps import (HANG_SECONDS, REPO, TINY_WEEKS, finish, go_on, read_until, preset_config, run_sweep,
+                     start_controlled, sweep_args)
 
 
 def _finished(sweep_dir):
@@ -59,7 +67,7 @@ RUNS = [f"market_town/baseline/{policy}/median/seed={seed}" for policy in ("serv
 
 def _outcomes(log):
     """What a sweep did with each run, from its job lines: run -> simulated, skipped or elsewhere."""
-    return {run: outcome for outcome, run in re.findall(r"\[\d+/4\] (simulated|skipped|elsewhere) +([^\s,]+)", log)}
+    return {run: outcome for outcome, run in re.findall(r"\[\d+/\d+\] (simulated|skipped|elsewhere) +([^\s,]+)", log)}
 
 
 def _two_sweeps_until_the_second_waits(sweep_dir):
@@ -155,3 +163,72 @@ def test_chance_alone_runs_the_median_over_ten_seeds_into_its_own_directory():
     assert config.hydra.sweeper.params.posterior == "median" and count_jobs(config) == 2 * 10
     assert config.hydra.sweep.dir == "results/sweeps/policy_comparison_chance"
     assert config.weeks == preset_config("policy_comparison").weeks and config.population.name == "market_town"
+
+
+def test_a_sweep_of_another_design_is_refused_while_the_first_runs(tmp_path):
+    """Issue 20: two sweeps of different configs into one directory both exited 0 and left runs of both (the report
+    said "N weeks" of one).  The second is refused at once, in one line naming the first key that differs, and
+    writes nothing; the first goes on to its end."""
+    sweep_dir = tmp_path / "sweep"
+    first = start_controlled("--pause-before", "1", *sweep_args(sweep_dir, "seed=0,1"))
+    read_until(first, "paused before simulating job 1: ")
+    before = sorted(path.relative_to(sweep_dir) for path in sweep_dir.rglob("*"))
+    other = subprocess.run([sys.executable, "-m", "experiments.run", *sweep_args(sweep_dir, "seed=0,1", "weeks=27")],
+                           cwd=REPO, capture_output=True, text=True, timeout=HANG_SECONDS)
+    assert other.returncode == 1 and other.stderr.splitlines() == [
+        f"config error: {sweep_dir} holds the runs of another sweep design (weeks: {TINY_WEEKS} -> 27); give this "
+        f"sweep its own directory (hydra.sweep.dir=...) or move that sweep's runs and its design.yaml away"]
+    assert sorted(path.relative_to(sweep_dir) for path in sweep_dir.rglob("*")) == before  # nothing written
+    go_on(first)
+    log = finish(first)
+    assert first.returncode == 0 and _tally(log) == (4, 0, 0), log
+    assert {yaml.safe_load((sweep_dir / run / outputs.CONFIG).read_text())["weeks"] for run in RUNS} == {TINY_WEEKS}
+
+
+def test_a_sweep_with_more_seeds_and_damaged_runs_redoes_them_by_name(tiny_sweep, tmp_path):
+    """Issue 20: a truncated steps.parquet was "skipped (already complete)" on every rerun and left out of every
+    report; garbage in one run's metadata.json or config.yaml stopped the whole rerun.  Each damaged run is named and
+    simulated again, none stops the others, and the same sweep with a further seed extends the directory."""
+    sweep_dir = tmp_path / "sweep"
+    shutil.copytree(tiny_sweep, sweep_dir)
+    truncated, garbled, unparsable, whole = RUNS
+    steps = sweep_dir / truncated / outputs.STEPS
+    steps.write_bytes(steps.read_bytes()[: steps.stat().st_size // 2])
+    (sweep_dir / garbled / outputs.METADATA).write_text("{")
+    (sweep_dir / unparsable / outputs.CONFIG).write_text("weeks: [")
+    log = run_sweep(sweep_dir, "seed=0,1,2")
+    assert _tally(log) == (5, 1, 0), log
+    for run, named in ((truncated, f"{outputs.STEPS} cannot be read"), (garbled, f"{outputs.METADATA} cannot be read"),
+                       (unparsable, f"{outputs.CONFIG} cannot be read")):
+        assert f"{sweep_dir / run} is damaged ({named}" in log, log
+    assert _outcomes(log)[whole] == "skipped"
+    assert "left out" not in (sweep_dir / "report.html").read_text(encoding="utf-8")
+    assert len(_finished(sweep_dir)) == 6
+
+
+def test_the_report_refuses_to_mix_runs_of_two_designs(tiny_sweep, tmp_path):
+    """Issue 20: a run of another design in a sweep's directory (here a run at another horizon) is named, with the
+    key that differs, and the report refuses to mix it in."""
+    from analysis.report import main as report_main
+
+    sweep_dir = tmp_path / "sweep"
+    shutil.copytree(tiny_sweep, sweep_dir)
+    config = sweep_dir / RUNS[1] / outputs.CONFIG
+    config.write_text(config.read_text().replace(f"weeks: {TINY_WEEKS}\n", "weeks: 52\n"))
+    with pytest.raises(SweepError) as refused:
+        write_report(sweep_dir)
+    assert str(refused.value) == (f"{sweep_dir} mixes runs of different designs: {sweep_dir / RUNS[1]} has weeks=52 "
+                                  f"where the sweep's design.yaml has {TINY_WEEKS}; give each design a directory of "
+                                  f"its own")
+    assert report_main([str(sweep_dir)]) == 2
+
+
+def test_a_run_whose_config_cannot_be_read_is_named_and_left_out_of_the_report(tiny_sweep, tmp_path):
+    """Issue 20: garbage in a config.yaml the report reads crashed it with a traceback."""
+    sweep_dir = tmp_path / "sweep"
+    shutil.copytree(tiny_sweep, sweep_dir)
+    damaged = sweep_dir / "market_town/baseline/community_first/median/seed=0"  # the first run the report reads
+    (damaged / outputs.CONFIG).write_text("seed: [unclosed")
+    with pytest.warns(SweepWarning, match=re.escape(f"{damaged}: unreadable: {outputs.CONFIG}: ParserError")):
+        write_report(sweep_dir)
+    assert "1 run(s) left out" in (sweep_dir / "report.html").read_text(encoding="utf-8")

@@ -23,13 +23,14 @@ import numpy as np
 import polars as pl
 import pytest
 import yaml
+from omegaconf import OmegaConf
 from polars.testing import assert_frame_equal
 
 from analysis.sweep import TABLES
 from experiments import store, warmups
-from experiments.run import use_threads
+from experiments.run import checked
 from model import checkpoint, outputs
-from model.config import CONFIG_DIR, load_params
+from model.config import CONFIG_DIR, compose_config, load_params
 from model.components import PROGRAMME_SECTIONS, Params
 from model.phases.community import Community
 from model.phases.team import Team
@@ -306,5 +307,6 @@ def test_a_run_stored_before_the_settings_of_how_runs_are_computed_is_reused(tin
 
 @pytest.mark.parametrize("threads", [0, 1000, 1.5, "two", True])
 def test_numba_threads_numba_cannot_give_are_refused_in_one_line(threads):
-    with pytest.raises(ConfigError, match=r"^output.numba_threads=.* must be null or a whole number from 1 to \d+"):
-        use_threads(threads)
+    with pytest.raises(ConfigError, match=r"^output.numba_threads=\S+ (is out of range; allowed \[1, \d+\]|must be a "
+                                          r"(whole number|number or null))$"):
+        checked(OmegaConf.merge(compose_config(), {"output": {"numba_threads": threads}}))
