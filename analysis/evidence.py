@@ -69,13 +69,29 @@ class Figure:
     preset: str
     measure: str  # one of MEASURES
     value: float
-    tolerance: float
+    tolerance: float | None = None  # how far from value still counts as 'about' (value - tolerance to + tolerance)
+    band: tuple[float, float] | None = None  # or the range that counts, where it is not symmetric about value
     versus: str | None = None  # the preset compared with, on the same replicates
     compare: str | None = None  # one of COMPARES, with versus
 
     @property
     def presets(self) -> tuple[str, ...]:
         return (self.preset,) if self.versus is None else (self.preset, self.versus)
+
+    @property
+    def low(self) -> float:
+        """The lowest value that counts as 'about' the figure."""
+        return self.band[0] if self.band is not None else self.value - self.tolerance
+
+    @property
+    def high(self) -> float:
+        """The highest value that counts as 'about' the figure."""
+        return self.band[1] if self.band is not None else self.value + self.tolerance
+
+    @property
+    def scale(self) -> float:
+        """Half the range that counts: the unit a distance from the figure is measured in (the calibration's)."""
+        return (self.high - self.low) / 2
 
 
 @dataclass(frozen=True)
@@ -141,12 +157,32 @@ def _figure(path: Path, key: str, entry) -> Figure:
     if "versus" in entry or "compare" in entry:
         one_of("versus", [p for p in policies if p != entry["preset"]])
         one_of("compare", COMPARES)
-    for name in ("value", "tolerance"):
-        if not isinstance(entry[name], (int, float)) or isinstance(entry[name], bool):
-            raise ConfigError(f"{where}.{name}: {entry[name]!r} is not a number")
-    if entry["tolerance"] <= 0:
+    if ("tolerance" in entry) == ("band" in entry):
+        raise ConfigError(f"{where}: give either a tolerance (value - tolerance to value + tolerance) or a band "
+                          "([low, high]), not both or neither")
+    numbers = [("value", entry["value"])]
+    if "tolerance" in entry:
+        numbers.append(("tolerance", entry["tolerance"]))
+    else:
+        band = entry["band"]
+        if not isinstance(band, list) or len(band) != 2:
+            raise ConfigError(f"{where}.band: {band!r} is not allowed; give [low, high]")
+        numbers += [("band", value) for value in band]
+    for name, value in numbers:
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            raise ConfigError(f"{where}.{name}: {value!r} is not a number")
+    if "tolerance" in entry and entry["tolerance"] <= 0:
         raise ConfigError(f"{where}.tolerance: {entry['tolerance']!r} is not allowed; give a number above 0")
-    return Figure(id=key, **{**entry, "value": float(entry["value"]), "tolerance": float(entry["tolerance"])})
+    if "band" in entry and not entry["band"][0] <= entry["value"] <= entry["band"][1] or \
+            "band" in entry and entry["band"][0] == entry["band"][1]:
+        raise ConfigError(f"{where}.band: {entry['band']!r} is not allowed; give [low, high] with low < high "
+                          f"holding the value {entry['value']!r}")
+    checked = {**entry, "value": float(entry["value"])}
+    if "tolerance" in entry:
+        checked["tolerance"] = float(entry["tolerance"])
+    else:
+        checked["band"] = (float(entry["band"][0]), float(entry["band"][1]))
+    return Figure(id=key, **checked)
 
 
 @functools.lru_cache(maxsize=None)
@@ -233,10 +269,9 @@ def _verdict(figure: Figure, values: pl.DataFrame, empty: str) -> dict:
 
 
 def miss(figure: Figure, p10: float, p90: float) -> float:
-    """How far the model's band (``p10`` to ``p90``) lies from [value - tolerance, value + tolerance], in
-    tolerances: 0 when they overlap (the figure is within)."""
-    low, high = figure.value - figure.tolerance, figure.value + figure.tolerance
-    return max(low - p90, p10 - high, 0.0) / figure.tolerance
+    """How far the model's band (``p10`` to ``p90``) lies from the figure's range (``low`` to ``high``), in half
+    its width (``scale``; for a tolerance, in tolerances): 0 when they overlap (the figure is within)."""
+    return max(figure.low - p90, p10 - figure.high, 0.0) / figure.scale
 
 
 # How a figure's numbers are shown: measures that are shares of contacts, and money.
@@ -247,7 +282,7 @@ def _shown(value: float, figure: Figure, tolerance: bool = False) -> str:
     """A figure's number as people read it: shares in percent (a tolerance in points), money in GBP, ratios plain."""
     if figure.compare == "ratio":
         return f"{value:.2f}"
-    if figure.measure.startswith("share_") or figure.measure in _SHARES:
+    if figure.measure.startswith("share_") or figure.measure.endswith("_share") or figure.measure in _SHARES:
         return f"{100 * value:.1f}{' pp' if tolerance else '%'}"
     if figure.measure.startswith("cost_") or figure.measure.endswith("_per_adult_year"):
         return f"£{value:,.0f}" if abs(value) >= 100 else f"£{value:,.1f}"
@@ -276,7 +311,9 @@ def _rows(evidence: Evidence, not_run: str) -> list[_Row]:
     for e in evidence.table.iter_rows(named=True):
         figure = by_id[e["figure"]]
         where = f"{place_name(e['population'])}, {label(e['scenario']).lower()}" if e["population"] else ""
-        reported = f"{_shown(figure.value, figure)} ± {_shown(figure.tolerance, figure, tolerance=True)}"
+        reported = (f"{_shown(figure.value, figure)} ± {_shown(figure.tolerance, figure, tolerance=True)}"
+                    if figure.band is None else
+                    f"{_shown(figure.value, figure)} ({_shown(figure.low, figure)} to {_shown(figure.high, figure)})")
         if e["status"] in (WITHIN, OUTSIDE):
             model = f"{_shown(e['mean'], figure)} ({_shown(e['p10'], figure)} to {_shown(e['p90'], figure)})"
             seeds = f"{e['seeds']} seed{'s' if e['seeds'] != 1 else ''}"

@@ -215,7 +215,7 @@ def calibrate(d: Design) -> "pyabc.History":  # noqa: F821 - pyabc is imported l
     marker = db.with_name(db.name + ".design")
     abc = pyabc.ABCSMC(
         Simulator(d), _prior(d),
-        distance_function=pyabc.PNormDistance(p=2, fixed_weights={n: 1 / f.tolerance for n, f in d.figures.items()}),
+        distance_function=pyabc.PNormDistance(p=2, fixed_weights={n: 1 / f.scale for n, f in d.figures.items()}),
         population_size=d.settings.population_size,
         eps=pyabc.QuantileEpsilon(alpha=0.5),
         sampler=_sampler(d.settings.workers),

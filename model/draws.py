@@ -16,6 +16,9 @@ DEATH, ONSET, ONSET_SIZE, ACUTE, ACUTE_SIZE = 0, 1, 2, 3, 4
 MIGRANT_AGE, MIGRANT_PERSONAL, MIGRANT_CONTRIB, MIGRANT_AWARE, MIGRANT_INTEREST = 5, 6, 7, 8, 9  # interest takes 9 and 10
 HEAVY_ONSET, MIGRANT_WEALTH = 11, 12  # whether an onset is a heavy condition; whether an in-migrant has assets
 MIGRANT_LIFELONG = 13  # whether an in-migrant lives with a lifelong condition (13), and its size (14)
+CARER_BREAKDOWN = 15  # whether a strained carer breaks down this week
+MIGRANT_AGE_WITHIN = 16  # an in-migrant's age within their age band (MIGRANT_AGE draws the band)
+MIGRANT_NEED = 17  # whether an in-migrant arrives with chronic need (17), a heavy condition (18), and its size (19)
 
 # COMMUNITY stream: neighbourhoods and groups are subjects below RESIDENT_OFFSET, residents above it
 RESIDENT_OFFSET = 1 << 40

@@ -71,6 +71,10 @@ class Population:
     adults_per_household: tuple[float, ...] = p(doc="weights for 1..k adults per household")
     share_65_84: float = p(0.0, 1.0, "fraction", "adults aged 65-84")
     share_85_plus: float = p(0.0, 1.0, "fraction", "adults aged 85+")
+    older_alone_share: float = p(0.0, 1.0, "fraction", "adults 65+ living alone in the town as built (a single-adult "
+                                 "household where there is one)")
+    older_couple_share: float = p(0.0, 1.0, "fraction", "adults 65+ living as a couple with someone 65+ in the town as "
+                                  "built (a two-adult household where there is one)")
     deprivation_mean: float = p(0.01, 0.99, "index 0-1", "mean neighbourhood deprivation")
     deprivation_concentration: float = p(0.5, 1000.0, "", "beta concentration: higher = less varied")
     personal_resources_mean: float = p(0.01, 0.99, "0-1", "mean skills/knowledge/confidence at zero deprivation")

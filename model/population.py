@@ -10,10 +10,11 @@ and age shares, and everything else is built the same way.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from . import codes
 from .area import town_of
-from .lib.baselines import baseline_asking, baseline_wellbeing, wealth_share
+from .lib.baselines import age_from_draws, baseline_asking, baseline_wellbeing, starting_need, wealth_share
 from .lib.ties import count_active
 from .params import ConfigError, kernel_view
 from .rng import MAX_RESIDENTS
@@ -54,9 +55,10 @@ def build_population(params) -> dict[str, np.ndarray]:
     start = np.zeros(H + 1, dtype=np.int64)
     np.cumsum(np.bincount(hood, minlength=H), out=start[1:])
 
-    shares = ((pop.share_65_84, pop.share_85_plus) if town is None
-              else (town.share_65_84[hood], town.share_85_plus[hood]))
-    age = _ages(rng, n, *shares)
+    hood_shares = ((np.full(H, pop.share_65_84), np.full(H, pop.share_85_plus)) if town is None
+                   else (town.share_65_84.astype(float), town.share_85_plus.astype(float)))
+    age = _arrange_households(rng, _ages(rng.random(n), rng.random(n), hood_shares[0][hood], hood_shares[1][hood]),
+                              start, households, hh_size, pop)
     depr = deprivation[hood]
     p_mean = np.clip(pop.personal_resources_mean - pop.personal_deprivation_effect * depr - 0.15 * (age >= 85), 0.02, 0.98)
     personal = rng.beta(p_mean * 8, (1 - p_mean) * 8)
@@ -65,7 +67,8 @@ def build_population(params) -> dict[str, np.ndarray]:
     for _ in range(2):
         interests |= (np.uint32(1) << rng.integers(0, pop.n_interests, n).astype(np.uint32)).astype(np.uint32)
 
-    chronic = _initial_need(rng, age, depr, deprivation_mean, params)
+    chronic = _initial_need(rng.random(n), rng.random(n), rng.random(n), age, depr, deprivation_mean,
+                            kernel_view(params.needs))
     lifelong = np.where(rng.random(n) < params.needs.lifelong_share,
                         rng.exponential(params.needs.lifelong_mean_hours, n), 0.0)
     chronic = np.maximum(chronic, lifelong)
@@ -87,7 +90,8 @@ def build_population(params) -> dict[str, np.ndarray]:
         "member": member, "contributor": contributor, "aware": aware,
         "asking": baseline_asking(personal, kernel_view(params.support)), "need": chronic.copy(),
         **ties, **assoc,
-        "lifelong": lifelong, "wealthy": wealthy, "hood_deprivation": deprivation, "hood_start": start, "hood_households": households,
+        "lifelong": lifelong, "wealthy": wealthy, "hood_deprivation": deprivation, "hood_start": start,
+        "hood_households": households, "hood_share_65_84": hood_shares[0], "hood_share_85_plus": hood_shares[1],
     }
 
 
@@ -112,28 +116,57 @@ def _fit_household_sizes(rng, size, hh_hood, households, adults, largest) -> np.
         size[chosen] += step[chosen]
 
 
-def _ages(rng: np.random.Generator, n: int, share_65_84, share_85) -> np.ndarray:
-    """Adult ages from a three-band mixture (18-64, 65-84, 85-100); the shares are the town's, or each adult's
+@njit(cache=True)
+def _ages(band, within, share_65_84, share_85_plus):
+    """Adult ages by :func:`lib.baselines.age_from_draws` (an in-migrant's rule); the shares are each adult's
     neighbourhood's."""
-    band = rng.random(n)
-    age = rng.uniform(18, 65, n)
-    old = band < share_65_84
-    oldest = band >= 1 - share_85
-    age[old] = rng.uniform(65, 85, old.sum())
-    age[oldest] = 85 + rng.exponential(4.0, oldest.sum()).clip(max=19.9)
+    age = np.empty(band.size)
+    for i in range(band.size):
+        age[i] = age_from_draws(band[i], within[i], share_65_84[i], share_85_plus[i])
     return age
 
 
-def _initial_need(rng, age, depr, deprivation_mean: float, params) -> np.ndarray:
-    """Chronic need at start: prevalence rising with age, as the onset hazard does, and with deprivation above
-    the town's mean."""
-    needs = params.needs
-    prevalence = needs.initial_need_share_85 * needs.onset_age_factor ** ((age - 87.0) / 10.0)
-    prevalence *= 1 + 0.5 * needs.onset_deprivation * (depr - deprivation_mean)
-    has = rng.random(age.size) < np.clip(prevalence, 0, 1)
-    heavy = rng.random(age.size) < needs.heavy_share  # as an onset is heavy (model/phases/life.py)
-    size = rng.exponential(np.where(heavy, needs.heavy_mean_hours, 2 * needs.onset_mean_hours))
-    return np.where(has, size, 0.0).clip(max=needs.max_need_hours)
+def _arrange_households(rng, age, start, households, hh_size, pop) -> np.ndarray:
+    """The same adults placed in households as older people live (``ons_older_living_alone``,
+    ``ons_older_couples``): in each neighbourhood, ``older_alone_share`` of its adults 65 and over live alone (in
+    its single-adult households, as far as there are some), and ``older_couple_share`` of them live as couples of
+    two people 65 and over of near ages (the oldest with the oldest, in two-adult households); everyone else is
+    placed at random.  Ages drawn independently of households would put most older people with younger adults and
+    few alone, so older carers (spouses) and older people living alone would be missing.  Returns the ages by
+    slot; households (``hh_size`` adults each, ``households`` of them in each neighbourhood) are contiguous and
+    grouped by neighbourhood (``start``)."""
+    placed = np.empty_like(age)
+    all_heads = np.concatenate([[0], np.cumsum(hh_size)[:-1]]).astype(np.int64)
+    first = np.concatenate([[0], np.cumsum(households)]).astype(np.int64)
+    for h in range(start.size - 1):
+        slots = np.arange(start[h], start[h + 1])
+        heads, sizes = all_heads[first[h]:first[h + 1]], hh_size[first[h]:first[h + 1]]
+        people = rng.permutation(age[slots])
+        old, young = people[people >= 65], people[people < 65]
+        singles = rng.permutation(heads[sizes == 1])
+        alone = min(singles.size, int(round(pop.older_alone_share * old.size)))
+        placed[singles[:alone]] = old[:alone]
+        old = old[alone:]
+        pairs = rng.permutation(heads[sizes == 2])
+        couples = min(pairs.size, int(round(pop.older_couple_share * (old.size + alone) / 2)), old.size // 2)
+        partners = np.sort(old[:2 * couples])
+        placed[pairs[:couples]] = partners[0::2]
+        placed[pairs[:couples] + 1] = partners[1::2]
+        taken = np.zeros(slots.size, dtype=bool)
+        taken[singles[:alone] - start[h]] = True
+        taken[pairs[:couples] - start[h]] = True
+        taken[pairs[:couples] + 1 - start[h]] = True
+        placed[slots[~taken]] = rng.permutation(np.concatenate([old[2 * couples:], young]))
+    return placed
+
+
+@njit(cache=True)
+def _initial_need(has, heavy, size, age, depr, deprivation_mean, needs_pars):
+    """Chronic need at start, by :func:`lib.baselines.starting_need` (an in-migrant's rule)."""
+    chronic = np.empty(age.size)
+    for i in range(age.size):
+        chronic[i] = starting_need(has[i], heavy[i], size[i], age[i], depr[i], deprivation_mean, needs_pars)
+    return chronic
 
 
 def _initial_ties(rng, pop, hood, household, start, depr, active_threshold) -> dict[str, np.ndarray]:

@@ -27,6 +27,8 @@ HOOD_COLUMNS = (
     "deaths", "contacts", "recontacts_12w", "recontacts_26w", "home_care_hours", "community_hours", "connectors",
     "waiting", "reviews_requested", "carer_breakdowns", "active_tie_ends", "residents_65_plus", "adl_need_65_plus",
     "adl_unmet_65_plus", "contacts_hospital", "contacts_new_in_year", "in_hospital", "self_funded_care_home",
+    "long_stay_clients", "long_stay_reviewed", "residents_65_69", "need_65_69", "residents_80_plus", "need_80_plus",
+    "clients_with_carer", "clients_carer_50h",
     *(f"caseload_{name}" for name in codes.SERVICES[1:]),
 )
 _COL = {name: c for c, name in enumerate(HOOD_COLUMNS)}
@@ -46,6 +48,10 @@ _BREAKDOWNS, _ACTIVE_TIE_ENDS = _COL["carer_breakdowns"], _COL["active_tie_ends"
 _OLD, _ADL_NEED, _ADL_UNMET = _COL["residents_65_plus"], _COL["adl_need_65_plus"], _COL["adl_unmet_65_plus"]
 _FROM_HOSPITAL, _NEW_IN_YEAR = _COL["contacts_hospital"], _COL["contacts_new_in_year"]
 _IN_HOSPITAL, _SELF_FUNDED = _COL["in_hospital"], _COL["self_funded_care_home"]
+_LONG_STAY, _REVIEWED = _COL["long_stay_clients"], _COL["long_stay_reviewed"]
+_OLD_65_69, _NEED_65_69, _OLD_80, _NEED_80 = (_COL["residents_65_69"], _COL["need_65_69"], _COL["residents_80_plus"],
+                                              _COL["need_80_plus"])
+_WITH_CARER, _CARER_50 = _COL["clients_with_carer"], _COL["clients_carer_50h"]
 _CASELOAD = _COL["caseload_community_plan"]  # first caseload column; codes follow in SERVICES order
 HIGH_STRAIN = 0.5  # carer strain counted as high
 CARE_BANDS = (20.0, 50.0)  # hours a week at which the Census 2021 bands of unpaid care begin: 1-19, 20-49, 50+
@@ -54,13 +60,15 @@ CARER_HOURS = 1.0  # help of an hour a week or more makes a carer, as the Census
 # with an activity of daily living (HSE) with need of half an hour a day or more, and has an unmet need for that
 # help with an hour a week or more of it met by no one.
 ADL_HOURS, ADL_UNMET_HOURS = 3.5, 1.0
+NEED_HOURS = 1.0  # needing help with an activity of daily living or an instrumental one (HSE): an hour a week or more
 NEW_IN_YEAR_WEEKS = 52  # a request by someone who made none in the year before: a requesting person, for ASC-FR
+YEAR = 52  # a long-stay client has had long-term support for a year or more; reviewed: within the last year (ASC-FR)
 
 
 @njit(parallel=True, cache=True)
-def _hood_sums(hood_start, age, need, unmet, isolated, wellbeing, helper_load, strain, aware, contributor, member, died,
-               contacted, since_last, route, service, met_service, met_community, queued_since, review_requested,
-               breaking, active, in_hospital, self_funded, unmet_threshold, out):
+def _hood_sums(week, hood_start, age, need, unmet, isolated, wellbeing, helper_load, strain, aware, contributor, member,
+               died, contacted, since_last, route, service, met_service, met_community, queued_since, review_requested,
+               breaking, active, in_hospital, self_funded, long_term_since, last_review, carer, unmet_threshold, out):
     n_hoods = hood_start.shape[0] - 1
     for h in prange(n_hoods):
         # Local accumulators (kept in registers), written once per neighbourhood.
@@ -69,6 +77,7 @@ def _hood_sums(hood_start, age, need, unmet, isolated, wellbeing, helper_load, s
         n_aware = contributors = members = deaths = contacts = recontacts_12 = recontacts_26 = home_care = 0.0
         community_hours = connectors = waiting = reviews_requested = breakdowns = active_tie_ends = 0.0
         old = adl_need = adl_unmet = from_hospital = new_in_year = hospital = self_funders = 0.0
+        long_stay = reviewed = old_65_69 = need_65_69 = old_80 = need_80 = with_carer = carer_50 = 0.0
         caseload = np.zeros(len(codes.SERVICES))
         for i in range(hood_start[h], hood_start[h + 1]):
             need_sum += need[i]
@@ -92,6 +101,12 @@ def _hood_sums(hood_start, age, need, unmet, isolated, wellbeing, helper_load, s
                 if need[i] >= ADL_HOURS:
                     adl_need += 1
                     adl_unmet += unmet[i] >= ADL_UNMET_HOURS
+                if age[i] < 70:
+                    old_65_69 += 1
+                    need_65_69 += need[i] >= NEED_HOURS
+                elif age[i] >= 80:
+                    old_80 += 1
+                    need_80 += need[i] >= NEED_HOURS
             if contacted[i]:
                 contacts += 1
                 recontacts_12 += since_last[i] <= 12
@@ -111,6 +126,13 @@ def _hood_sums(hood_start, age, need, unmet, isolated, wellbeing, helper_load, s
                 self_funders += 1
             else:
                 caseload[service[i]] += 1
+                if service[i] >= codes.HOME_CARE:  # a long-term client (lib.packages.on_long_term)
+                    if week - long_term_since[i] >= YEAR:
+                        long_stay += 1
+                        reviewed += week - last_review[i] < YEAR
+                    if carer[i] >= 0:
+                        with_carer += 1
+                        carer_50 += helper_load[carer[i]] >= CARE_BANDS[1]
         row = out[h]
         row[_RESIDENTS] = hood_start[h + 1] - hood_start[h]
         row[_NEED] = need_sum
@@ -145,6 +167,14 @@ def _hood_sums(hood_start, age, need, unmet, isolated, wellbeing, helper_load, s
         row[_NEW_IN_YEAR] = new_in_year
         row[_IN_HOSPITAL] = hospital
         row[_SELF_FUNDED] = self_funders
+        row[_LONG_STAY] = long_stay
+        row[_REVIEWED] = reviewed
+        row[_OLD_65_69] = old_65_69
+        row[_NEED_65_69] = need_65_69
+        row[_OLD_80] = old_80
+        row[_NEED_80] = need_80
+        row[_WITH_CARER] = with_carer
+        row[_CARER_50] = carer_50
         row[_CASELOAD:_CASELOAD + len(codes.SERVICES) - 1] = caseload[1:]
 
 
@@ -223,6 +253,16 @@ class Recorder:
                "3.5 hours a week or more: HSE)"),
         Column("adl_unmet_65_plus", "int", "adults", "adults 65+ with an unmet need for that help (an hour a week or more "
                "of it met by no one: HSE)"),
+        Column("residents_65_69", "int", "adults", "adults aged 65 to 69"),
+        Column("need_65_69", "int", "adults", "adults 65-69 needing help with an activity of daily living or an "
+               "instrumental one (need of an hour a week or more: HSE)"),
+        Column("residents_80_plus", "int", "adults", "adults aged 80 and over"),
+        Column("need_80_plus", "int", "adults", "adults 80+ needing help with an activity of daily living or an "
+               "instrumental one (need of an hour a week or more: HSE)"),
+        Column("long_stay_clients", "int", "people", "council-funded long-term clients supported for a year or more"),
+        Column("long_stay_reviewed", "int", "people", "those of them whose package was reviewed within the last year"),
+        Column("clients_with_carer", "int", "people", "long-term clients with a main carer this week"),
+        Column("clients_carer_50h", "int", "people", "those whose main carer gives 50 hours or more a week"),
     )
 
     def __init__(self, hood_every: int, sources: dict, unmet_threshold: float, n_hoods: int,
@@ -237,11 +277,11 @@ class Recorder:
         self._wellbeing = sources["wellbeing"]
         self.totals = Totals(*(0.0,) * len(HOOD_COLUMNS))
 
-    def sum_residents(self) -> None:
-        """This week's sums over residents, by neighbourhood and for the town (``totals``), for the components'
-        measures and the week's row."""
+    def sum_residents(self, week: int) -> None:
+        """This week's sums over residents (the run's ``week``), by neighbourhood and for the town (``totals``), for
+        the components' measures and the week's row."""
         self._sums[:] = 0.0
-        self._hood_sums()
+        self._hood_sums(week=week)
         self.totals = Totals(*self._sums.sum(axis=0).tolist())
 
     def record(self, policy_week: int, measures: dict, groups_per_hood: np.ndarray) -> None:
@@ -286,6 +326,9 @@ class Recorder:
             "residents_65_plus": int(t["residents_65_plus"]),
             "adl_need_65_plus": int(t["adl_need_65_plus"]),
             "adl_unmet_65_plus": int(t["adl_unmet_65_plus"]),
+            **{k: int(t[k]) for k in ("residents_65_69", "need_65_69", "residents_80_plus", "need_80_plus",
+                                      "long_stay_clients", "long_stay_reviewed", "clients_with_carer",
+                                      "clients_carer_50h")},
         }
         self.steps.append(row)
         contacts = sums[:, _CONTACTS]

@@ -112,7 +112,7 @@ class ResilienceModel(mesa.Model):
                 component.step(self, week)
                 self.phase_seconds[component.name] += time.perf_counter() - started
         if week.policy_on:
-            self.recorder.sum_residents()
+            self.recorder.sum_residents(self.week)
             measures = dict(self._idle)
             for component in self.components:
                 measures.update(component.measures(self, week))

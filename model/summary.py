@@ -37,7 +37,7 @@ def summarise(steps: pl.DataFrame) -> pl.DataFrame:
         (100_000 * pl.col("care_home_admissions_65_plus").sum() / old / years).alias("care_home_admissions_65_per_100k"),
         (100_000 * pl.col("care_home_admissions_18_64").sum() / (adults - old) / years)
         .alias("care_home_admissions_18_64_per_100k"),
-        (pl.col("reviews").sum() / years / pl.col("caseload_long_term").mean()).alias("long_term_reviewed_share"),
+        (pl.col("long_stay_reviewed").sum() / pl.col("long_stay_clients").sum()).alias("long_term_reviewed_share"),
         (pl.col("home_care_hours").sum() / pl.col("caseload_home_care").sum()).alias("home_care_package_hours"),
         (carers / pl.col("residents")).mean().alias("carers_1_19h_share"),
         (pl.col("carers_20_49h") / pl.col("residents")).mean().alias("carers_20_49h_share"),
@@ -45,6 +45,9 @@ def summarise(steps: pl.DataFrame) -> pl.DataFrame:
         (pl.col("care_hours").sum() / pl.col("residents").sum()).alias("care_hours_per_adult"),
         (pl.col("adl_need_65_plus") / pl.col("residents_65_plus")).mean().alias("adl_need_65_share"),
         (pl.col("adl_unmet_65_plus") / pl.col("residents_65_plus")).mean().alias("adl_unmet_65_share"),
+        (pl.col("need_65_69").sum() / pl.col("residents_65_69").sum()).alias("need_65_69_share"),
+        (pl.col("need_80_plus").sum() / pl.col("residents_80_plus").sum()).alias("need_80_plus_share"),
+        (pl.col("clients_carer_50h").sum() / pl.col("clients_with_carer").sum()).alias("client_carers_50h_share"),
         (pl.col("care_home_admissions_65_plus").sum() + pl.col("care_home_admissions_18_64").sum())
         .alias("care_home_admissions"),
         pl.col("self_funders_taken_over").sum(),

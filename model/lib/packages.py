@@ -50,8 +50,9 @@ def care_at_home(key, week, i, unmet, isolated, service, service_hours, services
 
 
 @njit(cache=True)
-def start_package(key, week, i, new, need, unmet, isolated, wealthy, self_funded, funds_until, service,
-                  service_hours, next_review, review_weeks, services_pars, starts, n_starts, starts_new):
+def start_package(key, week, i, new, moved, need, unmet, isolated, wealthy, self_funded, funds_until, service,
+                  service_hours, long_term_since, next_review, review_weeks, services_pars, starts, n_starts, starts_new,
+                  starts_moved):
     """Choose and start a long-term package sized to the need nothing else meets: a care home where
     :func:`needs_care_home` (nursing at ``services_pars.nursing_hours`` of need or more; else residential, or a
     Shared Lives placement with chance ``services_pars.shared_lives_share``), else :func:`care_at_home`; the
@@ -61,7 +62,9 @@ def start_package(key, week, i, new, need, unmet, isolated, wealthy, self_funded
     move in self-funded until their assets run down (an exponential time of mean
     ``services_pars.self_funder_weeks``), and the council pays nothing until then.  A council-funded start is
     added to the week's starts (``starts[:n_starts[0]]``, with ``starts_new``: whether the new practice made
-    it), which programmes that change the choice read after the front door (``model/phases/conversation.py``).
+    it, and ``starts_moved``: whether it ``moved`` someone already on a long-term package into a care home, a
+    change of setting rather than a new client), which programmes that change the choice read after the front
+    door (``model/phases/conversation.py``).  A new client's ``long_term_since`` is this week.
     """
     if needs_care_home(i, unmet, services_pars):
         if need[i] >= services_pars.nursing_hours:
@@ -78,7 +81,10 @@ def start_package(key, week, i, new, need, unmet, isolated, wealthy, self_funded
     else:
         care_at_home(key, week, i, unmet, isolated, service, service_hours, services_pars)
     next_review[i] = week + review_weeks
+    if not moved:
+        long_term_since[i] = week
     starts[n_starts[0]] = i
     starts_new[n_starts[0]] = new
+    starts_moved[n_starts[0]] = moved
     n_starts[0] += 1
     return True

@@ -29,8 +29,8 @@ ADMITTED_65_PLUS, ADMITTED_18_64, TAKEN_OVER = 0, 1, 2
 
 
 @njit(cache=True)
-def admissions(week, starts, n_starts, age, service, self_funded, funds_until, next_review, review_weeks, seen,
-               tallies):
+def admissions(week, starts, n_starts, age, service, self_funded, funds_until, long_term_since, next_review,
+               review_weeks, seen, tallies):
     """Count the week's council-funded care-home admissions (each resident's last start this week that is a care
     home), and take over the placements of self-funders whose assets ran out this week (an admission too).
     ``seen`` is all False on entry and on return."""
@@ -47,6 +47,7 @@ def admissions(week, starts, n_starts, age, service, self_funded, funds_until, n
         if self_funded[i] and funds_until[i] <= week:
             self_funded[i] = False
             funds_until[i] = codes.NEVER
+            long_term_since[i] = week
             next_review[i] = week + review_weeks
             tallies[TAKEN_OVER] += 1
             tallies[ADMITTED_65_PLUS if age[i] >= 65 else ADMITTED_18_64] += in_care_home(service[i])

@@ -61,43 +61,56 @@ def _mobilise(i, cover, indptr, degree, other, strength, kind, active, helper_ca
 
 
 @njit(cache=True)
-def _outcome(gap, need, acute, found_net, spare_pool, connected, first, policy, support_pars, services_pars):
-    """The outcome of a request and the team hours it takes, from what the practitioner finds (see :func:`triage`)."""
+def _outcome(gap, need, acute, hospital, found_net, spare_pool, connected, first, policy, support_pars, services_pars):
+    """The outcome of a request and the team hours it takes, from what the practitioner finds (see :func:`triage`).
+
+    Under every practice: need met by the time the person is seen gets no services; a discharge from hospital
+    whose care at home would be beyond what a council offers goes to a care home (discharge pathway 3); other
+    discharges get short-term support first where the practice offers it (discharge to assess, pathway 1), as
+    does an eligible need that came with an episode (``policy.reablement_first``).  Below eligibility, unmet need
+    of ``services.low_level_min_hours`` or more gets equipment or telecare (ongoing low-level support).  In a
+    service-first practice the rest is a ladder by the need left unmet: below ``services.signpost_min_hours``
+    nothing is offered (no services), then information and signposting, then, from eligibility, long-term
+    support; a community-first practice holds its conversation instead."""
     if gap < support_pars.unmet_threshold:  # nothing left unmet by the time they are seen
         return codes.NO_SERVICES, policy.contact_hours
+    if hospital and gap >= services_pars.home_care_max_hours:  # from hospital to a care home
+        return codes.LONG_TERM, policy.contact_hours + policy.assessment_hours
     eligible = gap >= policy.eligibility_hours
-    acute_led = acute > 0.5 * need
-    equipment = not eligible and acute_led and need >= services_pars.low_level_min_hours  # after a fall or illness
+    short_term = policy.reablement_first and (hospital or (eligible and acute > 0.5 * need))
+    low_level = not eligible and gap >= services_pars.low_level_min_hours
     if first:
         found_comm = min(support_pars.community_max_hours, spare_pool) * (1.0 if connected else 0.5)
         if found_net + found_comm >= gap:
             return codes.RESOLVED, policy.contact_hours
-        if acute_led and eligible and policy.reablement_first:
+        if short_term:
             return codes.SHORT_TERM, policy.contact_hours + policy.plan_hours
-        if equipment:
+        if low_level:
             return codes.LOW_LEVEL_SUPPORT, policy.contact_hours + policy.plan_hours
         if not eligible or found_net + min(support_pars.community_max_hours, spare_pool) + \
                 policy.plan_support_hours >= gap:
             return codes.PLAN, policy.contact_hours + policy.plan_hours
         return codes.LONG_TERM, policy.contact_hours + policy.plan_hours + policy.assessment_hours
-    if equipment:
+    if short_term:
+        return codes.SHORT_TERM, policy.contact_hours + policy.assessment_hours
+    if low_level:
         return codes.LOW_LEVEL_SUPPORT, policy.contact_hours + policy.plan_hours
+    if gap < services_pars.signpost_min_hours:
+        return codes.NO_SERVICES, policy.contact_hours
     if not eligible:
         return codes.SIGNPOSTED, policy.contact_hours
-    if acute_led and policy.reablement_first:
-        return codes.SHORT_TERM, policy.contact_hours + policy.assessment_hours
     return codes.LONG_TERM, policy.contact_hours + policy.assessment_hours
 
 
 @njit(cache=True)
 def triage(key, week, staff_hours, order, need, acute, unmet, met_service, met_personal, asking, hood, interests,
            member, aware, isolated, wealthy, self_funded, funds_until, weeks_unmet, service, service_hours,
-           service_until, next_review, queued_since, route, indptr, degree, other, strength, kind, active, strain,
+           service_until, long_term_since, next_review, queued_since, route, indptr, degree, other, strength, kind, active, strain,
            helper_cap, helper_load, care_cap, able_to_care, hood_pool, hood_pool_used, hood_groups_start, hood_groups,
            group_interest, group_activity, group_members, practice_share, community_first, policy_pars, review_pars,
            status_quo_first, status_quo_pars, status_quo_review_pars, network_pars, services_pars, support_pars,
            community_pars, place_start, places, place_interest, place_rank, place_taken, place_room, places_new,
-           places_status_quo, held, free, connected, starts, starts_new, n_starts, counts):
+           places_status_quo, held, free, connected, starts, starts_new, starts_moved, n_starts, counts):
     """Serve the queue in ``order`` (discharges from hospital first) while staff hours remain.
 
     Each request is taken by a practitioner of the new practice (``policy_pars``, ``review_pars``,
@@ -146,7 +159,8 @@ def triage(key, week, staff_hours, order, need, acute, unmet, met_service, met_p
         connection = best_place(h, interests[i], held[t], place_start, places, interest=place_interest,
                                 rank=place_rank, taken=place_taken, room=place_room) \
             if (places_new if new else places_status_quo) else -1
-        outcome, hours = _outcome(gap, need[i], acute[i], found_net, spare_pool, connection >= 0, first,
+        outcome, hours = _outcome(gap, need[i], acute[i], route[i] == codes.HOSPITAL_ROUTE, found_net, spare_pool,
+                                  connection >= 0, first,
                                   policy=policy, support_pars=support_pars, services_pars=services_pars)
         staff_hours -= hours  # work begun is finished; an overrun comes out of next week's hours
 
@@ -179,10 +193,12 @@ def triage(key, week, staff_hours, order, need, acute, unmet, met_service, met_p
             service_until[i] = week + services_pars.reablement_weeks
         elif outcome == codes.LONG_TERM:
             counts[ASSESSMENTS] += 1
-            if not start_package(key, week, i, new, need=need, unmet=unmet, isolated=isolated, wealthy=wealthy,
+            if not start_package(key, week, i, new, False, need=need, unmet=unmet, isolated=isolated, wealthy=wealthy,
                                  self_funded=self_funded, funds_until=funds_until, service=service,
-                                 service_hours=service_hours, next_review=next_review, review_weeks=review.review_weeks,
-                                 services_pars=services_pars, starts=starts, n_starts=n_starts, starts_new=starts_new):
+                                 service_hours=service_hours, long_term_since=long_term_since, next_review=next_review,
+                                 review_weeks=review.review_weeks,
+                                 services_pars=services_pars, starts=starts, n_starts=n_starts, starts_new=starts_new,
+                                 starts_moved=starts_moved):
                 outcome = codes.NO_SERVICES  # the council assessed them; they pay for their care home themselves
         weeks_unmet[i] = -support_pars.patience_weeks  # people give the offer time to work before calling again
         counts[outcome] += 1

@@ -16,10 +16,10 @@ from numba import njit, prange
 
 from .. import codes
 from ..component import Component
-from ..draws import (ACUTE, ACUTE_SIZE, DEATH, HEAVY_ONSET, MIGRANT_AGE, MIGRANT_INTEREST, MIGRANT_LIFELONG,
-                     MIGRANT_PERSONAL, ONSET, ONSET_SIZE)
+from ..draws import (ACUTE, ACUTE_SIZE, DEATH, HEAVY_ONSET, MIGRANT_AGE, MIGRANT_AGE_WITHIN, MIGRANT_INTEREST,
+                     MIGRANT_LIFELONG, MIGRANT_NEED, MIGRANT_PERSONAL, ONSET, ONSET_SIZE)
 from ..lib.packages import in_care_home
-from ..lib.baselines import baseline_asking, baseline_wellbeing
+from ..lib.baselines import age_from_draws, baseline_asking, baseline_wellbeing, starting_need
 from ..lib.ties import add_tie, remove_all_ties
 from ..params import p
 from ..rng import LIFE, exponential, uniform, uniform_at, week_key
@@ -59,7 +59,6 @@ class NeedsPars:
     mortality_isolation: float = p(0.0, 10.0, "relative", "extra mortality when isolated (isolation harms health)")
     mortality_care_home: float = p(1.0, 20.0, "x", "mortality of care-home residents relative to others of the same "
                                    "age and need (those admitted are the frailest)")
-    migrant_age_mean: float = p(1.0, 60.0, "years", "mean years over 18 of in-migrants replacing deaths")
 
 
 _MAX_TABLE_AGE = 160  # years covered by the age-factor bound table; older residents take the exact path
@@ -150,12 +149,16 @@ def _cap_need(i, chronic, acute, max_need_hours):
 
 @njit(cache=True)
 def arrive(key, week, slots, age, hood, household, interests, personal, wellbeing, asking, chronic, lifelong, indptr,
-           degree, other, strength, kind, active, hood_deprivation, needs_pars, population_pars, network_pars,
-           wellbeing_pars, support_pars):
+           degree, other, strength, kind, active, hood_deprivation, hood_share_65_84, hood_share_85_plus,
+           deprivation_mean, needs_pars, population_pars, network_pars, wellbeing_pars, support_pars):
     """Who moves into each slot of ``slots`` (ascending): the people tied to the resident who died lose
-    wellbeing (bereavement) and the dead's ties are lost; then the in-migrant's age, personal resources and
-    interests, the wellbeing and asking those resources give, any lifelong condition they live with (as a share
-    ``needs.lifelong_share`` of adults do), and their household ties back to the housemates.
+    wellbeing (bereavement) and the dead's ties are lost; then the in-migrant's age (from their neighbourhood's
+    age structure, as the town was built, so in-migration keeps it), personal resources and interests, the
+    wellbeing and asking those resources give, the chronic need someone of their age arrives with
+    (:func:`lib.baselines.starting_need`, as at the start) or any lifelong condition they live with (as a share
+    ``needs.lifelong_share`` of adults do), and their household: the dead's, with household ties back to the
+    housemates, unless a housemate is 65 or over, whom the death leaves living alone (``ons_older_living_alone``:
+    widowhood is how most older people come to live alone), and then a household of their own.
 
     One slot after another: two residents of one household who die in one week each grieve the other's
     in-migrant, as the ties stand when their turn comes.
@@ -167,9 +170,11 @@ def arrive(key, week, slots, age, hood, household, interests, personal, wellbein
             wellbeing[j] = max(0.0, wellbeing[j] - network_pars.bereavement_wellbeing * strength[k])
         remove_all_ties(indptr, degree, other, strength, kind, active, network_pars, i)
 
-        age[i] = min(18.0 + exponential(key, LIFE, week, i, MIGRANT_AGE, needs_pars.migrant_age_mean), 95.0)
+        h = hood[i]
+        age[i] = age_from_draws(uniform(key, LIFE, week, i, MIGRANT_AGE), uniform(key, LIFE, week, i, MIGRANT_AGE_WITHIN),
+                                hood_share_65_84[h], hood_share_85_plus[h])
         mean_p = (population_pars.personal_resources_mean
-                  - population_pars.personal_deprivation_effect * hood_deprivation[hood[i]])
+                  - population_pars.personal_deprivation_effect * hood_deprivation[h])
         personal[i] = min(0.98, max(0.02, mean_p + 0.4 * (uniform(key, LIFE, week, i, MIGRANT_PERSONAL) - 0.5)))
         wellbeing[i] = baseline_wellbeing(personal[i], wellbeing_pars)
         asking[i] = baseline_asking(personal[i], support_pars)
@@ -179,8 +184,16 @@ def arrive(key, week, slots, age, hood, household, interests, personal, wellbein
         lifelong[i] = 0.0
         if uniform(key, LIFE, week, i, MIGRANT_LIFELONG) < needs_pars.lifelong_share:
             lifelong[i] = exponential(key, LIFE, week, i, MIGRANT_LIFELONG + 1, needs_pars.lifelong_mean_hours)
-        chronic[i] = lifelong[i]
-        # Households are contiguous: the in-migrant rejoins their housemates.
+        chronic[i] = max(lifelong[i], starting_need(
+            uniform(key, LIFE, week, i, MIGRANT_NEED), uniform(key, LIFE, week, i, MIGRANT_NEED + 1),
+            uniform(key, LIFE, week, i, MIGRANT_NEED + 2), age[i], hood_deprivation[h], deprivation_mean, needs_pars))
+        # Households are contiguous: the in-migrant rejoins the housemates of a younger household; where one of
+        # them is 65 or over (a widowed partner), the survivors live on without them and the in-migrant lives
+        # alone, in a household of their own (an id no household of the town as built has).
+        for j in range(max(0, i - 8), min(n, i + 9)):
+            if age[i] < 65.0 and j != i and household[j] == household[i] and age[j] >= 65.0:
+                household[i] = n + i
+                break
         for j in range(max(0, i - 8), min(n, i + 9)):
             if j != i and household[j] == household[i]:
                 add_tie(indptr, degree, other, strength, kind, active, network_pars, i=i, j=j, s=0.9,
@@ -188,7 +201,7 @@ def arrive(key, week, slots, age, hood, household, interests, personal, wellbein
 
 
 _DRAWN = SetBy("life", "drawn for the in-migrant (arrive)")
-_SAME_PLACE = Keep("the in-migrant moves into the same household and neighbourhood")
+_SAME_PLACE = Keep("the in-migrant moves into the same neighbourhood")
 _THIS_WEEKS_EVENTS = Keep("the slot's life events of this week stand for the in-migrant until next week's")
 
 
@@ -205,7 +218,8 @@ class Life(Component):
     arrays = (
         Array(RESIDENTS, "age", np.float64, PER_RESIDENT, "years", "age", start=None, arrival=_DRAWN),
         Array(RESIDENTS, "hood", np.int32, PER_RESIDENT, "", "neighbourhood", start=None, arrival=_SAME_PLACE),
-        Array(RESIDENTS, "household", np.int32, PER_RESIDENT, "", "household id", start=None, arrival=_SAME_PLACE),
+        Array(RESIDENTS, "household", np.int32, PER_RESIDENT, "", "household id", start=None,
+              arrival=SetBy("life", "the dead's household, or one of their own where a housemate is 65 or over (arrive)")),
         Array(RESIDENTS, "interests", np.uint32, PER_RESIDENT, "bitmask", "interest categories", start=None,
               arrival=_DRAWN),
         Array(RESIDENTS, "chronic", np.float64, PER_RESIDENT, "hours/week", "long-term need", start=None,
@@ -225,12 +239,17 @@ class Life(Component):
         Array(HOODS, "deprivation", np.float64, PER_HOOD, "0-1", "deprivation index", start=None),
         Array(HOODS, "start", np.int64, HOOD_STARTS, "", "first resident of each neighbourhood (CSR)", start=None),
         Array(HOODS, "households", np.int32, PER_HOOD, "households", "households", start=None),
+        Array(HOODS, "share_65_84", np.float64, PER_HOOD, "fraction", "adults aged 65-84 as the neighbourhood was built "
+              "(in-migrants keep it)", start=None),
+        Array(HOODS, "share_85_plus", np.float64, PER_HOOD, "fraction", "adults aged 85 and over as the neighbourhood "
+              "was built (in-migrants keep it)", start=None),
     )
     results = (Column("queue_deaths", "int", "adults", "people who died while waiting in the queue"),)
 
     def __init__(self, model):
         self._life_events = Kernel(life_events, model.sources)
-        self._arrive = Kernel(arrive, model.sources)
+        self._arrive = Kernel(arrive, {**model.sources,
+                                       "deprivation_mean": float(model.sources["hood_deprivation"].mean())})
         self._died = model.sources["died"]
         self._queued_since = model.sources["queued_since"]
         self._queue_deaths = 0

@@ -22,18 +22,18 @@ from .. import codes
 from ..component import Component
 from ..draws import CARER_AGREES, REVIEW_PRACTICE
 from ..lib.carers import network_spare
-from ..lib.packages import in_care_home, on_long_term, start_package
+from ..lib.packages import in_care_home, lives_away, on_long_term, start_package
 from ..params import kernel_view
 from ..rng import TRIAGE, uniform
 from ..schema import Column
 from ..state import COUNCIL, ONE, PER_RESIDENT, RESIDENTS, Array, Kernel
 
 # Slots of the week's tallies: step-downs and reductions at review, reviews held, assessments when a plan ends and
-# when reablement ends, reablement episodes ended and those ending in long-term support, and the team hours all of
-# these took
-STEP_DOWNS, REDUCTIONS, REVIEWS, REASSESSMENTS, END_ASSESSMENTS, REABLEMENT_ENDED, REABLED_TO_LONG_TERM, WORK_HOURS = \
-    range(8)
-N_TALLIES = 8
+# when reablement ends, reablement episodes ended and those ending in long-term support, the team hours all of
+# these took, and moves into a care home at review
+STEP_DOWNS, REDUCTIONS, REVIEWS, REASSESSMENTS, END_ASSESSMENTS, REABLEMENT_ENDED, REABLED_TO_LONG_TERM, WORK_HOURS, \
+    MOVES = range(9)
+N_TALLIES = 9
 _QUARTER = 13  # weeks of review time that can accrue
 
 
@@ -52,11 +52,12 @@ def _can_carry(key, week, i, hood_pool, hood_pool_used, hood, indptr, degree, ot
 
 @njit(cache=True)
 def review_and_transition(key, week, staff_hours, review_budget, need, unmet, met_service, isolated, wealthy,
-                          self_funded, funds_until, service, service_hours, service_until, next_review, weeks_unmet,
+                          self_funded, funds_until, service, service_hours, service_until, long_term_since, next_review,
+                          last_review, weeks_unmet,
                           indptr, degree, other, strength, kind, helper_cap, helper_load, care_cap, able_to_care,
                           strain, hood_pool, hood_pool_used, hood, practice_share, policy_pars, review_pars,
                           status_quo_pars, status_quo_review_pars, network_pars, services_pars, support_pars, starts,
-                          n_starts, starts_new, review_credit, due, transitions):
+                          n_starts, starts_new, starts_moved, review_credit, due, transitions):
     """End time-limited support that is due, then review long-term packages that are due, oldest first, while the
     review budget and the team's hours last.
 
@@ -84,17 +85,18 @@ def review_and_transition(key, week, staff_hours, review_budget, need, unmet, me
             staff_hours -= policy.assessment_hours
             transitions[WORK_HOURS] += policy.assessment_hours
             transitions[REASSESSMENTS if st == codes.COMMUNITY_PLAN else END_ASSESSMENTS] += 1
-            carried = _can_carry(key, week, i, hood_pool, hood_pool_used, hood, indptr, degree, other, strength,
-                                 kind=kind, helper_cap=helper_cap, helper_load=helper_load, care_cap=care_cap,
+            carried = _can_carry(key, week, i, hood_pool, hood_pool_used, hood, indptr, degree, other=other,
+                                 strength=strength, kind=kind, helper_cap=helper_cap, helper_load=helper_load, care_cap=care_cap,
                                  able_to_care=able_to_care, strain=strain, network_pars=network_pars,
                                  support_pars=support_pars) if review.step_down else 0.0
             if not (review.step_down and carried >= need_for_service):
                 unmet[i] += met_service[i]
-                funded = start_package(key, week, i, new, need=need, unmet=unmet, isolated=isolated, wealthy=wealthy,
-                                       self_funded=self_funded, funds_until=funds_until, service=service,
-                                       service_hours=service_hours, next_review=next_review,
+                funded = start_package(key, week, i, new, False, need=need, unmet=unmet, isolated=isolated,
+                                       wealthy=wealthy, self_funded=self_funded, funds_until=funds_until,
+                                       service=service, service_hours=service_hours, long_term_since=long_term_since,
+                                       next_review=next_review,
                                        review_weeks=review.review_weeks, services_pars=services_pars, starts=starts,
-                                       n_starts=n_starts, starts_new=starts_new)
+                                       n_starts=n_starts, starts_new=starts_new, starts_moved=starts_moved)
                 transitions[REABLED_TO_LONG_TERM] += st == codes.REABLEMENT and funded
         elif on_long_term(st) and next_review[i] <= week:
             due[n_due] = i
@@ -114,16 +116,26 @@ def review_and_transition(key, week, staff_hours, review_budget, need, unmet, me
         transitions[WORK_HOURS] += review.review_hours
         transitions[REVIEWS] += 1
         next_review[i] = week + review.review_weeks
+        last_review[i] = week
         weeks_unmet[i] = -support_pars.patience_weeks  # a resized package is given time to work
         need_for_service = met_service[i] + unmet[i]
-        carried = _can_carry(key, week, i, hood_pool, hood_pool_used, hood, indptr, degree, other, strength,
-                             kind=kind, helper_cap=helper_cap, helper_load=helper_load, care_cap=care_cap,
+        carried = _can_carry(key, week, i, hood_pool, hood_pool_used, hood, indptr, degree, other=other,
+                             strength=strength, kind=kind, helper_cap=helper_cap, helper_load=helper_load, care_cap=care_cap,
                              able_to_care=able_to_care, strain=strain, network_pars=network_pars,
                              support_pars=support_pars) if review.step_down and not in_care_home(st) else 0.0
         if need_for_service < policy.eligibility_hours or carried >= need_for_service:
             service[i] = codes.NO_SERVICE
             service_hours[i] = 0.0
             transitions[STEP_DOWNS] += 1
+        elif not lives_away(st) and need_for_service - carried >= services_pars.home_care_max_hours:
+            unmet[i] = need_for_service - carried  # care at home no longer enough: a move into a care home
+            start_package(key, week, i, new, True, need=need, unmet=unmet, isolated=isolated, wealthy=wealthy,
+                          self_funded=self_funded, funds_until=funds_until, service=service,
+                          service_hours=service_hours, long_term_since=long_term_since, next_review=next_review,
+                          review_weeks=review.review_weeks,
+                          services_pars=services_pars, starts=starts, n_starts=n_starts, starts_new=starts_new,
+                          starts_moved=starts_moved)
+            transitions[MOVES] += 1
         elif st == codes.HOME_CARE or (st == codes.DAY_CARE and unmet[i] > support_pars.unmet_threshold):
             hours = need_for_service
             if review.step_down and hours > service_hours[i]:  # an increase is met by the network first
@@ -147,6 +159,8 @@ class Reviews(Component):
     name = "reviews"
     arrays = (Array(RESIDENTS, "next_review", np.int32, PER_RESIDENT, "week",
                     "week the long-term package is reviewed", start=codes.NEVER, arrival=codes.NEVER),
+              Array(RESIDENTS, "last_review", np.int32, PER_RESIDENT, "week", "week the package was last reviewed",
+                    start=codes.NEVER, arrival=codes.NEVER),
               Array(COUNCIL, "review_credit", np.float64, ONE, "hours", "team hours set aside for reviews and not yet "
                     "spent (they accrue from week to week, up to a quarter's)", start=0.0))
     results = (
@@ -157,6 +171,7 @@ class Reviews(Component):
         Column("reablement_ended", "int", "people", "reablement episodes that ended this week"),
         Column("reablement_to_long_term", "int", "people",
                "reablement episodes that ended in a council-funded long-term package"),
+        Column("care_home_moves", "int", "people", "people on a package at home moved into a care home at review"),
     )
 
     def __init__(self, model):
@@ -187,4 +202,4 @@ class Reviews(Component):
         t = self._tallies
         return {"plan_reassessments": int(t[REASSESSMENTS]), "step_downs": int(t[STEP_DOWNS]), "reviews": int(t[REVIEWS]),
                 "package_reductions": int(t[REDUCTIONS]), "reablement_ended": int(t[REABLEMENT_ENDED]),
-                "reablement_to_long_term": int(t[REABLED_TO_LONG_TERM])}
+                "reablement_to_long_term": int(t[REABLED_TO_LONG_TERM]), "care_home_moves": int(t[MOVES])}

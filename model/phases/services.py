@@ -30,8 +30,10 @@ class ServicesPars:
     shared_lives_share: float = p(0.0, 1.0, "fraction", "residential/day-care placements made as Shared Lives")
     low_level_hours: float = p(0.0, 20.0, "hours/week", "need equipment, telecare or a minor adaptation meets "
                                "(ongoing low-level support)")
-    low_level_min_hours: float = p(0.0, 168.0, "hours/week", "need at or above which equipment or telecare can help "
-                                   "(personal care and mobility)")
+    low_level_min_hours: float = p(0.0, 168.0, "hours/week", "unmet need below eligibility at or above which a "
+                                   "council offers equipment, telecare or a minor adaptation; less is signposted")
+    signpost_min_hours: float = p(0.0, 168.0, "hours/week", "unmet need below which a service-first assessment offers "
+                                  "nothing (no services); from it, information and signposting")
     low_level_weeks: int = p(1, 520, "weeks", "how long ongoing low-level support lasts before it ends")
     reablement_weeks: int = p(1, 52, "weeks", "length of reablement")
     reablement_hours: float = p(0.0, 60.0, "hours/week", "need met during reablement")
@@ -40,7 +42,8 @@ class ServicesPars:
                                    "reablement (the function an episode took away, regained)")
     self_funder_weeks: float = p(1.0, 2600.0, "weeks", "mean time a self-funder's assets pay for their care home "
                                  "before the council takes over")
-    crowd_out: float = p(0.0, 1.0, "fraction", "informal help and tie contact withdrawn while a package runs")
+    crowd_out: float = p(0.0, 1.0, "fraction", "a main carer's care displaced per hour of a statutory package, and "
+                         "tie contact withdrawn while a package runs")
     dependency_rate: float = p(0.0, 1.0, "per week", "growth of dependency on a long-term package")
     dependency_recovery: float = p(0.0, 1.0, "per week", "dependency lost without a package")
     resource_erosion: float = p(0.0, 1.0, "per week", "personal resources lost at full dependency")
@@ -78,6 +81,8 @@ class ServiceEffects(Component):
               arrival=0.0),
         Array(RESIDENTS, "service_until", np.int32, PER_RESIDENT, "week", "end of a time-limited plan or reablement",
               start=codes.NEVER, arrival=codes.NEVER),
+        Array(RESIDENTS, "long_term_since", np.int32, PER_RESIDENT, "week", "week the council began funding the "
+              "person's long-term support (a move into a care home keeps it)", start=codes.NEVER, arrival=codes.NEVER),
         Array(RESIDENTS, "dependency", np.float64, PER_RESIDENT, "0-1", "dependency on services", arrival=0.0),
     )
 

@@ -78,11 +78,17 @@ def helper_capacity(week, age, chronic, acute, burnout_until, service, in_hospit
 
 
 @njit(parallel=True, cache=True)
-def find_carers(askers, ask, asking, indptr, degree, other, strength, kind, network_pars, able_to_care, carer, request):
-    """Each asker's main carer (:func:`closest_carer`) and the hours that carer is asked for: someone they live with
-    sees the need (``ask``) and takes on ``network_pars.household_care_share`` of it, up to
-    ``network_pars.carer_hours``; a relative elsewhere is asked the share of it the person asks for (``asking``),
-    up to ``network_pars.carer_hours_family``.  Each asker's own row
+def find_carers(askers, ask, asking, beyond_own, displaced, indptr, degree, other, strength, kind, network_pars,
+                able_to_care, carer, request):
+    """Each asker's main carer (:func:`closest_carer`) and the hours that carer is asked for.
+
+    A main carer sizes their care by the person's need beyond their own resources, not by what services leave:
+    someone they live with sees it and takes on ``network_pars.household_care_share`` of it, up to
+    ``network_pars.carer_hours``; a relative elsewhere the share the person asks for (``asking``), up to
+    ``network_pars.carer_hours_family``.  A statutory package displaces some of that care (``displaced``), and no
+    carer gives more than the need services leave (``ask``).  So a package sized to the need a carer leaves
+    unmet tops their care up and does not replace it: carers of people on packages keep caring, as the Census
+    and the carers' surveys count them (``census_care_bands``, ``carers_known_stretched``).  Each asker's own row
     only, so in parallel: the part of main care that reads the network."""
     for t in prange(askers.shape[0]):
         i = askers[t]
@@ -90,9 +96,10 @@ def find_carers(askers, ask, asking, indptr, degree, other, strength, kind, netw
         if k >= 0:
             carer[i] = other[k]
             if kind[k] == codes.HOUSEHOLD:
-                request[i] = min(ask[i] * network_pars.household_care_share, network_pars.carer_hours)
+                share, most = network_pars.household_care_share, network_pars.carer_hours
             else:
-                request[i] = min(ask[i] * asking[i], network_pars.carer_hours_family)
+                share, most = asking[i], network_pars.carer_hours_family
+            request[i] = min(max(0.0, beyond_own[i] * share - displaced[i]), most, ask[i])
 
 
 @njit(cache=True)
@@ -178,9 +185,12 @@ def _share_round(askers, ask, indptr, degree, other, strength, kind, network_par
 
 @njit(parallel=True, cache=True)
 def _before_network(chronic, acute, personal, asking, service, service_hours, in_hospital, need, met_service,
-                    met_personal, met_network, carer, care_received, ask, support_pars, services_pars, plan_hours):
-    """Need after services and personal resources; what each resident asks of their network (no main carer yet).
-    A care home, a Shared Lives placement or a hospital bed meets all of it."""
+                    met_personal, met_network, carer, care_received, ask, beyond_own, displaced, support_pars,
+                    services_pars, plan_hours):
+    """Need after services and personal resources; what each resident asks of their network (no main carer yet),
+    the need beyond their own resources (``beyond_own``, what a main carer sizes their care by) and the care a
+    statutory package displaces (``displaced``: ``services.crowd_out`` hours of a main carer's care for each hour
+    of a package or reablement).  A care home, a Shared Lives placement or a hospital bed meets all of it."""
     for i in prange(chronic.shape[0]):
         total = chronic[i] + acute[i]
         need[i] = total
@@ -202,8 +212,10 @@ def _before_network(chronic, acute, personal, asking, service, service_hours, in
         met_service[i] = served
         own = min(total - served, personal[i] * support_pars.personal_hours)
         met_personal[i] = own
-        withdrawn = services_pars.crowd_out if (on_long_term(st) or st == codes.REABLEMENT) else 0.0
-        ask[i] = (total - served - own) * (1.0 - withdrawn)  # the need left for the network (main_care: asking)
+        ask[i] = total - served - own  # the need left for the network (main_care: asking)
+        beyond_own[i] = total - min(total, personal[i] * support_pars.personal_hours)
+        statutory = on_long_term(st) or st == codes.REABLEMENT
+        displaced[i] = services_pars.crowd_out * served if statutory else 0.0
         met_network[i] = 0.0
         carer[i] = -1
         care_received[i] = 0.0
@@ -355,7 +367,8 @@ class Support(Component):
         self._sharing = NetworkSharing(model.sources)
         n = model.sources["helper_cap"].shape[0]
         self._demand = np.zeros(n)
-        sources = {**model.sources, "ask": self._sharing.ask, "request": np.zeros(n), "demand": self._demand}
+        sources = {**model.sources, "ask": self._sharing.ask, "request": np.zeros(n), "demand": self._demand,
+                   "beyond_own": np.zeros(n), "displaced": np.zeros(n)}
         self._helper_capacity = Kernel(helper_capacity, sources)
         self._find_carers = Kernel(find_carers, sources)
         self._main_care = Kernel(main_care, sources)

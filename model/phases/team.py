@@ -10,7 +10,7 @@ week's (the overrun), so queues and waits grow when demand exceeds the team.
 The team keeps its hours and the week's tallies of the work in the council's part of the state, which the
 reviews and the front door draw on and add to: ``team_hours`` (what is left; at the week's end negative
 after an overrun, which is carried into the next week), ``staff_used`` (hours spent, from plan support on),
-``assessments``, and the week's package starts (``starts``, ``starts_new``, ``n_starts``; see
+``assessments``, and the week's package starts (``starts``, ``starts_new``, ``starts_moved``, ``n_starts``; see
 ``lib.packages.start_package``).
 """
 
@@ -45,6 +45,8 @@ class Team(Component):
               "(lib.packages.start_package)", **_THIS_WEEK),
         Array(COUNCIL, "starts_new", np.bool_, TWO_PER_RESIDENT, "", "whether the new practice made each start",
               **_THIS_WEEK),
+        Array(COUNCIL, "starts_moved", np.bool_, TWO_PER_RESIDENT, "", "whether each start moved someone already on "
+              "a long-term package into a care home (a change of setting, not a new client)", **_THIS_WEEK),
         Array(COUNCIL, "n_starts", np.int64, ONE, "people", "package starts this week", **_THIS_WEEK),
     )
     results = (
@@ -54,7 +56,8 @@ class Team(Component):
                "team hours spent on plan support, contacts, assessments and reviews"),
         Column("practice_share", "float", "fraction",
                "share of the team's work done in the policy's practice (it ramps in)"),
-        Column("statutory_starts", "int", "people", "long-term packages started (front door or after reablement)"),
+        Column("statutory_starts", "int", "people", "long-term packages started for new clients (front door, hospital "
+               "discharge or after reablement); moves into a care home at review are not counted"),
         Column("full_assessments", "int", "people",
                "full Care Act assessments (front door, or when a plan or reablement ends)"),
     )
@@ -64,6 +67,7 @@ class Team(Component):
         self._staff_hours, self._staff_used = sources["team_hours"], sources["staff_used"]
         self._staff_available = sources["staff_available"]
         self._assessments, self._n_starts = sources["assessments"], sources["n_starts"]
+        self._starts_moved = sources["starts_moved"]
         self._service, self._met_service = sources["service"], sources["met_service"]
         self._adults = model.state.residents.n
         self._available = self._plan_support = 0.0
@@ -86,6 +90,6 @@ class Team(Component):
             "staff_hours_plan_support": self._plan_support,
             "staff_hours_used": float(self._staff_used[0]),
             "practice_share": week.practice_share,
-            "statutory_starts": int(self._n_starts[0]),
+            "statutory_starts": int(self._n_starts[0] - self._starts_moved[:self._n_starts[0]].sum()),
             "full_assessments": int(self._assessments[0]),
         }

@@ -47,8 +47,9 @@ class NetworkPars:
                             "strain_gain / strain_recovery; it settles in proportion to the hours given")
     strain_gain: float = p(0.0, 1.0, "per week", "carer strain gained in a week of strain_hours of caring")
     strain_recovery: float = p(0.0, 1.0, "per week", "share of strain lost weekly")
-    burnout_threshold: float = p(0.0, 1.0, "strain", "strain at which a carer withdraws")
-    burnout_weeks: int = p(0, 520, "weeks", "how long a burnt-out carer withdraws")
+    breakdown_weekly: float = p(0.0, 1.0, "per week", "chance a carer at full strain breaks down in a week; it falls "
+                                "with the square of strain, so light carers almost never break down")
+    burnout_weeks: int = p(0, 520, "weeks", "how long a carer who broke down withdraws")
     carer_agreement: float = p(0.0, 1.0, "probability", "chance a main carer agrees to give more care when a "
                                "practitioner asks (the council cannot assume it)")
     carer_need_limit: float = p(0.1, 168.0, "hours/week", "a helper's own need at which they can give no help; "

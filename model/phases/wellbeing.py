@@ -2,10 +2,12 @@
 
 Strain is driven by the hours a carer gives against the hours a week that would keep it at its maximum
 (``network.strain_hours``), not by a capacity that strain itself shrinks: with ``strain_gain`` equal to
-``strain_recovery`` it settles at ``hours / strain_hours``, so a carer giving more than
-``burnout_threshold x strain_hours`` a week for months burns out (``barclay_breakdown``).  A carer who
-burns out breaks down: they stop caring at once, and each person they were the main carer of loses this
-week's care and has a crisis, which brings them to the front door by the ordinary crisis route
+``strain_recovery`` it settles at ``hours / strain_hours``.  A strained carer may break down in any week, with a
+chance rising with the square of their strain (``network.breakdown_weekly`` at full strain): the risk rises
+progressively with the hours of care (``hirst_hours_distress``), so most carers giving 50 hours or more keep
+going for years, as the Census counts them (``census_care_bands``), and some break down (``barclay_breakdown``).
+A carer who breaks down stops caring at once, and each person they were the main carer of loses this week's
+care and has a crisis, which brings them to the front door by the ordinary crisis route
 (``support.crisis_contact``; ``barclay_fragile``, ``barclay_referrals``).
 """
 
@@ -18,8 +20,10 @@ from numba import njit, prange
 
 from .. import codes
 from ..component import Component
+from ..draws import CARER_BREAKDOWN
 from ..lib.baselines import baseline_asking, baseline_wellbeing
 from ..params import p
+from ..rng import LIFE, uniform_at, week_key
 from ..schema import Column
 from ..state import PER_RESIDENT, RESIDENTS, Array, Keep, Kernel, SetBy
 
@@ -40,13 +44,18 @@ class WellbeingPars:
 
 
 @njit(parallel=True, cache=True)
-def update_strain(week, helper_load, strain, burnout_until, network_pars, breaking):
-    """Strain rises with the hours given this week and recovers; at ``burnout_threshold`` the carer burns out
-    for ``burnout_weeks`` (``breaking`` marks who burns out this week)."""
+def update_strain(key, week, helper_load, strain, burnout_until, network_pars, breaking):
+    """Strain rises with the hours given this week and recovers; a carer breaks down with chance
+    ``breakdown_weekly x strain**2`` (a draw of the LIFE stream: a carer's breakdown is an event of their life,
+    the same under every policy for the same strain) and withdraws for ``burnout_weeks`` (``breaking`` marks
+    who breaks down this week)."""
+    life = week_key(key, LIFE, week)
     for i in prange(helper_load.shape[0]):
         strain[i] = min(1.0, max(0.0, strain[i] + network_pars.strain_gain * helper_load[i] / network_pars.strain_hours
                                  - network_pars.strain_recovery * strain[i]))
-        breaking[i] = strain[i] >= network_pars.burnout_threshold and burnout_until[i] <= week
+        breaking[i] = False
+        if strain[i] > 0.0 and burnout_until[i] <= week:
+            breaking[i] = uniform_at(life, i, CARER_BREAKDOWN) < network_pars.breakdown_weekly * strain[i] * strain[i]
         if breaking[i]:
             burnout_until[i] = week + network_pars.burnout_weeks
             strain[i] *= 0.5
@@ -125,15 +134,15 @@ class Wellbeing(Component):
               arrival=SetBy("life", "the baseline of the in-migrant's personal resources, set in slot order "
                                     "with bereavement (life.arrive)")),
         Array(RESIDENTS, "strain", np.float64, PER_RESIDENT, "0-1", "carer strain", arrival=0.0),
-        Array(RESIDENTS, "burnout_until", np.int32, PER_RESIDENT, "week", "week a burnt-out carer returns",
+        Array(RESIDENTS, "burnout_until", np.int32, PER_RESIDENT, "week", "week a carer who broke down returns",
               start=codes.NEVER, arrival=codes.NEVER),
         Array(RESIDENTS, "isolated", np.bool_, PER_RESIDENT, "", "fewer than two active ties and no group that "
               "meets", start=False, arrival=Keep("wellbeing sets it for everyone later this week, "
                                                  "before anything reads it")),
-        Array(RESIDENTS, "breaking", np.bool_, PER_RESIDENT, "", "carers who burn out this week", carried=False),
+        Array(RESIDENTS, "breaking", np.bool_, PER_RESIDENT, "", "carers who break down this week", carried=False),
     )
     results = (Column("carer_breakdowns", "int", "adults",
-                      "carers who burnt out this week (those they cared for have a crisis)"),)
+                      "carers who broke down this week (those they cared for have a crisis)"),)
 
     def __init__(self, model):
         self._update_strain = Kernel(update_strain, model.sources)

@@ -15,7 +15,7 @@ import numpy as np
 from numba import njit
 
 from ..draws import PERSONAL_BUDGET
-from ..lib.packages import care_at_home, needs_care_home
+from ..lib.packages import care_at_home, in_care_home
 from ..params import p
 from ..rng import TRIAGE, uniform
 from ..state import Kernel
@@ -31,8 +31,8 @@ class PersonalBudgetsPars:
 
 
 @njit(cache=True)
-def choose_budgets(key, week, share_new, share_status_quo, starts, starts_new, n_starts, need, unmet, met_network,
-                   isolated, service, service_hours, services_pars, seen):
+def choose_budgets(key, week, share_new, share_status_quo, starts, starts_new, n_starts, unmet, isolated, service,
+                   service_hours, services_pars, seen):
     """Each resident's last start this week that chose a care home becomes care at home with the chance of the
     practice that made it.  The last start only (someone assessed twice in a week keeps the last package);
     ``seen`` is all False on entry and on return."""
@@ -42,7 +42,7 @@ def choose_budgets(key, week, share_new, share_status_quo, starts, starts_new, n
             continue
         seen[i] = True
         share = share_new if starts_new[t] else share_status_quo
-        if needs_care_home(i, need, met_network, services_pars) and \
+        if in_care_home(service[i]) and \
                 uniform(key, TRIAGE, week, i, PERSONAL_BUDGET) < share:
             care_at_home(key, week, i, unmet, isolated, service, service_hours, services_pars)
     for t in range(n_starts[0]):
