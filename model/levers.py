@@ -43,6 +43,8 @@ class Lever:
     group: str | None = None
     explain: str = ""
     unit: str = field(default="")
+    written: Callable[[Any], str] = repr  # a level as a command-line value
+
 
     def value(self, config: Mapping) -> Any:
         """The lever's value in a resolved config (a nested mapping, e.g. ``dataclasses.asdict(params)``)."""
@@ -62,7 +64,7 @@ class Lever:
             return [f"{self.group}@{'.'.join(self.path[:-1])}={value}"]
         added = [f"+programme@policy.programmes.{self.programme}={self.programme}"] \
             if self.programme and not runs_programme else []
-        return [*added, f"{'.'.join(self.path)}={value!r}"]
+        return [*added, f"{'.'.join(self.path)}={self.written(value)}"]
 
     @property
     def key(self) -> str:
@@ -97,8 +99,15 @@ BUILDERS = Lever("builder_coverage", "community builders", ("policy", "programme
                                                "(a site is one builder)",
                  unit="share of neighbourhoods")
 
+HOSPITAL_ROUTE = Lever("hospital_practice", "hospital route", ("policy", "hospital_practice"), str, "False",
+                       level=lambda v: ("the practice reaching discharges from hospital" if v == "True"
+                                        else "discharges served by the hospital's discharge team"),
+                       short=lambda v: "Hospital<br>route", colour="#e7298a", written=lambda v: str(v).lower(),
+                       explain="Whether the policy's practice reaches people discharged from hospital (an intermediate "
+                               "tier, as Calderdale's), or the hospital's discharge team serves them as today")
+
 # Every lever, in the order tables and the app show them.
-LEVERS = (FRONT_DOOR, REVIEW, STAFF, COMMUNITY_CAPACITY, BUILDERS)
+LEVERS = (FRONT_DOOR, REVIEW, STAFF, COMMUNITY_CAPACITY, BUILDERS, HOSPITAL_ROUTE)
 BY_NAME = {lever.name: lever for lever in LEVERS}
 # The levers that label a run besides its front door (``policy``), in the order stored.
 RUN_LEVERS = tuple(lever for lever in LEVERS if lever.labels_runs)

@@ -42,12 +42,24 @@ def age_from_draws(band, within, share_65_84, share_85_plus):
 def starting_need(has, heavy, size, age, deprivation, deprivation_mean, needs_pars):
     """Chronic need of someone of this ``age`` joining the town, from three uniforms: whether they have any (a
     prevalence rising with age as the onset hazard does, ``needs.initial_need_share_85`` at 87, and with their
-    neighbourhood's deprivation above the town's mean), whether it is a heavy condition (``needs.heavy_share``),
-    and its size (exponential: ``needs.heavy_mean_hours``, or twice ``needs.onset_mean_hours`` for a light one,
-    up to ``needs.max_need_hours``)."""
+    neighbourhood's deprivation above the town's mean), whether it is a heavy condition (``needs.heavy_share``:
+    :func:`onset_size`), and its size (a light one exponential of mean twice ``needs.onset_mean_hours``: light
+    needs accumulate over the years), up to ``needs.max_need_hours``."""
     prevalence = needs_pars.initial_need_share_85 * needs_pars.onset_age_factor ** ((age - 87.0) / 10.0)
     prevalence *= 1.0 + 0.5 * needs_pars.onset_deprivation * (deprivation - deprivation_mean)
     if has >= prevalence:
         return 0.0
-    mean = needs_pars.heavy_mean_hours if heavy < needs_pars.heavy_share else 2.0 * needs_pars.onset_mean_hours
-    return min(-mean * np.log(1.0 - size), needs_pars.max_need_hours)
+    if heavy < needs_pars.heavy_share:
+        return min(onset_size(heavy, size, needs_pars), needs_pars.max_need_hours)
+    return min(-2.0 * needs_pars.onset_mean_hours * np.log(1.0 - size), needs_pars.max_need_hours)
+
+
+@njit(cache=True)
+def onset_size(heavy, size, needs_pars):
+    """Hours of need an onset adds, from two uniforms: a heavy condition (dementia, a stroke, severe frailty) with
+    chance ``needs.heavy_share``, needing care and supervision of between half and one and a half times
+    ``needs.heavy_mean_hours`` (uniform: a heavy condition is never light, so heavy needs gather at the Census's
+    top band of care, ``census_care_bands``); else a light one, exponential of mean ``needs.onset_mean_hours``."""
+    if heavy < needs_pars.heavy_share:
+        return needs_pars.heavy_mean_hours * (0.5 + size)
+    return -needs_pars.onset_mean_hours * np.log(1.0 - size)

@@ -19,7 +19,7 @@ from ..component import Component
 from ..draws import (ACUTE, ACUTE_SIZE, DEATH, HEAVY_ONSET, MIGRANT_AGE, MIGRANT_AGE_WITHIN, MIGRANT_INTEREST,
                      MIGRANT_LIFELONG, MIGRANT_NEED, MIGRANT_PERSONAL, ONSET, ONSET_SIZE)
 from ..lib.packages import in_care_home
-from ..lib.baselines import age_from_draws, baseline_asking, baseline_wellbeing, starting_need
+from ..lib.baselines import age_from_draws, baseline_asking, baseline_wellbeing, onset_size, starting_need
 from ..lib.ties import add_tie, remove_all_ties
 from ..params import p
 from ..rng import LIFE, exponential, uniform, uniform_at, week_key
@@ -42,7 +42,8 @@ class NeedsPars:
                               "severe physical disability), at any age")
     lifelong_mean_hours: float = p(0.0, 168.0, "hours/week", "mean need of a lifelong condition; need never falls "
                                    "below it")
-    heavy_mean_hours: float = p(0.1, 168.0, "hours/week", "mean chronic need added by a heavy onset (care and "
+    heavy_mean_hours: float = p(0.1, 168.0, "hours/week", "mean chronic need added by a heavy onset, from half to one "
+                                "and a half times it (care and "
                                 "supervision)")
     onset_progression: float = p(0.0, 50.0, "relative", "extra onset hazard for someone already in need (frailty "
                                  "accumulates: need concentrates in fewer people)")
@@ -87,7 +88,7 @@ def life_events(key, week, age, hood, hood_deprivation, chronic, lifelong, acute
 
     Need arises as the surveys count it: an onset's hazard rises with age and deprivation (and isolation), more
     steeply still for someone already in need (``onset_progression``), and a share of onsets are heavy
-    conditions (``heavy_share``), so heavy needs gather in fewer people.
+    conditions (``heavy_share``, :func:`lib.baselines.onset_size`), so heavy needs gather in fewer people.
 
     Each hazard is compared with its uniform draw.  The costly exponentials and powers are computed
     only when the draw falls below a cheap upper bound of the hazard (the annual death rate bounds the
@@ -128,9 +129,7 @@ def life_events(key, week, age, hood, hood_deprivation, chronic, lifelong, acute
                 continue
         frailty = needs_pars.onset_age_factor ** ((age[i] - 75.0) / 10.0) * deprived
         if u_onset < needs_pars.onset_weekly * frailty * accumulating:
-            heavy = uniform_at(life, i, HEAVY_ONSET) < needs_pars.heavy_share
-            mean = needs_pars.heavy_mean_hours if heavy else needs_pars.onset_mean_hours
-            chronic[i] += exponential(key, LIFE, week, i, ONSET_SIZE, mean)
+            chronic[i] += onset_size(uniform_at(life, i, HEAVY_ONSET), uniform_at(life, i, ONSET_SIZE), needs_pars)
             onsets[i] += 1
         crisis[i] = u_acute < needs_pars.acute_weekly * frailty
         if crisis[i]:

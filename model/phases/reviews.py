@@ -30,10 +30,10 @@ from ..state import COUNCIL, ONE, PER_RESIDENT, RESIDENTS, Array, Kernel
 
 # Slots of the week's tallies: step-downs and reductions at review, reviews held, assessments when a plan ends and
 # when reablement ends, reablement episodes ended and those ending in long-term support, the team hours all of
-# these took, and moves into a care home at review
+# these took, moves into a care home at review, and packages increased at review
 STEP_DOWNS, REDUCTIONS, REVIEWS, REASSESSMENTS, END_ASSESSMENTS, REABLEMENT_ENDED, REABLED_TO_LONG_TERM, WORK_HOURS, \
-    MOVES = range(9)
-N_TALLIES = 9
+    MOVES, INCREASES = range(10)
+N_TALLIES = 10
 _QUARTER = 13  # weeks of review time that can accrue
 
 
@@ -141,6 +141,7 @@ def review_and_transition(key, week, staff_hours, review_budget, need, unmet, me
             if review.step_down and hours > service_hours[i]:  # an increase is met by the network first
                 hours = max(service_hours[i], hours - carried)
             transitions[REDUCTIONS] += st == codes.HOME_CARE and hours < service_hours[i]
+            transitions[INCREASES] += st != codes.HOME_CARE or hours > service_hours[i]
             service[i] = codes.HOME_CARE
             service_hours[i] = hours
     review_credit[0] = review_budget - spent
@@ -172,6 +173,8 @@ class Reviews(Component):
         Column("reablement_to_long_term", "int", "people",
                "reablement episodes that ended in a council-funded long-term package"),
         Column("care_home_moves", "int", "people", "people on a package at home moved into a care home at review"),
+        Column("package_increases", "int", "people", "packages at home increased at review (home care resized up, or "
+               "day care turned into home care)"),
     )
 
     def __init__(self, model):
@@ -202,4 +205,5 @@ class Reviews(Component):
         t = self._tallies
         return {"plan_reassessments": int(t[REASSESSMENTS]), "step_downs": int(t[STEP_DOWNS]), "reviews": int(t[REVIEWS]),
                 "package_reductions": int(t[REDUCTIONS]), "reablement_ended": int(t[REABLEMENT_ENDED]),
-                "reablement_to_long_term": int(t[REABLED_TO_LONG_TERM]), "care_home_moves": int(t[MOVES])}
+                "reablement_to_long_term": int(t[REABLED_TO_LONG_TERM]), "care_home_moves": int(t[MOVES]),
+                "package_increases": int(t[INCREASES])}
