@@ -68,6 +68,7 @@ def summarise(steps: pl.DataFrame) -> pl.DataFrame:
         pl.col("wellbeing_mean").mean(),
         pl.col("wellbeing_p10").mean(),
         pl.col("carer_strain_mean").mean(),
+        pl.col("carer_breakdowns").sum(),
         pl.col("groups_active").last().alias("groups_active_final"),
         pl.col("cost_statutory").sum(),
         (pl.col("cost_statutory").sum() / adults / years).alias("statutory_per_adult_year"),

@@ -75,6 +75,7 @@ def start_package(key, week, i, new, moved, need, unmet, isolated, wealthy, self
             service[i] = codes.RESIDENTIAL
         if wealthy[i] and service[i] != codes.SHARED_LIVES:
             self_funded[i] = True
+            next_review[i] = codes.NEVER  # not the council's client: no review until it takes the placement over
             funds_until[i] = week + 1 + int(exponential(key, TRIAGE, week, i, FUNDS_WEEKS,
                                                         services_pars.self_funder_weeks))
             return False

@@ -23,7 +23,7 @@ from .conversation import bring
 
 
 @njit(parallel=True, cache=True)
-def new_contacts(key, week, unmet, crisis, need, personal, weeks_unmet, service, in_hospital, discharged,
+def new_contacts(key, week, unmet, crisis, need, personal, weeks_unmet, service, self_funded, in_hospital, discharged,
                  queued_since, last_contact, contacts, contacted, since_last, route, next_review, review_requested,
                  support_pars, hospital_pars):
     """Persistent unmet need or a crisis turns into a contact; contacts join the queue.
@@ -44,8 +44,9 @@ def new_contacts(key, week, unmet, crisis, need, personal, weeks_unmet, service,
             weeks_unmet[i] += 1
         else:
             weeks_unmet[i] = 0
-        if on_long_term(service[i]):
-            if (weeks_unmet[i] >= support_pars.persist_weeks or discharged[i]) and next_review[i] > week:
+        if on_long_term(service[i]):  # a self-funder's care home is theirs to arrange: no review to ask for
+            if not self_funded[i] and (weeks_unmet[i] >= support_pars.persist_weeks or discharged[i]) \
+                    and next_review[i] > week:
                 next_review[i] = week
                 review_requested[i] = True
             continue

@@ -51,10 +51,10 @@ def bring(i, week, way, contacted, since_last, last_contact, contacts, queued_si
 
 
 @njit(inline="always", cache=True)
-def open_to_route(i, week, service, queued_since, last_contact, patience_weeks):
+def open_to_route(i, week, service, in_hospital, queued_since, last_contact, patience_weeks):
     """Whether a programme's route may bring ``i`` to a conversation this week: not supported already (no
-    service at all), no contact waiting, and none within ``patience_weeks``."""
-    return (service[i] == codes.NO_SERVICE and queued_since[i] == codes.NEVER
+    service at all, not in hospital), no contact waiting, and none within ``patience_weeks``."""
+    return (service[i] == codes.NO_SERVICE and not in_hospital[i] and queued_since[i] == codes.NEVER
             and week - last_contact[i] > patience_weeks)
 
 

@@ -104,27 +104,28 @@ def _outcome(gap, need, acute, hospital, found_net, spare_pool, connected, first
 
 @njit(cache=True)
 def triage(key, week, staff_hours, order, need, acute, unmet, met_service, met_personal, asking, hood, interests,
-           member, aware, isolated, wealthy, self_funded, funds_until, weeks_unmet, service, service_hours,
+           member, aware, isolated, in_hospital, wealthy, self_funded, funds_until, weeks_unmet, service, service_hours,
            service_until, long_term_since, next_review, queued_since, route, indptr, degree, other, strength, kind, active, strain,
            helper_cap, helper_load, care_cap, able_to_care, hood_pool, hood_pool_used, hood_groups_start, hood_groups,
            group_interest, group_activity, group_members, practice_share, community_first, policy_pars, review_pars,
            status_quo_first, status_quo_pars, status_quo_review_pars, network_pars, services_pars, support_pars,
            community_pars, place_start, places, place_interest, place_rank, place_taken, place_room, places_new,
            places_status_quo, held, free, connected, starts, starts_new, starts_moved, n_starts, counts):
-    """Serve the queue in ``order`` (discharges from hospital first) while staff hours remain.
+    """Serve the queue in ``order`` (discharges from hospital first) while staff hours remain; someone in hospital
+    waits for their discharge.
 
     Each request is taken by a practitioner of the new practice (``policy_pars``, ``review_pars``,
     ``community_first``) with chance ``practice_share``, else of the status quo's; a discharge from hospital
     only where the policy's practice reaches the hospital route (``policy.hospital_practice``), else by the
-    status quo's discharge team.  Under every practice, someone whose need is met by the time they are seen
-    gets no services, and someone below eligibility whose need came with an episode (a fall, an illness) and is
-    personal care gets equipment or telecare (ongoing low-level support); others below it are signposted.  Community support counts only through a resource that exists for the
-    person: a place a programme offers (``place_*``, ``places_new``, ``places_status_quo``; ``held`` and
-    ``free``, by queue position, the place each person holds and whether they can take another; ``connected``
-    receives the place each takes: ``phases/conversation.py``), or else the neighbourhood's voluntary services,
-    half of whose spare hours a practitioner can count on.  A main carer's time counts only as far as they are
-    able (less the more strained they are) and agree to give more (with chance ``network.carer_agreement``):
-    the council cannot assume it.  What the practitioner finds is booked.  A long-term outcome starts a
+    status quo's discharge team.  The outcome follows from the need left unmet when the person is seen
+    (:func:`_outcome`: the same ladder under every practice, a community-first practice holding its
+    conversation before it).  Community support counts only through a resource that exists for the person: a
+    place a programme offers (``place_*``, ``places_new``, ``places_status_quo``; ``held`` and ``free``, by
+    queue position, the place each person holds and whether they can take another; ``connected`` receives the
+    place each takes: ``phases/conversation.py``), or else the neighbourhood's voluntary services, half of whose
+    spare hours a practitioner can count on.  A main carer's time counts only as far as they are able (less the
+    more strained they are) and agree to give more (with chance ``network.carer_agreement``): the council cannot
+    assume it (``care_act_reviews``).  What the practitioner finds is booked.  A long-term outcome starts a
     package (``lib.packages.start_package``); one a self-funder pays for (a care home) is no services from the
     council.
 
@@ -139,6 +140,8 @@ def triage(key, week, staff_hours, order, need, acute, unmet, met_service, met_p
         if staff_hours <= 0:
             break
         i = order[t]
+        if in_hospital[i]:
+            continue  # admitted while waiting: the request waits for them (a discharge may bring another)
         # The practitioner who takes it works in the new practice with chance practice_share (it ramps in), if
         # that practice reaches the route the request came by.
         reached = route[i] != codes.HOSPITAL_ROUTE or policy_pars.hospital_practice

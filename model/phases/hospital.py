@@ -2,7 +2,7 @@
 their discharge may bring them to social care by the hospital route.
 
 An acute episode (a fall, an illness: ``phases/life.py``) is an admission with chance ``admission``; the stay
-lasts a week or more (mean ``stay_weeks``).  In hospital a person gives no one care and asks no one for it,
+lasts a week or more (geometric, mean ``stay_weeks``).  In hospital a person gives no one care and asks no one for it,
 makes no request of the council and joins in nothing.  In the week they come home (``discharged``) a discharge
 that needs support comes to the front door by the hospital route, where it is served first
 (``phases/contacts.py``, ``phases/frontdoor.py``): most discharges that need support reach social care this
@@ -20,7 +20,7 @@ from .. import codes
 from ..component import Component
 from ..draws import ADMITTED, STAY
 from ..params import p
-from ..rng import HOSPITAL, exponential, uniform_at, week_key
+from ..rng import HOSPITAL, uniform, uniform_at, week_key
 from ..state import PER_RESIDENT, RESIDENTS, Array, Kernel
 
 
@@ -34,6 +34,15 @@ class HospitalPars:
                                "discharge is referred to social care")
 
 
+@njit(inline="always", cache=True)
+def _stay(u, mean_weeks):
+    """Weeks in hospital from a uniform ``u``: geometric, a chance ``1 / mean_weeks`` of going home each week, so the
+    stay is a week or more with mean ``mean_weeks``."""
+    if mean_weeks <= 1.0:
+        return 1
+    return 1 + np.int64(np.log(1.0 - u) / np.log(1.0 - 1.0 / mean_weeks))
+
+
 @njit(parallel=True, cache=True)
 def admit_and_discharge(key, week, crisis, hospital_until, in_hospital, discharged, hospital_pars):
     """Discharge those whose stay ends this week; admit, with chance ``admission``, those with an acute episode
@@ -44,7 +53,7 @@ def admit_and_discharge(key, week, crisis, hospital_until, in_hospital, discharg
         if discharged[i]:
             hospital_until[i] = codes.NEVER
         elif crisis[i] and hospital_until[i] < week and uniform_at(draws, i, ADMITTED) < hospital_pars.admission:
-            stay = 1 + np.int64(exponential(key, HOSPITAL, week, i, STAY, hospital_pars.stay_weeks - 1.0))
+            stay = _stay(uniform(key, HOSPITAL, week, i, STAY), hospital_pars.stay_weeks)
             hospital_until[i] = week + stay
         in_hospital[i] = hospital_until[i] > week
 

@@ -48,6 +48,8 @@ class NeedsPars:
     onset_progression: float = p(0.0, 50.0, "relative", "extra onset hazard for someone already in need (frailty "
                                  "accumulates: need concentrates in fewer people)")
     acute_weekly: float = p(0.0, 0.2, "per week", "acute episode (e.g. hospital discharge) hazard at 75")
+    acute_progression: float = p(0.0, 50.0, "relative", "extra acute-episode hazard for someone already in need (frail "
+                                 "people fall and are admitted more)")
     acute_mean_hours: float = p(0.1, 60.0, "hours/week", "mean acute need added per episode")
     acute_recovery: float = p(0.0, 1.0, "per week", "fraction of acute need recovered weekly")
     chronic_recovery: float = p(0.0, 1.0, "per week", "fraction of chronic need recovered weekly")
@@ -89,6 +91,7 @@ def life_events(key, week, age, hood, hood_deprivation, chronic, lifelong, acute
     Need arises as the surveys count it: an onset's hazard rises with age and deprivation (and isolation), more
     steeply still for someone already in need (``onset_progression``), and a share of onsets are heavy
     conditions (``heavy_share``, :func:`lib.baselines.onset_size`), so heavy needs gather in fewer people.
+    Acute episodes (a fall, an illness) come more often to someone already in need (``acute_progression``).
 
     Each hazard is compared with its uniform draw.  The costly exponentials and powers are computed
     only when the draw falls below a cheap upper bound of the hazard (the annual death rate bounds the
@@ -121,9 +124,11 @@ def life_events(key, week, age, hood, hood_deprivation, chronic, lifelong, acute
         deprived = 1.0 + needs_pars.onset_deprivation * hood_deprivation[hood[i]]
         accumulating = (1.0 + needs_pars.onset_isolation * isolated[i]) * onset_mult * \
             (1.0 + needs_pars.onset_progression * (chronic[i] >= 1.0))
+        frail = 1.0 + needs_pars.acute_progression * (chronic[i] >= 1.0)
         if 0 <= whole_years < _MAX_TABLE_AGE:
             most = bound[whole_years] * deprived
-            if u_onset >= needs_pars.onset_weekly * most * accumulating and u_acute >= needs_pars.acute_weekly * most:
+            if u_onset >= needs_pars.onset_weekly * most * accumulating and \
+                    u_acute >= needs_pars.acute_weekly * most * frail:
                 crisis[i] = False
                 _cap_need(i, chronic, acute, needs_pars.max_need_hours)
                 continue
@@ -131,7 +136,7 @@ def life_events(key, week, age, hood, hood_deprivation, chronic, lifelong, acute
         if u_onset < needs_pars.onset_weekly * frailty * accumulating:
             chronic[i] += onset_size(uniform_at(life, i, HEAVY_ONSET), uniform_at(life, i, ONSET_SIZE), needs_pars)
             onsets[i] += 1
-        crisis[i] = u_acute < needs_pars.acute_weekly * frailty
+        crisis[i] = u_acute < needs_pars.acute_weekly * frailty * frail
         if crisis[i]:
             acute[i] += exponential(key, LIFE, week, i, ACUTE_SIZE, needs_pars.acute_mean_hours)
         _cap_need(i, chronic, acute, needs_pars.max_need_hours)
@@ -147,7 +152,7 @@ def _cap_need(i, chronic, acute, max_need_hours):
 
 
 @njit(cache=True)
-def arrive(key, week, slots, age, hood, household, interests, personal, wellbeing, asking, chronic, lifelong, indptr,
+def arrive(key, week, slots, age, hood, household, died, interests, personal, wellbeing, asking, chronic, lifelong, indptr,
            degree, other, strength, kind, active, hood_deprivation, hood_share_65_84, hood_share_85_plus,
            deprivation_mean, needs_pars, population_pars, network_pars, wellbeing_pars, support_pars):
     """Who moves into each slot of ``slots`` (ascending): the people tied to the resident who died lose
@@ -190,7 +195,7 @@ def arrive(key, week, slots, age, hood, household, interests, personal, wellbein
         # them is 65 or over (a widowed partner), the survivors live on without them and the in-migrant lives
         # alone, in a household of their own (an id no household of the town as built has).
         for j in range(max(0, i - 8), min(n, i + 9)):
-            if age[i] < 65.0 and j != i and household[j] == household[i] and age[j] >= 65.0:
+            if age[i] < 65.0 and j != i and household[j] == household[i] and not died[j] and age[j] >= 65.0:
                 household[i] = n + i
                 break
         for j in range(max(0, i - 8), min(n, i + 9)):
@@ -229,7 +234,7 @@ class Life(Component):
         Array(RESIDENTS, "personal", np.float64, PER_RESIDENT, "0-1",
               "personal resources (skills, knowledge, confidence)", start=None, arrival=_DRAWN),
         Array(RESIDENTS, "crisis", np.bool_, PER_RESIDENT, "", "an acute episode (or a main carer's breakdown) "
-              "this week", start=False, arrival=_THIS_WEEKS_EVENTS),
+              "this week (an in-migrant had none)", start=False, arrival=False),
         Array(RESIDENTS, "died", np.bool_, PER_RESIDENT, "", "died this week (the slot refilled by an in-migrant)",
               start=False, arrival=_THIS_WEEKS_EVENTS),
         Array(RESIDENTS, "onsets", np.int32, PER_RESIDENT, "onsets", "need onsets in this slot since the run "

@@ -90,27 +90,27 @@ def review_and_transition(key, week, staff_hours, review_budget, need, unmet, me
                                  able_to_care=able_to_care, strain=strain, network_pars=network_pars,
                                  support_pars=support_pars) if review.step_down else 0.0
             if not (review.step_down and carried >= need_for_service):
-                unmet[i] += met_service[i]
+                this_week = unmet[i]
+                unmet[i] += met_service[i]  # what the package must now meet: start_package sizes it by unmet
                 funded = start_package(key, week, i, new, False, need=need, unmet=unmet, isolated=isolated,
                                        wealthy=wealthy, self_funded=self_funded, funds_until=funds_until,
                                        service=service, service_hours=service_hours, long_term_since=long_term_since,
                                        next_review=next_review,
                                        review_weeks=review.review_weeks, services_pars=services_pars, starts=starts,
                                        n_starts=n_starts, starts_new=starts_new, starts_moved=starts_moved)
+                unmet[i] = this_week
                 transitions[REABLED_TO_LONG_TERM] += st == codes.REABLEMENT and funded
-        elif on_long_term(st) and next_review[i] <= week:
+        elif on_long_term(st) and not self_funded[i] and next_review[i] <= week:
             due[n_due] = i
             n_due += 1
     spent = 0.0
     for t in np.argsort(next_review[due[:n_due]], kind="mergesort"):  # oldest due first, then by resident
-        if review_budget - spent < review_pars.review_hours:
-            break
         i = due[t]
         st = service[i]
         new = uniform(key, TRIAGE, week, i, REVIEW_PRACTICE) < practice_share
         policy, review = (policy_pars, review_pars) if new else (status_quo_pars, status_quo_review_pars)
-        if staff_hours < review.review_hours:
-            break
+        if review_budget - spent < review.review_hours or staff_hours < review.review_hours:
+            break  # the practitioner who would take it has no review time left this week
         staff_hours -= review.review_hours
         spent += review.review_hours
         transitions[WORK_HOURS] += review.review_hours
@@ -128,6 +128,7 @@ def review_and_transition(key, week, staff_hours, review_budget, need, unmet, me
             service_hours[i] = 0.0
             transitions[STEP_DOWNS] += 1
         elif not lives_away(st) and need_for_service - carried >= services_pars.home_care_max_hours:
+            this_week = unmet[i]
             unmet[i] = need_for_service - carried  # care at home no longer enough: a move into a care home
             start_package(key, week, i, new, True, need=need, unmet=unmet, isolated=isolated, wealthy=wealthy,
                           self_funded=self_funded, funds_until=funds_until, service=service,
@@ -135,6 +136,7 @@ def review_and_transition(key, week, staff_hours, review_budget, need, unmet, me
                           review_weeks=review.review_weeks,
                           services_pars=services_pars, starts=starts, n_starts=n_starts, starts_new=starts_new,
                           starts_moved=starts_moved)
+            unmet[i] = this_week
             transitions[MOVES] += 1
         elif st == codes.HOME_CARE or (st == codes.DAY_CARE and unmet[i] > support_pars.unmet_threshold):
             hours = need_for_service

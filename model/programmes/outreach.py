@@ -33,7 +33,7 @@ def reach_out(key, week, chance, weeks_unmet, service, queued_since, last_contac
     """Bring to a conversation, with ``chance``, everyone a route may reach whose need has gone unmet this week."""
     contact = week_key(key, CONTACT, week)
     for i in prange(weeks_unmet.shape[0]):
-        if weeks_unmet[i] > 0 and open_to_route(i, week, service, queued_since, last_contact,
+        if weeks_unmet[i] > 0 and open_to_route(i, week, service, in_hospital, queued_since, last_contact,
                                                 support_pars.patience_weeks):
             if uniform_at(contact, i, IN_TOUCH) < chance:
                 bring(i, week, codes.COMMUNITY_ROUTE, contacted=contacted, since_last=since_last,

@@ -32,7 +32,7 @@ def refer(key, week, chance, isolated, need, service, queued_since, last_contact
     """Bring to a conversation, with ``chance``, every isolated person with a need whom a route may reach."""
     contact = week_key(key, CONTACT, week)
     for i in prange(isolated.shape[0]):
-        if isolated[i] and need[i] > 0 and open_to_route(i, week, service, queued_since, last_contact,
+        if isolated[i] and need[i] > 0 and open_to_route(i, week, service, in_hospital, queued_since, last_contact,
                                                          support_pars.patience_weeks):
             if uniform_at(contact, i, IN_TOUCH) < chance:
                 bring(i, week, codes.COMMUNITY_ROUTE, contacted=contacted, since_last=since_last,
