@@ -11,6 +11,9 @@ HIGH_STRAIN = 0.5  # carer strain counted as high
 # Need as the surveys count it (docs/evidence.md): help with an activity of daily living at half an hour a day or
 # more, an unmet need for it at an hour a week met by no one (HSE); any need: an hour a week or more
 ADL_HOURS, ADL_UNMET_HOURS, NEED_HOURS = 3.5, 1.0, 1.0
+COSTS = ("cost_home_care", "cost_day_care", "cost_low_level", "cost_residential", "cost_nursing", "cost_shared_lives",
+         "cost_reablement", "cost_statutory", "cost_staff", "cost_community", "cost_voluntary_sector", "cost_transition",
+         "cost_total")
 YEAR = 52  # a request by someone who made none in the year before; a long-stay client; reviewed within a year
 
 
@@ -95,7 +98,12 @@ def reporters() -> dict:
         "group_diversity": lambda m: (sum(g.diversity for g in alive_groups(m)) / len(alive_groups(m))
                                       if alive_groups(m) else 0.0),
         "ties_active": ties_active,
-        "introductions": lambda m: m.builder_tally()[0] + m.connector_introductions,
+        "introductions": lambda m: m.builder_done[0] + m.connector_introductions,
+        "builder_effort_fte": lambda m: float(sum(site.effort() for site in m.builders.sites)) if m.builders else 0.0,
+        "connectors_recruited": lambda m: m.builder_done[1],
+        "groups_seeded": lambda m: m.builder_done[2],
+        "celebrations": lambda m: m.builder_done[3],
+        **{name: (lambda name: lambda m: m.costs[name])(name) for name in COSTS},
         "connectors": lambda m: sum(r.contributor == codes.CONNECTOR for r in slots(m)),
         **{f"caseload_{name}": caseload(code) for code, name in enumerate(codes.SERVICES) if code},
         "caseload_long_term": lambda m: len(long_term(m)),

@@ -20,7 +20,7 @@ Engine behaviours it reproduces on purpose, because they shape results:
   the other's in-migrant, as the ties stand when their turn comes;
 * triage and group referrals use the list of groups alive when the week's community step began.
 
-Not reproduced: the neighbourhood table (the engine's ``neighbourhoods.parquet``) and the builder sites' cost.
+Not reproduced: the neighbourhood table (the engine's ``neighbourhoods.parquet``).
 """
 
 from __future__ import annotations
@@ -204,6 +204,8 @@ class ReferenceModel(FrontDoor, CareHomes, mesa.Model):
 
         self._care_home_admissions(t)
         if policy_on:
+            self.builder_done = self.builders.tally() if self.builders else [0, 0, 0, 0]
+            self.costs = self._week_costs(sc["staff_multiplier"])
             self.datacollector.collect(self)
         self.week += 1
 
@@ -472,10 +474,37 @@ class ReferenceModel(FrontDoor, CareHomes, mesa.Model):
             i.met_network += got
             i.ask -= got
 
-    # --- measures ----------------------------------------------------------------------------
-    def builder_tally(self) -> list[int]:
-        """What the builder sites did since the last recorded week (nothing without builders)."""
-        return self.builders.tally() if self.builders else [0, 0, 0, 0]
+    # --- costs -------------------------------------------------------------------------------
+    def _week_costs(self, staff_multiplier: float) -> dict:
+        """What the week cost (``model/phases/costs.py``): each council-funded service at its unit cost, the team
+        (paid whether or not its hours are used), grants to the voluntary sector per hour of community support
+        delivered, the transition while a new practice ramps in, and the builder sites; ``cost_total`` is every
+        line but ``cost_statutory`` (their subtotal) summed."""
+        c, p = self.params.costs, self.params
+        clients = [r for r in self.slots if not r.self_funded]
+
+        def caseload(service):
+            return sum(1 for r in clients if r.service == service)
+
+        home_care_hours = sum(r.met_service for r in self.slots if r.service == codes.HOME_CARE and not r.in_hospital)
+        by_service = {"cost_home_care": home_care_hours * c.home_care_hour,
+                      "cost_day_care": caseload(codes.DAY_CARE) * c.day_care_week,
+                      "cost_low_level": caseload(codes.LOW_LEVEL) * c.low_level_week,
+                      "cost_residential": caseload(codes.RESIDENTIAL) * c.residential_week,
+                      "cost_nursing": caseload(codes.NURSING) * c.nursing_week,
+                      "cost_shared_lives": caseload(codes.SHARED_LIVES) * c.shared_lives_week,
+                      "cost_reablement": caseload(codes.REABLEMENT) * c.reablement_week}
+        team = p.policy.staff_fte_per_10k * len(self.slots) / 10_000 * c.staff_fte_year / 52
+        changes = (p.policy.mode, p.policy.review.name) != (p.warmup_policy.mode, p.warmup_policy.review.name)
+        builders = self.builders.in_policy if self.builders else None
+        costs = {**by_service,
+                 "cost_staff": team * staff_multiplier,
+                 "cost_community": (sum(site.fte for site in self.builders.sites) * builders.site_cost_year / 52
+                                    if builders is not None else 0.0),
+                 "cost_voluntary_sector": sum(r.met_community for r in self.slots) * c.community_hour,
+                 "cost_transition": (team * p.policy.transition_share if changes and self.practice_share < 1.0
+                                     else 0.0)}
+        return {**costs, "cost_total": sum(costs.values()), "cost_statutory": sum(by_service.values())}
 
 
 def simulate(params: Params) -> pl.DataFrame:
