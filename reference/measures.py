@@ -23,10 +23,10 @@ def reporters() -> dict:
     n = lambda m: len(m.slots)  # noqa: E731
 
     def need(m):
-        return sum(r.need for r in m.slots)
+        return sum((r.need for r in m.slots), 0.0)
 
     def unmet(m):
-        return sum(r.unmet for r in m.slots)
+        return sum((r.unmet for r in m.slots), 0.0)
 
     def carers(m):
         return [r for r in m.slots if r.helper_load >= CARER_HOURS]
@@ -95,7 +95,7 @@ def reporters() -> dict:
         "self_funders_taken_over": lambda m: m.taken_over,
         "in_hospital": lambda m: sum(r.in_hospital for r in slots(m)),
         "groups_active": lambda m: len(alive_groups(m)),
-        "group_diversity": lambda m: (sum(g.diversity for g in alive_groups(m)) / len(alive_groups(m))
+        "group_diversity": lambda m: (sum((g.diversity for g in alive_groups(m)), 0.0) / len(alive_groups(m))
                                       if alive_groups(m) else 0.0),
         "ties_active": ties_active,
         "introductions": lambda m: m.builder_done[0] + m.connector_introductions,
@@ -108,8 +108,8 @@ def reporters() -> dict:
         **{f"caseload_{name}": caseload(code) for code, name in enumerate(codes.SERVICES) if code},
         "caseload_long_term": lambda m: len(long_term(m)),
         "self_funded_care_home": lambda m: sum(r.self_funded for r in slots(m)),
-        "home_care_hours": lambda m: sum(r.met_service for r in slots(m)
-                                         if r.service == codes.HOME_CARE and not r.in_hospital),
+        "home_care_hours": lambda m: sum((r.met_service for r in slots(m)
+                                          if r.service == codes.HOME_CARE and not r.in_hospital), 0.0),
         "need_hours": need,
         "unmet_hours": unmet,
         "unmet_share": lambda m: unmet(m) / need(m) if need(m) > 0 else 0.0,
@@ -120,7 +120,7 @@ def reporters() -> dict:
         "carers": lambda m: len(carers(m)),
         "carers_20_49h": lambda m: sum(1 for r in carers(m) if CARE_BANDS[0] <= r.helper_load < CARE_BANDS[1]),
         "carers_50h_plus": lambda m: sum(1 for r in carers(m) if r.helper_load >= CARE_BANDS[1]),
-        "care_hours": lambda m: sum(r.helper_load for r in carers(m)),
+        "care_hours": lambda m: sum((r.helper_load for r in carers(m)), 0.0),
         "carer_breakdowns": lambda m: sum(1 for r in slots(m) if r.breaking),
         "carer_strain_mean": lambda m: (sum(r.strain for r in carers(m)) / len(carers(m))) if carers(m) else 0.0,
         "carers_high_strain": lambda m: sum(r.strain >= HIGH_STRAIN for r in carers(m)),

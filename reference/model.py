@@ -486,7 +486,8 @@ class ReferenceModel(FrontDoor, CareHomes, mesa.Model):
         def caseload(service):
             return sum(1 for r in clients if r.service == service)
 
-        home_care_hours = sum(r.met_service for r in self.slots if r.service == codes.HOME_CARE and not r.in_hospital)
+        home_care_hours = sum((r.met_service for r in self.slots if r.service == codes.HOME_CARE and not r.in_hospital),
+                              0.0)
         by_service = {"cost_home_care": home_care_hours * c.home_care_hour,
                       "cost_day_care": caseload(codes.DAY_CARE) * c.day_care_week,
                       "cost_low_level": caseload(codes.LOW_LEVEL) * c.low_level_week,
@@ -501,10 +502,10 @@ class ReferenceModel(FrontDoor, CareHomes, mesa.Model):
                  "cost_staff": team * staff_multiplier,
                  "cost_community": (sum(site.fte for site in self.builders.sites) * builders.site_cost_year / 52
                                     if builders is not None else 0.0),
-                 "cost_voluntary_sector": sum(r.met_community for r in self.slots) * c.community_hour,
+                 "cost_voluntary_sector": sum((r.met_community for r in self.slots), 0.0) * c.community_hour,
                  "cost_transition": (team * p.policy.transition_share if changes and self.practice_share < 1.0
                                      else 0.0)}
-        return {**costs, "cost_total": sum(costs.values()), "cost_statutory": sum(by_service.values())}
+        return {**costs, "cost_total": sum(costs.values(), 0.0), "cost_statutory": sum(by_service.values(), 0.0)}
 
 
 def simulate(params: Params) -> pl.DataFrame:
