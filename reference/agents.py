@@ -4,8 +4,10 @@ A resident is a ``mesa.Agent`` with ordinary attributes; a tie is one object sha
 a change of strength is seen from both sides; a group is one slot of the town's fixed pool of
 association slots (a slot freed when a group dissolves is reused by the next group founded, as in
 the engine).  Rules that involve only the resident and what they can see (their ties, their groups)
-are methods here; rules that need the whole town in order (queues, group formation, tie formation,
-support sharing) live in ``reference/model.py``.
+are methods here, with who a newcomer is (``lib.baselines``: an age, a starting need, assets); rules that need
+the whole town in order (group formation, tie formation, support sharing, in-migration) live in
+``reference/model.py``, the council's (the team, reviews, the queue) in ``reference/frontdoor.py``, and packages
+and care homes in ``reference/care_homes.py``.
 
 Every random draw is ``model.rng.uniform`` keyed exactly as in the engine's kernels, so a rule
 written here and the same rule in ``model/`` see the same numbers.
@@ -98,7 +100,8 @@ def join_group(resident: "Resident", group: Group) -> None:
 
 
 class Resident(mesa.Agent):
-    """One adult: needs, resources, ties, memberships, services and front-door history."""
+    """One adult: needs, resources and assets, ties, memberships, hospital stays, services and front-door history
+    (attributes named as the engine's arrays)."""
 
     def __init__(self, model: mesa.Model, slot: int, capacity: int, **attributes):
         super().__init__(model)

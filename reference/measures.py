@@ -11,9 +11,9 @@ HIGH_STRAIN = 0.5  # carer strain counted as high
 # Need as the surveys count it (docs/evidence.md): help with an activity of daily living at half an hour a day or
 # more, an unmet need for it at an hour a week met by no one (HSE); any need: an hour a week or more
 ADL_HOURS, ADL_UNMET_HOURS, NEED_HOURS = 3.5, 1.0, 1.0
-COSTS = ("cost_home_care", "cost_day_care", "cost_low_level", "cost_residential", "cost_nursing", "cost_shared_lives",
-         "cost_reablement", "cost_statutory", "cost_staff", "cost_community", "cost_voluntary_sector", "cost_transition",
-         "cost_total")
+COSTS = ("cost_home_care", "cost_day_care", "cost_low_level", "cost_residential", "cost_nursing",
+         "cost_shared_lives", "cost_reablement", "cost_statutory", "cost_staff", "cost_community",
+         "cost_voluntary_sector", "cost_transition", "cost_total")
 YEAR = 52  # a request by someone who made none in the year before; a long-stay client; reviewed within a year
 
 

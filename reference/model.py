@@ -26,6 +26,7 @@ Not reproduced: the neighbourhood table (the engine's ``neighbourhoods.parquet``
 from __future__ import annotations
 
 import math
+from functools import partial
 
 import mesa
 import numpy as np
@@ -225,7 +226,7 @@ class ReferenceModel(FrontDoor, CareHomes, mesa.Model):
         keeps it), their personal resources, interests and roles, the wellbeing and asking those resources give,
         the chronic need someone of their age arrives with or a lifelong condition (``needs.lifelong_share``),
         whether they have assets above the upper capital limit, and their household: the dead's, tied back to the
-        housemates, unless a housemate is 65 or over, whom the death leaves living alone
+        housemates, unless the in-migrant is under 65 and a housemate is 65 or over, whom the death leaves living alone
         (``ons_older_living_alone``: widowhood is how most older people come to live alone), and then one of
         their own (an id no household of the town as built has)."""
         p, key = self.params, self.key
@@ -238,19 +239,18 @@ class ReferenceModel(FrontDoor, CareHomes, mesa.Model):
             deaths += 1
             old.grieve_and_leave()
             h = old.hood
-            age = age_from_draws(uniform(key, LIFE, week, i, MIGRANT_AGE), uniform(key, LIFE, week, i, MIGRANT_AGE_WITHIN),
-                                 self.share_65_84[h], self.share_85_plus[h])
+            draw = partial(uniform, key, LIFE, week, i)  # the in-migrant's draw by index
+            age = age_from_draws(draw(MIGRANT_AGE), draw(MIGRANT_AGE_WITHIN), self.share_65_84[h], self.share_85_plus[h])
             personal = min(0.98, max(0.02, pop.personal_resources_mean - pop.personal_deprivation_effect
-                                     * self.deprivation[h] + 0.4 * (uniform(key, LIFE, week, i, MIGRANT_PERSONAL) - 0.5)))
-            first = int(uniform(key, LIFE, week, i, MIGRANT_INTEREST) * pop.n_interests)
-            second = int(uniform(key, LIFE, week, i, MIGRANT_INTEREST + 1) * pop.n_interests)
+                                     * self.deprivation[h] + 0.4 * (draw(MIGRANT_PERSONAL) - 0.5)))
+            first = int(draw(MIGRANT_INTEREST) * pop.n_interests)
+            second = int(draw(MIGRANT_INTEREST + 1) * pop.n_interests)
             lifelong = 0.0
-            if uniform(key, LIFE, week, i, MIGRANT_LIFELONG) < nd.lifelong_share:
+            if draw(MIGRANT_LIFELONG) < nd.lifelong_share:
                 lifelong = exponential(key, LIFE, week, i, MIGRANT_LIFELONG + 1, nd.lifelong_mean_hours)
-            need = starting_need(uniform(key, LIFE, week, i, MIGRANT_NEED), uniform(key, LIFE, week, i, MIGRANT_NEED + 1),
-                                 uniform(key, LIFE, week, i, MIGRANT_NEED + 2), age, self.deprivation[h],
-                                 self.deprivation_mean, nd)
-            volunteer = uniform(key, LIFE, week, i, MIGRANT_CONTRIB) < pop.contributor_share
+            need = starting_need(draw(MIGRANT_NEED), draw(MIGRANT_NEED + 1), draw(MIGRANT_NEED + 2), age,
+                                 self.deprivation[h], self.deprivation_mean, nd)
+            volunteer = draw(MIGRANT_CONTRIB) < pop.contributor_share
             household = old.household
             if age < 65.0 and any(self.slots[j].household == household and self.slots[j].age >= 65.0
                                   for j in range(max(0, i - 8), min(n, i + 9)) if j != i):
@@ -260,8 +260,8 @@ class ReferenceModel(FrontDoor, CareHomes, mesa.Model):
                 wellbeing=baseline_wellbeing(personal, p.wellbeing), asking=baseline_asking(personal, p.support),
                 interests=(1 << first) | (1 << second), lifelong=lifelong, chronic=max(lifelong, need),
                 contributor=codes.VOLUNTEER if volunteer else codes.NOT_CONTRIBUTOR,
-                aware=volunteer or uniform(key, LIFE, week, i, MIGRANT_AWARE) < pop.awareness,
-                wealthy=uniform(key, LIFE, week, i, MIGRANT_WEALTH) < wealth_share(pop, self.deprivation[h]),
+                aware=volunteer or draw(MIGRANT_AWARE) < pop.awareness,
+                wealthy=draw(MIGRANT_WEALTH) < wealth_share(pop, self.deprivation[h]),
                 **{name: getattr(old, name) for name in _CARRIED})
             self.slots[i] = new
             residents = self.hood_residents[h]
