@@ -4,8 +4,10 @@ A resident is a ``mesa.Agent`` with ordinary attributes; a tie is one object sha
 a change of strength is seen from both sides; a group is one slot of the town's fixed pool of
 association slots (a slot freed when a group dissolves is reused by the next group founded, as in
 the engine).  Rules that involve only the resident and what they can see (their ties, their groups)
-are methods here; rules that need the whole town in order (queues, group formation, tie formation,
-support sharing) live in ``reference/model.py``.
+are methods here, with who a newcomer is (``lib.baselines``: an age, a starting need, assets); rules that need
+the whole town in order (group formation, tie formation, support sharing, in-migration) live in
+``reference/model.py``, the council's (the team, reviews, the queue) in ``reference/frontdoor.py``, and packages
+and care homes in ``reference/care_homes.py``.
 
 Every random draw is ``model.rng.uniform`` keyed exactly as in the engine's kernels, so a rule
 written here and the same rule in ``model/`` see the same numbers.
@@ -18,19 +20,29 @@ import math
 import mesa
 
 from model import codes
-from model.draws import (ACUTE, ACUTE_SIZE, AWARE, DEATH, IN_TOUCH, JOIN, JOIN_PICK, LAPSE, LEAVE, ONSET, ONSET_SIZE,
-                         RECIPROCITY, RESIDENT_OFFSET, ROLE)
-from model.rng import BUILDERS, COMMUNITY, CONTACT, LIFE, TIES, below, exponential, uniform
-
+from model.draws import (ACUTE, ACUTE_SIZE, ADMITTED, AWARE, CARER_BREAKDOWN, DEATH, HEAVY_ONSET, IN_TOUCH, JOIN,
+                         JOIN_PICK, LAPSE, LEAVE, ONSET, ONSET_SIZE, RECIPROCITY, RESIDENT_OFFSET, ROLE, STAY)
+from model.rng import BUILDERS, COMMUNITY, CONTACT, HOSPITAL, LIFE, TIES, below, exponential, uniform
 
 
 def on_long_term(service: int) -> bool:
+    """Whether a service is a statutory long-term package (home care, day care, Shared Lives, a care home)."""
     return service >= codes.HOME_CARE
 
 
+def in_care_home(service: int) -> bool:
+    """Whether a service is a care home (residential or nursing)."""
+    return service == codes.RESIDENTIAL or service == codes.NURSING
+
+
+def lives_away(service: int) -> bool:
+    """Whether someone lives in a placement (a care home or Shared Lives): no help to give, no group life."""
+    return service >= codes.SHARED_LIVES
+
+
 def can_take_part(service: int) -> bool:
-    """Whether someone can meet neighbours or join in (not in residential care or Shared Lives)."""
-    return service != codes.RESIDENTIAL and service != codes.SHARED_LIVES
+    """Whether someone can meet neighbours or join in (not living in a care home or a Shared Lives placement)."""
+    return not lives_away(service)
 
 
 class Tie:
@@ -88,7 +100,8 @@ def join_group(resident: "Resident", group: Group) -> None:
 
 
 class Resident(mesa.Agent):
-    """One adult: needs, resources, ties, memberships, services and front-door history."""
+    """One adult: needs, resources and assets, ties, memberships, hospital stays, services and front-door history
+    (attributes named as the engine's arrays)."""
 
     def __init__(self, model: mesa.Model, slot: int, capacity: int, **attributes):
         super().__init__(model)
@@ -100,20 +113,34 @@ class Resident(mesa.Agent):
 
     # --- life events -------------------------------------------------------------------------
     def live_week(self, week: int, onset_mult: float) -> None:
-        """Age a week; die, fall ill or have an acute episode by the hazards of ``params.needs``."""
+        """Age a week; die, fall ill or have an acute episode by the hazards of ``params.needs``.
+
+        Mortality rises with age (Gompertz), need and isolation, and is ``mortality_care_home`` times higher in a
+        care home (those admitted are the frailest: ``care_home_stay``).  Chronic need recovers slowly, grows with
+        unmet need (the revolving door) and never falls below a lifelong condition's need (``lifelong``).  An
+        onset's hazard rises with age and deprivation (and isolation), more steeply for someone already in need
+        (``onset_progression``: frailty accumulates), and a share ``heavy_share`` of onsets are heavy conditions
+        (dementia, a stroke) of mean ``heavy_mean_hours``, so heavy needs gather in fewer people
+        (``hse_2021_adl``, ``census_care_bands``)."""
         m, nd, i = self.model, self.model.params.needs, self.slot
         self.age += 1.0 / 52.0
-        annual = math.exp(nd.mortality_log_base + nd.mortality_age_slope * self.age) * (
-            1.0 + nd.mortality_need_effect * (self.chronic + self.acute)) * (1.0 + nd.mortality_isolation * self.isolated)
+        need_term = 1.0 + nd.mortality_need_effect * (self.chronic + self.acute)
+        if in_care_home(self.service):
+            need_term *= nd.mortality_care_home
+        isolation_term = 1.0 + nd.mortality_isolation * self.isolated
+        annual = math.exp(nd.mortality_log_base + nd.mortality_age_slope * self.age) * need_term * isolation_term
         u = uniform(m.key, LIFE, week, i, DEATH)
         self.died = u < annual and u < 1.0 - (1.0 - min(annual, 1.0)) ** (1.0 / 52.0)
         self.acute *= 1.0 - nd.acute_recovery
-        self.chronic = self.chronic * (1.0 - nd.chronic_recovery) + nd.deterioration * self.unmet
-        frailty = nd.onset_age_factor ** ((self.age - 75.0) / 10.0) * (
-            1.0 + nd.onset_deprivation * m.deprivation[self.hood])
-        onset = nd.onset_weekly * frailty * (1.0 + nd.onset_isolation * self.isolated) * onset_mult
-        if uniform(m.key, LIFE, week, i, ONSET) < onset:
-            self.chronic += exponential(m.key, LIFE, week, i, ONSET_SIZE, nd.onset_mean_hours)
+        self.chronic = max(self.lifelong, self.chronic * (1.0 - nd.chronic_recovery) + nd.deterioration * self.unmet)
+        deprived = 1.0 + nd.onset_deprivation * m.deprivation[self.hood]
+        accumulating = (1.0 + nd.onset_isolation * self.isolated) * onset_mult * (
+            1.0 + nd.onset_progression * (self.chronic >= 1.0))
+        frailty = nd.onset_age_factor ** ((self.age - 75.0) / 10.0) * deprived
+        if uniform(m.key, LIFE, week, i, ONSET) < nd.onset_weekly * frailty * accumulating:
+            heavy = uniform(m.key, LIFE, week, i, HEAVY_ONSET) < nd.heavy_share
+            mean = nd.heavy_mean_hours if heavy else nd.onset_mean_hours
+            self.chronic += exponential(m.key, LIFE, week, i, ONSET_SIZE, mean)
             self.onsets += 1
         self.crisis = uniform(m.key, LIFE, week, i, ACUTE) < nd.acute_weekly * frailty
         if self.crisis:
@@ -137,10 +164,28 @@ class Resident(mesa.Agent):
             theirs.pop()
         self.ties = []
 
+    # --- hospital ----------------------------------------------------------------------------
+    def hospital_week(self, week: int) -> None:
+        """Come home if the stay ends this week (``discharged``); else an acute episode this week is a hospital
+        admission with chance ``hospital.admission``, for a stay of a week or more (mean ``stay_weeks``).  In
+        hospital the NHS meets the person's need; most discharges that need support reach social care by the
+        hospital route (``asc_fr_hospital_route``)."""
+        m, hp, i = self.model, self.model.params.hospital, self.slot
+        self.discharged = self.hospital_until == week
+        if self.discharged:
+            self.hospital_until = codes.NEVER
+        elif self.crisis and self.hospital_until < week and uniform(m.key, HOSPITAL, week, i, ADMITTED) < hp.admission:
+            self.hospital_until = week + 1 + int(exponential(m.key, HOSPITAL, week, i, STAY, hp.stay_weeks - 1.0))
+        self.in_hospital = self.hospital_until > week
+
+    # --- services ----------------------------------------------------------------------------
     def receive_services(self) -> None:
-        """Reablement restores; a long-term package builds dependency and erodes personal resources."""
+        """Reablement restores (the acute part of need recovers faster, some chronic need is shed, confidence
+        grows); a long-term package builds dependency and erodes personal resources (``premature_intervention``,
+        ``nef_dependency``)."""
         svc = self.model.params.services
         if self.service == codes.REABLEMENT:
+            self.acute *= 1.0 - svc.reablement_recovery
             self.chronic *= 1.0 - svc.reablement_gain
             self.personal += svc.reablement_gain * (1.0 - self.personal)
         if on_long_term(self.service):
@@ -157,7 +202,7 @@ class Resident(mesa.Agent):
         """
         m, comm, pop = self.model, self.model.params.community, self.model.params.population
         s = RESIDENT_OFFSET + self.slot
-        in_care = self.service == codes.RESIDENTIAL
+        in_care = in_care_home(self.service)
         for slot in range(2):
             g = self.member[slot]
             if g is not None and (uniform(m.key, COMMUNITY, week, s, LEAVE + slot) < comm.leave_weekly or in_care):
@@ -242,14 +287,18 @@ class Resident(mesa.Agent):
 
     # --- support -----------------------------------------------------------------------------
     def set_helper_capacity(self, week: int, helper_mult: float) -> None:
-        """Help this resident can give this week: light help to anyone they know (by age and own need) and,
-        as a main carer of a household or family member, care (by own need only); none in burnout or in care."""
+        """Help this resident can give this week: light help to anyone they know (``helper_cap``, by age and own
+        need) and, as a main carer of a household or family member, care (``care_cap``, by own need only); both
+        fall in proportion to their own need, to none at ``network.carer_need_limit`` hours of it (many spouse
+        carers have needs of their own: ``census_care_bands``).  None after a breakdown, in hospital, or living
+        in a care home or a Shared Lives placement.  Strain does not shrink it: a carer keeps giving until they
+        break down."""
         net = self.model.params.network
-        if self.burnout_until > week or not can_take_part(self.service):
+        if self.burnout_until > week or lives_away(self.service) or self.in_hospital:
             self.helper_cap = self.care_cap = 0.0
             return
         factor = 1.0 if self.age < 65 else (net.helper_hours_older if self.age < 85 else 0.25 * net.helper_hours_older)
-        health = max(0.0, 1.0 - (self.chronic + self.acute) / 10.0)
+        health = max(0.0, 1.0 - (self.chronic + self.acute) / net.carer_need_limit)
         self.helper_cap = net.helper_hours * factor * health * helper_mult
         self.care_cap = net.carer_hours * health * helper_mult
 
@@ -265,12 +314,16 @@ class Resident(mesa.Agent):
         return best
 
     def meet_own_need(self, plan_hours: float) -> None:
-        """Need this week, met first by any service, then by personal resources; set what to ask of ties."""
+        """Need this week, met first by any service, then by personal resources; what is left for the network
+        (``ask``), the need beyond the person's own resources (``beyond_own``: what a main carer sizes their care
+        by) and the main carer's care a statutory package displaces (``displaced``: ``services.crowd_out`` hours
+        for each hour of a package or reablement).  A care home, a Shared Lives placement or a hospital bed meets
+        all of it."""
         sup, svc = self.model.params.support, self.model.params.services
         total = self.chronic + self.acute
         self.need = total
         st = self.service
-        if st == codes.RESIDENTIAL or st == codes.SHARED_LIVES:
+        if lives_away(st) or self.in_hospital:
             served = total
         elif st == codes.HOME_CARE:
             served = min(total, self.service_hours)
@@ -280,16 +333,19 @@ class Resident(mesa.Agent):
             served = min(total, svc.reablement_hours)
         elif st == codes.COMMUNITY_PLAN:
             served = min(total, plan_hours)
+        elif st == codes.LOW_LEVEL:
+            served = min(total, svc.low_level_hours)
         else:
             served = 0.0
         self.met_service = served
         own = min(total - served, self.personal * sup.personal_hours)
         self.met_personal = own
-        withdrawn = svc.crowd_out if (on_long_term(st) or st == codes.REABLEMENT) else 0.0
-        self.ask = (total - served - own) * self.asking * (1.0 - withdrawn)
+        self.ask = total - served - own
+        self.beyond_own = total - min(total, self.personal * sup.personal_hours)
+        self.displaced = svc.crowd_out * served if (on_long_term(st) or st == codes.REABLEMENT) else 0.0
         self.met_network = 0.0
         self.helper_load = 0.0
-        self.main_carer, self.care_received = None, 0.0
+        self.carer, self.care_received = None, 0.0
 
     def community_access(self) -> float:
         """Share of remaining need this resident can bring to community support."""
@@ -303,28 +359,38 @@ class Resident(mesa.Agent):
             best = max(best, 0.5)
         return max(best, 0.1)
 
-    def tie_spare(self, tie: Tie, main: Tie | None) -> float:
-        """Spare time along ``tie`` a conversation can count on: the main carer's care in full (up to their
-        household or family limit), any other tie's light help weighted by the square of its strength."""
+    def tie_spare(self, tie: Tie, main: Tie | None, agrees: bool) -> float:
+        """Spare time along ``tie`` a practitioner can count on: from the main carer, only if they ``agree`` to give
+        more (the council cannot assume a carer's time: Care and Support Statutory Guidance 13.4), the care they
+        could still give (up to their household or family limit) less in proportion to their strain; from any
+        other tie, its light help weighted by the square of its strength."""
         j, net = tie.other(self), self.model.params.network
         if tie is main:
+            if not agrees:
+                return 0.0
             limit = net.carer_hours if tie.kind == codes.HOUSEHOLD else net.carer_hours_family
-            return max(0.0, min(j.care_cap, limit) - j.helper_load)
+            return max(0.0, min(j.care_cap, limit) - j.helper_load) * (1.0 - j.strain)
         return tie.strength * tie.strength * max(0.0, j.helper_cap - j.helper_load)
 
-    def network_spare(self) -> float:
-        """Spare time of this resident's ties that a conversation can find."""
+    def network_spare(self, agrees: bool) -> float:
+        """Spare time of this resident's ties that a practitioner can count on."""
         main = self.closest_carer()
-        return sum((self.tie_spare(tie, main) for tie in self.ties), 0.0)
+        return sum((self.tie_spare(tie, main, agrees) for tie in self.ties), 0.0)
 
     # --- after support -----------------------------------------------------------------------
     def strain_week(self, week: int) -> None:
-        """Strain rises with the hours given this week against ``strain_hours`` and recovers; at the
-        threshold the carer burns out (``breaking``: this week)."""
+        """Strain rises with the hours given this week against ``strain_hours`` and recovers; a strained carer
+        breaks down with chance ``breakdown_weekly * strain**2`` (a draw of their life, the same under every
+        policy for the same strain), so the risk rises progressively with the hours of care
+        (``hirst_hours_distress``, ``barclay_breakdown``); one who breaks down (``breaking``) withdraws for
+        ``burnout_weeks`` and their strain halves."""
         net = self.model.params.network
         self.strain = min(1.0, max(0.0, self.strain + net.strain_gain * self.helper_load / net.strain_hours
                                    - net.strain_recovery * self.strain))
-        self.breaking = self.strain >= net.burnout_threshold and self.burnout_until <= week
+        self.breaking = False
+        if self.strain > 0.0 and self.burnout_until <= week:
+            u = uniform(self.model.key, LIFE, week, self.slot, CARER_BREAKDOWN)
+            self.breaking = u < net.breakdown_weekly * self.strain * self.strain
         if self.breaking:
             self.burnout_until = week + net.burnout_weeks
             self.strain *= 0.5
@@ -347,17 +413,26 @@ class Resident(mesa.Agent):
         self.wellbeing = min(1.0, max(0.0, self.wellbeing + wb.adjustment * (target - self.wellbeing)))
 
     def maybe_contact(self, week: int) -> None:
-        """Persistent unmet need or a crisis may bring this resident to the front door (programmes' routes are
-        ``reference/programmes/``)."""
+        """This week's request, if any (programmes' routes are ``reference/programmes/``).
+
+        Someone on a long-term package whose need has gone unmet for ``support.persist_weeks``, or who comes home
+        from hospital, has their review brought forward to this week (``review_requested``) instead.  No one
+        waiting, in hospital or in reablement asks again.  A discharge whose need exceeds what the person's own
+        resources meet by ``hospital.discharge_hours`` is referred by the hospital (``asc_fr_hospital_route``);
+        otherwise a crisis with unmet need brings a request with chance ``support.crisis_contact``, and unmet need
+        that has lasted ``persist_weeks`` with a chance rising with the hours unmet."""
         m = self.model
         sup = m.params.support
         self.contacted = self.review_requested = False
         self.weeks_unmet = self.weeks_unmet + 1 if self.unmet > sup.unmet_threshold else 0
-        if on_long_term(self.service):  # a package holder's unmet need brings their review forward
-            if self.weeks_unmet >= sup.persist_weeks and self.next_review > week:
+        if on_long_term(self.service):
+            if (self.weeks_unmet >= sup.persist_weeks or self.discharged) and self.next_review > week:
                 self.next_review, self.review_requested = week, True
             return
-        if self.queued_since != codes.NEVER or self.service == codes.REABLEMENT:
+        if self.queued_since != codes.NEVER or self.service == codes.REABLEMENT or self.in_hospital:
+            return
+        if self.discharged and self.need - self.personal * sup.personal_hours >= m.params.hospital.discharge_hours:
+            self.come_in(week, codes.HOSPITAL_ROUTE)
             return
         chance = 0.0
         if self.crisis and self.unmet > sup.unmet_threshold:
@@ -376,8 +451,9 @@ class Resident(mesa.Agent):
         return (self.service == codes.NO_SERVICE and self.queued_since == codes.NEVER
                 and week - self.last_contact > self.model.params.support.patience_weeks)
 
-    def come_in(self, week: int) -> None:
-        """The resident's contact joins the front door's queue."""
+    def come_in(self, week: int, route: int = codes.COMMUNITY_ROUTE) -> None:
+        """The resident's request joins the front door's queue, by ``route`` (``codes.ROUTES``)."""
+        self.route = route
         self.contacted = True
         self.since_last = week - self.last_contact
         self.last_contact = week
@@ -409,3 +485,35 @@ def baseline_asking(personal: float, sup) -> float:
 
 def baseline_wellbeing(personal: float, wb) -> float:
     return min(1.0, wb.base + wb.personal_weight * personal)
+
+
+def wealth_share(pop, deprivation: float) -> float:
+    """Chance that an adult in a neighbourhood of this ``deprivation`` has assets above the upper capital limit
+    (and would pay for a care home themselves): ``population.wealth_share``, less as deprivation rises."""
+    return pop.wealth_share * (1.0 - pop.wealth_deprivation_effect * deprivation)
+
+
+def age_from_draws(band: float, within: float, share_65_84: float, share_85_plus: float) -> float:
+    """An adult's age from two uniforms: the band (85 and over with chance ``share_85_plus``, 65-84 with chance
+    ``share_65_84``, else 18-64), then the age within it (uniform, or 85 plus an exponential of mean 4 years up
+    to 104.9)."""
+    if band >= 1.0 - share_85_plus:
+        return 85.0 + min(-4.0 * math.log(1.0 - within), 19.9)
+    if band < share_65_84:
+        return 65.0 + 20.0 * within
+    return 18.0 + 47.0 * within
+
+
+def starting_need(has: float, heavy: float, size: float, age: float, deprivation: float, deprivation_mean: float,
+                  nd) -> float:
+    """Chronic need someone of this ``age`` arrives with, from three uniforms: whether they have any (a prevalence
+    rising with age as the onset hazard does, ``needs.initial_need_share_85`` at 87, and with their
+    neighbourhood's deprivation above the town's mean), whether it is a heavy condition (``needs.heavy_share``),
+    and its size (exponential: ``needs.heavy_mean_hours``, or twice ``needs.onset_mean_hours`` for a light one,
+    up to ``needs.max_need_hours``)."""
+    prevalence = nd.initial_need_share_85 * nd.onset_age_factor ** ((age - 87.0) / 10.0)
+    prevalence *= 1.0 + 0.5 * nd.onset_deprivation * (deprivation - deprivation_mean)
+    if has >= prevalence:
+        return 0.0
+    mean = nd.heavy_mean_hours if heavy < nd.heavy_share else 2.0 * nd.onset_mean_hours
+    return min(-mean * math.log(1.0 - size), nd.max_need_hours)

@@ -13,17 +13,20 @@ Engine behaviours it reproduces on purpose, because they shape results:
 
 * members leave a group as soon as it dissolves, before its slot can be reused by a new group;
 * an in-migrant takes the slot of the resident who died with no record of last week's support, and
-  until this week's are worked out, the slot's helper capacity, isolation flag and life events
-  (``_CARRIED``);
+  until this week's are worked out, the slot's helper capacity, isolation flag, main carer and life events
+  (``_CARRIED``: a crisis of the resident who died this week stands for the in-migrant, who may be admitted
+  to hospital for it);
+* in-migrants arrive one slot after another: two residents of one household who die in one week each grieve
+  the other's in-migrant, as the ties stand when their turn comes;
 * triage and group referrals use the list of groups alive when the week's community step began.
 
-Not reproduced: the neighbourhood table (the engine's ``neighbourhoods.parquet``) and costs, which
-are linear functions of the recorded caseloads and hours.
+Not reproduced: the neighbourhood table (the engine's ``neighbourhoods.parquet``).
 """
 
 from __future__ import annotations
 
 import math
+from functools import partial
 
 import mesa
 import numpy as np
@@ -32,31 +35,40 @@ import polars as pl
 from model import codes
 from model.components import Params
 from model.population import build_population
-from model.draws import (FOUND_GROUP, FOUND_INTEREST, FOUNDER_JOIN, MIGRANT_AGE, MIGRANT_AWARE, MIGRANT_CONTRIB,
-                         MIGRANT_INTEREST, MIGRANT_PERSONAL)
+from model.draws import (FOUND_GROUP, FOUND_INTEREST, FOUNDER_JOIN, MIGRANT_AGE, MIGRANT_AGE_WITHIN, MIGRANT_AWARE,
+                         MIGRANT_CONTRIB, MIGRANT_INTEREST, MIGRANT_LIFELONG, MIGRANT_NEED, MIGRANT_PERSONAL,
+                         MIGRANT_WEALTH)
 from model.rng import COMMUNITY, LIFE, below, exponential, run_key, uniform
 from model.week import practice_share, scenario_effects
 
-from .agents import (Group,
-                     Resident, Tie, add_tie, baseline_asking, baseline_wellbeing, join_group, shares_interest)
+from .agents import (Group, Resident, Tie, add_tie, age_from_draws, baseline_asking, baseline_wellbeing, join_group,
+                     shares_interest, starting_need, wealth_share)
+from .care_homes import CareHomes
 from .frontdoor import FrontDoor
 from .measures import reporters
 from .programmes import COMMUNITY_PROGRAMMES, PROGRAMMES
+
 # The slot's record of last week that an in-migrant inherits (see the module docstring)
-_CARRIED = ("helper_cap", "helper_load", "isolated", "crisis", "onsets")
+_CARRIED = ("helper_cap", "helper_load", "carer", "care_received", "isolated", "crisis", "onsets")
 # Each resident's attributes at the start: the population builder's value where it sets one, else this.
-_START = {"age": None, "hood": None, "household": None, "interests": None, "chronic": None, "acute": 0.0,
-          "personal": None, "wellbeing": None, "strain": 0.0, "burnout_until": codes.NEVER, "dependency": 0.0,
-          "service": codes.NO_SERVICE, "service_hours": 0.0, "service_until": codes.NEVER, "next_review": codes.NEVER,
-          "contributor": None, "aware": None, "asking": None, "need": None, "met_service": 0.0, "met_personal": 0.0,
-          "met_network": 0.0, "met_community": 0.0, "unmet": 0.0, "helper_cap": 0.0, "helper_load": 0.0,
-          "care_received": 0.0, "isolated": False, "weeks_unmet": 0, "crisis": False, "died": False, "onsets": 0,
-          "queued_since": codes.NEVER, "last_contact": codes.NEVER, "contacts": 0}
-_NO_SUPPORT_YET = {name: 0.0 for name in ("need", "met_service", "met_personal", "met_network", "met_community", "unmet")}
+_START = {"age": None, "hood": None, "household": None, "interests": None, "chronic": None, "lifelong": None,
+          "acute": 0.0, "personal": None, "wellbeing": None, "wealthy": None, "strain": 0.0,
+          "burnout_until": codes.NEVER, "dependency": 0.0, "hospital_until": codes.NEVER, "in_hospital": False,
+          "discharged": False, "service": codes.NO_SERVICE, "service_hours": 0.0, "service_until": codes.NEVER,
+          "long_term_since": codes.NEVER, "next_review": codes.NEVER, "last_review": codes.NEVER,
+          "self_funded": False, "funds_until": codes.NEVER, "contributor": None, "aware": None, "asking": None,
+          "need": None, "met_service": 0.0, "met_personal": 0.0, "met_network": 0.0, "met_community": 0.0,
+          "unmet": 0.0, "helper_cap": 0.0, "helper_load": 0.0, "care_cap": 0.0, "carer": None, "care_received": 0.0,
+          "isolated": False, "weeks_unmet": 0, "crisis": False, "died": False, "onsets": 0, "breaking": False,
+          "queued_since": codes.NEVER, "last_contact": codes.NEVER, "contacts": 0, "route": codes.COMMUNITY_ROUTE,
+          "contacted": False, "since_last": 0, "review_requested": False}
+# What an in-migrant starts with where nothing is drawn for them (the engine's declared arrival values)
+_ARRIVAL = {**{name: value for name, value in _START.items() if value is not None and name not in _CARRIED},
+            "need": 0.0}
 
 
-class ReferenceModel(FrontDoor, mesa.Model):
-    """Residents as Mesa agents stepped by plain Python rules; records the engine's core weekly measures."""
+class ReferenceModel(FrontDoor, CareHomes, mesa.Model):
+    """Residents as Mesa agents stepped by plain Python rules; records the engine's weekly measures."""
 
     def __init__(self, params: Params):
         super().__init__(seed=params.seed)
@@ -73,12 +85,16 @@ class ReferenceModel(FrontDoor, mesa.Model):
         self.builders = next((p for p in self.programmes if p.name == "builders"), None)
         self.front_door_policy = params.warmup_policy
         self._team_hours = 0.0
+        self.review_credit = 0.0
         self.starts = []
         self.datacollector = mesa.DataCollector(model_reporters=reporters())
 
     def _build(self, town: dict) -> None:
         """Turn the engine's starting arrays into agents, shared tie objects and group slots."""
         self.deprivation = town["hood_deprivation"].tolist()
+        self.deprivation_mean = float(town["hood_deprivation"].mean())  # as the engine takes it (numpy's sum)
+        self.share_65_84 = town["hood_share_65_84"].tolist()
+        self.share_85_plus = town["hood_share_85_plus"].tolist()
         self.n_hoods = len(self.deprivation)
         self.pool = [0.0] * self.n_hoods
         self.pool_used = [0.0] * self.n_hoods
@@ -92,8 +108,6 @@ class ReferenceModel(FrontDoor, mesa.Model):
         for i in range(n):
             resident = Resident(self, i, indptr[i + 1] - indptr[i], **{name: col[i] for name, col in columns.items()})
             resident.member = [self.groups[g] if g >= 0 else None for g in town["member"][i].tolist()]
-            resident.contacted, resident.since_last = False, 0
-            resident.main_carer = None
             self.slots.append(resident)
         by_pair = {}
         other, strength, kind = town["other"].tolist(), town["strength"].tolist(), town["kind"].tolist()
@@ -116,7 +130,10 @@ class ReferenceModel(FrontDoor, mesa.Model):
 
     # --- the week ----------------------------------------------------------------------------
     def step(self) -> None:
-        """Life events, community, ties, support, wellbeing, front door, then record (policy weeks only)."""
+        """The engine's phases in their order (``model/components.py: PHASES``), each programme right after the
+        phase it follows: life, hospital, services, community (builders), ties, support (mutual aid),
+        wellbeing, contacts (outreach, referral), the team, reviews, the front door (personal budgets), care
+        homes; then record (policy weeks only)."""
         p, t, sc = self.params, self.week, scenario_effects(self.params.scenario, self.policy_week)._asdict()
         policy_on = self.policy_week >= 0
         self.front_door_policy = p.policy if policy_on else p.warmup_policy
@@ -128,6 +145,10 @@ class ReferenceModel(FrontDoor, mesa.Model):
             r.live_week(t, sc["onset_multiplier"])
         self.queue_deaths = sum(1 for r in self.slots if r.died and r.queued_since != codes.NEVER)
         self.deaths = self._replace_deceased(t)
+
+        for r in self.slots:
+            r.hospital_week(t)
+
         for r in self.slots:
             r.receive_services()
 
@@ -162,6 +183,7 @@ class ReferenceModel(FrontDoor, mesa.Model):
         for programme in self.programmes:
             if hasattr(programme, "after_support"):
                 programme.after_support(self, t, sc["mutual_aid"])
+
         for r in self.slots:
             r.strain_week(t)
         self._carer_breakdowns()
@@ -173,18 +195,18 @@ class ReferenceModel(FrontDoor, mesa.Model):
         for programme in self.programmes:
             if hasattr(programme, "bring_in"):
                 programme.bring_in(self, t)
-        pol = self.front_door_policy
-        self.staff_available = (pol.staff_fte_per_10k * len(self.slots) / 10_000 * pol.productive_hours
-                                * sc["staff_multiplier"])
-        self.plan_support = sum((r.met_service for r in self.slots if r.service == codes.COMMUNITY_PLAN), 0.0)
-        self.starts = []
-        staff_hours = self._review_and_transition(t, self.staff_available + min(0.0, self._team_hours)
-                                                  - self.plan_support)
+
+        staff_hours = self._open_team_week(sc["staff_multiplier"])
+        staff_hours = self._review_and_transition(t, staff_hours)
         self._team_hours = self._triage(t, staff_hours)
         for programme in self.programmes:
             if hasattr(programme, "after_front_door"):
                 programme.after_front_door(self, t)
+
+        self._care_home_admissions(t)
         if policy_on:
+            self.builder_done = self.builders.tally() if self.builders else [0, 0, 0, 0]
+            self.costs = self._week_costs(sc["staff_multiplier"])
             self.datacollector.collect(self)
         self.week += 1
 
@@ -199,9 +221,16 @@ class ReferenceModel(FrontDoor, mesa.Model):
 
     # --- life --------------------------------------------------------------------------------
     def _replace_deceased(self, week: int) -> int:
-        """In slot order, each resident who died leaves; an adult moves into their slot and household."""
+        """In slot order, each resident who died leaves (their ties grieve them and the ties go) and an adult moves
+        into their slot: their age from their neighbourhood's age structure as the town was built (so in-migration
+        keeps it), their personal resources, interests and roles, the wellbeing and asking those resources give,
+        the chronic need someone of their age arrives with or a lifelong condition (``needs.lifelong_share``),
+        whether they have assets above the upper capital limit, and their household: the dead's, tied back to the
+        housemates, unless the in-migrant is under 65 and a housemate is 65 or over, whom the death leaves living alone
+        (``ons_older_living_alone``: widowhood is how most older people come to live alone), and then one of
+        their own (an id no household of the town as built has)."""
         p, key = self.params, self.key
-        pop, n = p.population, len(self.slots)
+        pop, nd, n = p.population, p.needs, len(self.slots)
         deaths = 0
         for i in range(n):
             old = self.slots[i]
@@ -209,24 +238,33 @@ class ReferenceModel(FrontDoor, mesa.Model):
                 continue
             deaths += 1
             old.grieve_and_leave()
+            h = old.hood
+            draw = partial(uniform, key, LIFE, week, i)  # the in-migrant's draw by index
+            age = age_from_draws(draw(MIGRANT_AGE), draw(MIGRANT_AGE_WITHIN), self.share_65_84[h], self.share_85_plus[h])
             personal = min(0.98, max(0.02, pop.personal_resources_mean - pop.personal_deprivation_effect
-                                     * self.deprivation[old.hood] + 0.4 * (uniform(key, LIFE, week, i, MIGRANT_PERSONAL) - 0.5)))
-            first = int(uniform(key, LIFE, week, i, MIGRANT_INTEREST) * pop.n_interests)
-            second = int(uniform(key, LIFE, week, i, MIGRANT_INTEREST + 1) * pop.n_interests)
-            volunteer = uniform(key, LIFE, week, i, MIGRANT_CONTRIB) < pop.contributor_share
+                                     * self.deprivation[h] + 0.4 * (draw(MIGRANT_PERSONAL) - 0.5)))
+            first = int(draw(MIGRANT_INTEREST) * pop.n_interests)
+            second = int(draw(MIGRANT_INTEREST + 1) * pop.n_interests)
+            lifelong = 0.0
+            if draw(MIGRANT_LIFELONG) < nd.lifelong_share:
+                lifelong = exponential(key, LIFE, week, i, MIGRANT_LIFELONG + 1, nd.lifelong_mean_hours)
+            need = starting_need(draw(MIGRANT_NEED), draw(MIGRANT_NEED + 1), draw(MIGRANT_NEED + 2), age,
+                                 self.deprivation[h], self.deprivation_mean, nd)
+            volunteer = draw(MIGRANT_CONTRIB) < pop.contributor_share
+            household = old.household
+            if age < 65.0 and any(self.slots[j].household == household and self.slots[j].age >= 65.0
+                                  for j in range(max(0, i - 8), min(n, i + 9)) if j != i):
+                household = n + i
             new = Resident(
-                self, i, old.capacity, hood=old.hood, household=old.household,
-                age=min(18.0 + exponential(key, LIFE, week, i, MIGRANT_AGE, p.needs.migrant_age_mean), 95.0),
-                personal=personal, wellbeing=baseline_wellbeing(personal, p.wellbeing),
-                asking=baseline_asking(personal, p.support), interests=(1 << first) | (1 << second),
-                chronic=0.0, acute=0.0, strain=0.0, burnout_until=codes.NEVER, dependency=0.0,
-                service=codes.NO_SERVICE, service_hours=0.0, service_until=codes.NEVER, next_review=codes.NEVER,
+                self, i, old.capacity, **_ARRIVAL, hood=h, household=household, age=age, personal=personal,
+                wellbeing=baseline_wellbeing(personal, p.wellbeing), asking=baseline_asking(personal, p.support),
+                interests=(1 << first) | (1 << second), lifelong=lifelong, chronic=max(lifelong, need),
                 contributor=codes.VOLUNTEER if volunteer else codes.NOT_CONTRIBUTOR,
-                aware=volunteer or uniform(key, LIFE, week, i, MIGRANT_AWARE) < pop.awareness,
-                weeks_unmet=0, queued_since=codes.NEVER, last_contact=codes.NEVER, contacts=0, died=False,
-                contacted=False, since_last=0, **_NO_SUPPORT_YET, **{name: getattr(old, name) for name in _CARRIED})
+                aware=volunteer or draw(MIGRANT_AWARE) < pop.awareness,
+                wealthy=draw(MIGRANT_WEALTH) < wealth_share(pop, self.deprivation[h]),
+                **{name: getattr(old, name) for name in _CARRIED})
             self.slots[i] = new
-            residents = self.hood_residents[old.hood]
+            residents = self.hood_residents[h]
             residents[residents.index(old)] = new
             old.remove()
             for j in range(max(0, i - 8), min(n, i + 9)):  # households are contiguous
@@ -344,36 +382,49 @@ class ReferenceModel(FrontDoor, mesa.Model):
             self.pool_used[h] = used
 
     def _main_care(self) -> None:
-        """Each asker, in slot order, asks their closest able household or family tie for everything, up to what
-        the relationship allows; a carer asked by several people gives each request the same share of their
-        care capacity, and has light-help time to spare only beyond what they give."""
+        """Each asker, in slot order, asks their closest able household or family tie (their main carer).
+
+        A main carer sizes their care by the person's need beyond their own resources, not by what services
+        leave: someone they live with sees it and takes on ``network.household_care_share`` of it, up to
+        ``network.carer_hours``; a relative elsewhere the share the person asks for (``asking``), up to
+        ``network.carer_hours_family``; a statutory package displaces some of it (``displaced``), and no carer
+        gives more than the need services leave.  So carers of people on packages keep caring, as the Census and
+        the carers' surveys count them (``census_care_bands``, ``carers_known_stretched``).  A carer asked by
+        several people gives each request the same share of their care capacity (``barclay_one_carer``), and has
+        light-help time to spare only beyond what they give.  What each asker then asks the rest of their network
+        for is the share of the need left that they ask for (``asking``), less what their main carer gave."""
         net = self.params.network
         askers = [r for r in self.slots if r.ask > 0]
         demand = {}
         for r in askers:
             tie = r.closest_carer()
             if tie is not None:
-                r.main_carer = tie.other(r)
-                r.request = min(r.ask, net.carer_hours if tie.kind == codes.HOUSEHOLD else net.carer_hours_family)
-                demand[r.main_carer.slot] = demand.get(r.main_carer.slot, 0.0) + r.request
+                r.carer = tie.other(r)
+                if tie.kind == codes.HOUSEHOLD:
+                    share, most = net.household_care_share, net.carer_hours
+                else:
+                    share, most = r.asking, net.carer_hours_family
+                r.request = min(max(0.0, r.beyond_own * share - r.displaced), most, r.ask)
+                demand[r.carer.slot] = demand.get(r.carer.slot, 0.0) + r.request
         for r in askers:
-            c = r.main_carer
+            c = r.carer
+            got = 0.0
             if c is not None:
                 got = r.request * min(1.0, c.care_cap / demand[c.slot]) if demand[c.slot] > 0 else 0.0
                 r.care_received = got
                 r.met_network += got
-                r.ask -= got
                 c.helper_load += got
+            r.ask = max(0.0, r.ask * r.asking - got)
         for r in askers:
-            if r.main_carer is not None:
-                r.main_carer.helper_cap = max(r.main_carer.helper_cap, r.main_carer.helper_load)
+            if r.carer is not None:
+                r.carer.helper_cap = max(r.carer.helper_cap, r.carer.helper_load)
 
     def _carer_breakdowns(self) -> None:
-        """A carer who burnt out this week stops at once: the people they were main carer of lose this week's
-        care from them and have a crisis; the carer takes it back (in the order of their ties) and has no
-        time to spare."""
+        """A carer who broke down this week stops at once: the people they were main carer of lose this week's
+        care from them and have a crisis (``barclay_fragile``), which may bring them to the front door; the carer
+        takes it back (in the order of their ties) and has no time to spare."""
         for r in self.slots:
-            c = r.main_carer
+            c = r.carer
             if c is not None and c.breaking:
                 r.met_network = max(0.0, r.met_network - r.care_received)
                 r.unmet += r.care_received
@@ -382,7 +433,7 @@ class ReferenceModel(FrontDoor, mesa.Model):
             if c.breaking:
                 withdrawn = 0.0
                 for tie in c.ties:
-                    if tie.other(c).main_carer is c:
+                    if tie.other(c).carer is c:
                         withdrawn += tie.other(c).care_received
                 left = c.helper_load - withdrawn
                 c.helper_load = left if left > 1e-9 else 0.0
@@ -423,10 +474,38 @@ class ReferenceModel(FrontDoor, mesa.Model):
             i.met_network += got
             i.ask -= got
 
-    # --- measures ----------------------------------------------------------------------------
-    def builder_tally(self) -> list[int]:
-        """What the builder sites did since the last recorded week (nothing without builders)."""
-        return self.builders.tally() if self.builders else [0, 0, 0, 0]
+    # --- costs -------------------------------------------------------------------------------
+    def _week_costs(self, staff_multiplier: float) -> dict:
+        """What the week cost (``model/phases/costs.py``): each council-funded service at its unit cost, the team
+        (paid whether or not its hours are used), grants to the voluntary sector per hour of community support
+        delivered, the transition while a new practice ramps in, and the builder sites; ``cost_total`` is every
+        line but ``cost_statutory`` (their subtotal) summed."""
+        c, p = self.params.costs, self.params
+        clients = [r for r in self.slots if not r.self_funded]
+
+        def caseload(service):
+            return sum(1 for r in clients if r.service == service)
+
+        home_care_hours = sum((r.met_service for r in self.slots if r.service == codes.HOME_CARE and not r.in_hospital),
+                              0.0)
+        by_service = {"cost_home_care": home_care_hours * c.home_care_hour,
+                      "cost_day_care": caseload(codes.DAY_CARE) * c.day_care_week,
+                      "cost_low_level": caseload(codes.LOW_LEVEL) * c.low_level_week,
+                      "cost_residential": caseload(codes.RESIDENTIAL) * c.residential_week,
+                      "cost_nursing": caseload(codes.NURSING) * c.nursing_week,
+                      "cost_shared_lives": caseload(codes.SHARED_LIVES) * c.shared_lives_week,
+                      "cost_reablement": caseload(codes.REABLEMENT) * c.reablement_week}
+        team = p.policy.staff_fte_per_10k * len(self.slots) / 10_000 * c.staff_fte_year / 52
+        changes = (p.policy.mode, p.policy.review.name) != (p.warmup_policy.mode, p.warmup_policy.review.name)
+        builders = self.builders.in_policy if self.builders else None
+        costs = {**by_service,
+                 "cost_staff": team * staff_multiplier,
+                 "cost_community": (sum(site.fte for site in self.builders.sites) * builders.site_cost_year / 52
+                                    if builders is not None else 0.0),
+                 "cost_voluntary_sector": sum((r.met_community for r in self.slots), 0.0) * c.community_hour,
+                 "cost_transition": (team * p.policy.transition_share if changes and self.practice_share < 1.0
+                                     else 0.0)}
+        return {**costs, "cost_total": sum(costs.values(), 0.0), "cost_statutory": sum(by_service.values(), 0.0)}
 
 
 def simulate(params: Params) -> pl.DataFrame:
