@@ -120,8 +120,9 @@ class Resident(mesa.Agent):
         unmet need (the revolving door) and never falls below a lifelong condition's need (``lifelong``).  An
         onset's hazard rises with age and deprivation (and isolation), more steeply for someone already in need
         (``onset_progression``: frailty accumulates), and a share ``heavy_share`` of onsets are heavy conditions
-        (dementia, a stroke) of mean ``heavy_mean_hours``, so heavy needs gather in fewer people
-        (``hse_2021_adl``, ``census_care_bands``)."""
+        (dementia, a stroke: :func:`onset_size`), so heavy needs gather in fewer people (``hse_2021_adl``,
+        ``census_care_bands``).  Acute episodes come more often to someone already in need
+        (``acute_progression``)."""
         m, nd, i = self.model, self.model.params.needs, self.slot
         self.age += 1.0 / 52.0
         need_term = 1.0 + nd.mortality_need_effect * (self.chronic + self.acute)
@@ -137,12 +138,12 @@ class Resident(mesa.Agent):
         accumulating = (1.0 + nd.onset_isolation * self.isolated) * onset_mult * (
             1.0 + nd.onset_progression * (self.chronic >= 1.0))
         frailty = nd.onset_age_factor ** ((self.age - 75.0) / 10.0) * deprived
+        frail = 1.0 + nd.acute_progression * (self.chronic >= 1.0)
         if uniform(m.key, LIFE, week, i, ONSET) < nd.onset_weekly * frailty * accumulating:
-            heavy = uniform(m.key, LIFE, week, i, HEAVY_ONSET) < nd.heavy_share
-            mean = nd.heavy_mean_hours if heavy else nd.onset_mean_hours
-            self.chronic += exponential(m.key, LIFE, week, i, ONSET_SIZE, mean)
+            self.chronic += onset_size(uniform(m.key, LIFE, week, i, HEAVY_ONSET),
+                                       uniform(m.key, LIFE, week, i, ONSET_SIZE), nd)
             self.onsets += 1
-        self.crisis = uniform(m.key, LIFE, week, i, ACUTE) < nd.acute_weekly * frailty
+        self.crisis = uniform(m.key, LIFE, week, i, ACUTE) < nd.acute_weekly * frailty * frail
         if self.crisis:
             self.acute += exponential(m.key, LIFE, week, i, ACUTE_SIZE, nd.acute_mean_hours)
         total = self.chronic + self.acute
@@ -167,7 +168,7 @@ class Resident(mesa.Agent):
     # --- hospital ----------------------------------------------------------------------------
     def hospital_week(self, week: int) -> None:
         """Come home if the stay ends this week (``discharged``); else an acute episode this week is a hospital
-        admission with chance ``hospital.admission``, for a stay of a week or more (mean ``stay_weeks``).  In
+        admission with chance ``hospital.admission``, for a stay of a week or more (geometric, mean ``stay_weeks``).  In
         hospital the NHS meets the person's need; most discharges that need support reach social care by the
         hospital route (``asc_fr_hospital_route``)."""
         m, hp, i = self.model, self.model.params.hospital, self.slot
@@ -175,7 +176,10 @@ class Resident(mesa.Agent):
         if self.discharged:
             self.hospital_until = codes.NEVER
         elif self.crisis and self.hospital_until < week and uniform(m.key, HOSPITAL, week, i, ADMITTED) < hp.admission:
-            self.hospital_until = week + 1 + int(exponential(m.key, HOSPITAL, week, i, STAY, hp.stay_weeks - 1.0))
+            stay = 1  # geometric: a chance 1 / stay_weeks of going home each week
+            if hp.stay_weeks > 1.0:
+                stay += int(math.log(1.0 - uniform(m.key, HOSPITAL, week, i, STAY)) / math.log(1.0 - 1.0 / hp.stay_weeks))
+            self.hospital_until = week + stay
         self.in_hospital = self.hospital_until > week
 
     # --- services ----------------------------------------------------------------------------
@@ -425,8 +429,9 @@ class Resident(mesa.Agent):
         sup = m.params.support
         self.contacted = self.review_requested = False
         self.weeks_unmet = self.weeks_unmet + 1 if self.unmet > sup.unmet_threshold else 0
-        if on_long_term(self.service):
-            if (self.weeks_unmet >= sup.persist_weeks or self.discharged) and self.next_review > week:
+        if on_long_term(self.service):  # a self-funder's care home is theirs to arrange: no review to ask for
+            if not self.self_funded and (self.weeks_unmet >= sup.persist_weeks or self.discharged) \
+                    and self.next_review > week:
                 self.next_review, self.review_requested = week, True
             return
         if self.queued_since != codes.NEVER or self.service == codes.REABLEMENT or self.in_hospital:
@@ -447,8 +452,9 @@ class Resident(mesa.Agent):
         return uniform(self.model.key, CONTACT, week, self.slot, IN_TOUCH)
 
     def open_to_route(self, week: int) -> bool:
-        """Whether a programme's route may bring this resident in: no service, no contact waiting, none lately."""
-        return (self.service == codes.NO_SERVICE and self.queued_since == codes.NEVER
+        """Whether a programme's route may bring this resident in: no service, not in hospital, no contact waiting,
+        none lately."""
+        return (self.service == codes.NO_SERVICE and not self.in_hospital and self.queued_since == codes.NEVER
                 and week - self.last_contact > self.model.params.support.patience_weeks)
 
     def come_in(self, week: int, route: int = codes.COMMUNITY_ROUTE) -> None:
@@ -508,12 +514,22 @@ def starting_need(has: float, heavy: float, size: float, age: float, deprivation
                   nd) -> float:
     """Chronic need someone of this ``age`` arrives with, from three uniforms: whether they have any (a prevalence
     rising with age as the onset hazard does, ``needs.initial_need_share_85`` at 87, and with their
-    neighbourhood's deprivation above the town's mean), whether it is a heavy condition (``needs.heavy_share``),
-    and its size (exponential: ``needs.heavy_mean_hours``, or twice ``needs.onset_mean_hours`` for a light one,
-    up to ``needs.max_need_hours``)."""
+    neighbourhood's deprivation above the town's mean), whether it is a heavy condition (``needs.heavy_share``:
+    :func:`onset_size`), and its size (a light one exponential of mean twice ``needs.onset_mean_hours``), up to
+    ``needs.max_need_hours``."""
     prevalence = nd.initial_need_share_85 * nd.onset_age_factor ** ((age - 87.0) / 10.0)
     prevalence *= 1.0 + 0.5 * nd.onset_deprivation * (deprivation - deprivation_mean)
     if has >= prevalence:
         return 0.0
-    mean = nd.heavy_mean_hours if heavy < nd.heavy_share else 2.0 * nd.onset_mean_hours
-    return min(-mean * math.log(1.0 - size), nd.max_need_hours)
+    if heavy < nd.heavy_share:
+        return min(onset_size(heavy, size, nd), nd.max_need_hours)
+    return min(-2.0 * nd.onset_mean_hours * math.log(1.0 - size), nd.max_need_hours)
+
+
+def onset_size(heavy: float, size: float, nd) -> float:
+    """Hours of need an onset adds, from two uniforms: a heavy condition with chance ``needs.heavy_share``,
+    between half and one and a half times ``needs.heavy_mean_hours`` (uniform), else a light one, exponential
+    of mean ``needs.onset_mean_hours``."""
+    if heavy < nd.heavy_share:
+        return nd.heavy_mean_hours * (0.5 + size)
+    return -nd.onset_mean_hours * math.log(1.0 - size)

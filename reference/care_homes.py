@@ -58,6 +58,7 @@ class CareHomes:
                 r.service = codes.RESIDENTIAL
             if r.wealthy and r.service != codes.SHARED_LIVES:
                 r.self_funded = True
+                r.next_review = codes.NEVER  # not the council's client: no review until it takes the placement over
                 r.funds_until = week + 1 + int(exponential(self.key, TRIAGE, week, r.slot, FUNDS_WEEKS,
                                                            svc.self_funder_weeks))
                 return False

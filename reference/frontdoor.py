@@ -62,13 +62,13 @@ class FrontDoor:
     def _review_and_transition(self, week: int, staff_hours: float) -> float:
         """Ends of time-limited support, then reviews of long-term packages due.  Returns the hours left."""
         self.transitions = {"step_downs": 0, "reductions": 0, "reviews": 0, "reassessments": 0, "end_assessments": 0,
-                            "reablement_ended": 0, "reabled_to_long_term": 0, "moves": 0, "hours": 0.0}
+                            "reablement_ended": 0, "reabled_to_long_term": 0, "moves": 0, "increases": 0, "hours": 0.0}
         due = []
         for r in self.slots:
             st = r.service
             if st in (codes.COMMUNITY_PLAN, codes.REABLEMENT, codes.LOW_LEVEL) and r.service_until <= week:
                 staff_hours = self._end_support(week, r, staff_hours)
-            elif on_long_term(st) and r.next_review <= week:
+            elif on_long_term(st) and not r.self_funded and r.next_review <= week:
                 due.append(r)
         return self._review_packages(week, sorted(due, key=lambda r: r.next_review), staff_hours)
 
@@ -90,8 +90,10 @@ class FrontDoor:
         self.transitions["reassessments" if st == codes.COMMUNITY_PLAN else "end_assessments"] += 1
         carried = self._can_carry(week, r) if review.step_down else 0.0
         if not (review.step_down and carried >= need_for_service):
-            r.unmet += r.met_service
+            this_week = r.unmet
+            r.unmet += r.met_service  # what the package must now meet: start_package sizes it by unmet
             funded = self.start_package(week, r, new, False, review.review_weeks)
+            r.unmet = this_week
             self.transitions["reabled_to_long_term"] += st == codes.REABLEMENT and funded
         return staff_hours
 
@@ -111,12 +113,10 @@ class FrontDoor:
         budget = min(self.review_credit + weekly, _QUARTER * weekly)
         spent = 0.0
         for r in due:
-            if budget - spent < in_force.review_hours:
-                break
             st = r.service
             new, pol, review, _ = self._practice(week, r, REVIEW_PRACTICE)
-            if staff_hours < review.review_hours:
-                break
+            if budget - spent < review.review_hours or staff_hours < review.review_hours:
+                break  # the practitioner who would take it has no review time left this week
             staff_hours -= review.review_hours
             spent += review.review_hours
             self.transitions["hours"] += review.review_hours
@@ -129,14 +129,17 @@ class FrontDoor:
                 r.service, r.service_hours = codes.NO_SERVICE, 0.0
                 self.transitions["step_downs"] += 1
             elif not lives_away(st) and need_for_service - carried >= svc.home_care_max_hours:
+                this_week = r.unmet
                 r.unmet = need_for_service - carried  # care at home no longer enough: a move into a care home
                 self.start_package(week, r, new, True, review.review_weeks)
+                r.unmet = this_week
                 self.transitions["moves"] += 1
             elif st == codes.HOME_CARE or (st == codes.DAY_CARE and r.unmet > sup.unmet_threshold):
                 hours = need_for_service
                 if review.step_down and hours > r.service_hours:  # an increase is met by the network first
                     hours = max(r.service_hours, hours - carried)
                 self.transitions["reductions"] += st == codes.HOME_CARE and hours < r.service_hours
+                self.transitions["increases"] += st != codes.HOME_CARE or hours > r.service_hours
                 r.service, r.service_hours = codes.HOME_CARE, hours
         self.review_credit = budget - spent
         return staff_hours
@@ -199,6 +202,8 @@ class FrontDoor:
         for r in sorted(waiting, key=lambda r: (r.route != codes.HOSPITAL_ROUTE, r.queued_since)):
             if staff_hours <= 0:
                 break
+            if r.in_hospital:
+                continue  # admitted while waiting: the request waits for them
             hospital = r.route == codes.HOSPITAL_ROUTE
             new, pol, review, first = self._practice(week, r, PRACTICE,
                                                      reached=not hospital or self.front_door_policy.hospital_practice)

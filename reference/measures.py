@@ -90,6 +90,7 @@ def reporters() -> dict:
         "reablement_ended": lambda m: m.transitions["reablement_ended"],
         "reablement_to_long_term": lambda m: m.transitions["reabled_to_long_term"],
         "care_home_moves": lambda m: m.transitions["moves"],
+        "package_increases": lambda m: m.transitions["increases"],
         "care_home_admissions_65_plus": lambda m: m.admitted["65_plus"],
         "care_home_admissions_18_64": lambda m: m.admitted["18_64"],
         "self_funders_taken_over": lambda m: m.taken_over,

@@ -13,9 +13,7 @@ Engine behaviours it reproduces on purpose, because they shape results:
 
 * members leave a group as soon as it dissolves, before its slot can be reused by a new group;
 * an in-migrant takes the slot of the resident who died with no record of last week's support, and
-  until this week's are worked out, the slot's helper capacity, isolation flag, main carer and life events
-  (``_CARRIED``: a crisis of the resident who died this week stands for the in-migrant, who may be admitted
-  to hospital for it);
+  until this week's are worked out, the slot's helper capacity, isolation flag and main carer (``_CARRIED``);
 * in-migrants arrive one slot after another: two residents of one household who die in one week each grieve
   the other's in-migrant, as the ties stand when their turn comes;
 * triage and group referrals use the list of groups alive when the week's community step began.
@@ -49,7 +47,7 @@ from .measures import reporters
 from .programmes import COMMUNITY_PROGRAMMES, PROGRAMMES
 
 # The slot's record of last week that an in-migrant inherits (see the module docstring)
-_CARRIED = ("helper_cap", "helper_load", "carer", "care_received", "isolated", "crisis", "onsets")
+_CARRIED = ("helper_cap", "helper_load", "carer", "care_received", "isolated", "onsets")
 # Each resident's attributes at the start: the population builder's value where it sets one, else this.
 _START = {"age": None, "hood": None, "household": None, "interests": None, "chronic": None, "lifelong": None,
           "acute": 0.0, "personal": None, "wellbeing": None, "wealthy": None, "strain": 0.0,
@@ -231,12 +229,13 @@ class ReferenceModel(FrontDoor, CareHomes, mesa.Model):
         their own (an id no household of the town as built has)."""
         p, key = self.params, self.key
         pop, nd, n = p.population, p.needs, len(self.slots)
-        deaths = 0
+        deaths, refilled = 0, set()
         for i in range(n):
             old = self.slots[i]
             if not old.died:
                 continue
             deaths += 1
+            refilled.add(i)
             old.grieve_and_leave()
             h = old.hood
             draw = partial(uniform, key, LIFE, week, i)  # the in-migrant's draw by index
@@ -252,8 +251,9 @@ class ReferenceModel(FrontDoor, CareHomes, mesa.Model):
                                  self.deprivation[h], self.deprivation_mean, nd)
             volunteer = draw(MIGRANT_CONTRIB) < pop.contributor_share
             household = old.household
-            if age < 65.0 and any(self.slots[j].household == household and self.slots[j].age >= 65.0
-                                  for j in range(max(0, i - 8), min(n, i + 9)) if j != i):
+            survivors = [self.slots[j] for j in range(max(0, i - 8), min(n, i + 9))
+                         if j != i and j not in refilled and not self.slots[j].died]
+            if age < 65.0 and any(r.household == household and r.age >= 65.0 for r in survivors):
                 household = n + i
             new = Resident(
                 self, i, old.capacity, **_ARRIVAL, hood=h, household=household, age=age, personal=personal,

@@ -28,8 +28,8 @@ class OutreachPars:
 
 
 @njit(parallel=True, cache=True)
-def reach_out(key, week, chance, weeks_unmet, service, queued_since, last_contact, contacts, contacted, since_last, route,
-              support_pars):
+def reach_out(key, week, chance, weeks_unmet, service, in_hospital, queued_since, last_contact, contacts, contacted,
+              since_last, route, support_pars):
     """Bring to a conversation, with ``chance``, everyone a route may reach whose need has gone unmet this week."""
     contact = week_key(key, CONTACT, week)
     for i in prange(weeks_unmet.shape[0]):

@@ -27,8 +27,8 @@ class ReferralPars:
 
 
 @njit(parallel=True, cache=True)
-def refer(key, week, chance, isolated, need, service, queued_since, last_contact, contacts, contacted, since_last, route,
-          support_pars):
+def refer(key, week, chance, isolated, need, service, in_hospital, queued_since, last_contact, contacts, contacted,
+          since_last, route, support_pars):
     """Bring to a conversation, with ``chance``, every isolated person with a need whom a route may reach."""
     contact = week_key(key, CONTACT, week)
     for i in prange(isolated.shape[0]):
