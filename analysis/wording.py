@@ -16,8 +16,10 @@ from model.levers import BY_NAME
 from .figures import label
 from .replicates import MIN_PAIRED_RUNS, MIN_PARAMETER_SETS, enough_for_probability
 
-# Number formats: kind -> (multiplier, decimals); a change is relative (``+14%``), a share's difference in points.
-KINDS = {"share": (100, 1), "change": (100, 0), "money": (1e-6, 2), "count": (1, 0), "rate": (1, 1), "index": (1, 3)}
+# Number formats: kind -> (multiplier, decimals); a change is relative (``+14%``), a share's difference in points;
+# money in £ millions, pounds in £.
+KINDS = {"share": (100, 1), "change": (100, 0), "money": (1e-6, 2), "pounds": (1, 0), "count": (1, 0), "rate": (1, 1),
+         "index": (1, 3)}
 
 
 def number(value: float | None, kind: str, signed: bool = False, decimals: int | None = None) -> str:
@@ -33,6 +35,8 @@ def number(value: float | None, kind: str, signed: bool = False, decimals: int |
         return f"{sign}{text} pp" if signed else f"{text}%"
     if kind == "change":
         return f"{sign}{text}%"
+    if kind == "pounds":
+        return f"{sign}£{text}"
     return f"{sign}£{text}m" if kind == "money" else sign + text
 
 
