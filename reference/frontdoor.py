@@ -110,7 +110,7 @@ class FrontDoor:
         sup, svc = self.params.support, self.params.services
         in_force = self.front_door_policy.review
         weekly = in_force.team_share * self.staff_available
-        budget = min(self.review_credit + weekly, _QUARTER * weekly)
+        budget = min(self.review_credit + weekly, max(_QUARTER * weekly, in_force.review_hours))
         spent = 0.0
         for r in due:
             st = r.service
@@ -131,9 +131,9 @@ class FrontDoor:
             elif not lives_away(st) and need_for_service - carried >= svc.home_care_max_hours:
                 this_week = r.unmet
                 r.unmet = need_for_service - carried  # care at home no longer enough: a move into a care home
-                self.start_package(week, r, new, True, review.review_weeks)
+                moved = self.start_package(week, r, new, True, review.review_weeks)
                 r.unmet = this_week
-                self.transitions["moves"] += 1
+                self.transitions["moves"] += moved  # a self-funder's move is not the council's admission
             elif st == codes.HOME_CARE or (st == codes.DAY_CARE and r.unmet > sup.unmet_threshold):
                 hours = need_for_service
                 if review.step_down and hours > r.service_hours:  # an increase is met by the network first

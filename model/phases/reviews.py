@@ -130,14 +130,14 @@ def review_and_transition(key, week, staff_hours, review_budget, need, unmet, me
         elif not lives_away(st) and need_for_service - carried >= services_pars.home_care_max_hours:
             this_week = unmet[i]
             unmet[i] = need_for_service - carried  # care at home no longer enough: a move into a care home
-            start_package(key, week, i, new, True, need=need, unmet=unmet, isolated=isolated, wealthy=wealthy,
+            moved = start_package(key, week, i, new, True, need=need, unmet=unmet, isolated=isolated, wealthy=wealthy,
                           self_funded=self_funded, funds_until=funds_until, service=service,
                           service_hours=service_hours, long_term_since=long_term_since, next_review=next_review,
                           review_weeks=review.review_weeks,
                           services_pars=services_pars, starts=starts, n_starts=n_starts, starts_new=starts_new,
                           starts_moved=starts_moved)
             unmet[i] = this_week
-            transitions[MOVES] += 1
+            transitions[MOVES] += moved  # a self-funder's move is theirs to pay for: not the council's admission
         elif st == codes.HOME_CARE or (st == codes.DAY_CARE and unmet[i] > support_pars.unmet_threshold):
             hours = need_for_service
             if review.step_down and hours > service_hours[i]:  # an increase is met by the network first
@@ -174,7 +174,8 @@ class Reviews(Component):
         Column("reablement_ended", "int", "people", "reablement episodes that ended this week"),
         Column("reablement_to_long_term", "int", "people",
                "reablement episodes that ended in a council-funded long-term package"),
-        Column("care_home_moves", "int", "people", "people on a package at home moved into a care home at review"),
+        Column("care_home_moves", "int", "people", "people on a package at home moved into a care home the council "
+               "funds at review"),
         Column("package_increases", "int", "people", "packages at home increased at review (home care resized up, or "
                "day care turned into home care)"),
     )
@@ -194,7 +195,7 @@ class Reviews(Component):
         status_quo, status_quo_review = self._status_quo
         self._tallies[:] = 0.0
         weekly = week.review.team_share * float(self._available[0])
-        budget = min(float(self._credit[0]) + weekly, _QUARTER * weekly)
+        budget = min(float(self._credit[0]) + weekly, max(_QUARTER * weekly, week.review.review_hours))
         self._staff_hours[0] = self._review_and_transition(
             week=week.week, staff_hours=float(self._staff_hours[0]), review_budget=budget,
             practice_share=week.practice_share,
