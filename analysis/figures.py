@@ -10,6 +10,7 @@ tick labels (``automargin``).
 from __future__ import annotations
 
 import itertools
+import textwrap
 from dataclasses import dataclass
 
 import plotly.graph_objects as go
@@ -66,15 +67,21 @@ class Shock:
 
 
 BAND = "10-90% of runs"  # a band's legend entry, in its policy's colour just after its policy's line
+LEGEND_LINE = 19  # pixels a line of the legend takes
+LEGEND_CHARACTERS = 26  # a policy's name in the legend is wrapped to the half of it a chart in a two-column grid gives it
 YEARS_FROM_WEEKS = 104  # runs of at least two years are drawn in years; shorter ones in weeks
 
 
 def _layout(fig: go.Figure, y_title: str, y_format: str, x_title: str, x_tick: float | None) -> go.Figure:
-    """The report's look; a ``y_format`` starting with £ puts £ before every tick (``£,.0f``: £2,500,000)."""
+    """The report's look; a ``y_format`` starting with £ puts £ before every tick (``£,.0f``: £2,500,000).  The figure
+    grows by a legend line for each line of the legend beyond two, so the plot keeps its height."""
+    legend_lines = sum(trace.name.count("<br>") + 1 for trace in fig.data if trace.fill is None and trace.showlegend is not False)
     fig.update_layout(
-        template="plotly_white", height=330, margin=dict(l=64, r=16, t=36, b=44),
+        template="plotly_white", height=330 + LEGEND_LINE * max(legend_lines - 2, 0), margin=dict(l=64, r=16, t=36, b=44),
         font=dict(family=_FONT, size=12, color="#1f2933"), hovermode="x unified",
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0, title=None, traceorder="normal"),
+        # a row per policy: its line, then its band (_band_traces ranks them so), each half the legend's width
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0, title=None, traceorder="normal",
+                    entrywidth=0.5, entrywidthmode="fraction"),
     )
     fig.update_xaxes(title=x_title, dtick=x_tick, zeroline=False, automargin=True)
     fig.update_yaxes(title=y_title, tickformat=y_format.removeprefix("£"), rangemode="tozero", automargin=True,
@@ -85,8 +92,8 @@ def _layout(fig: go.Figure, y_title: str, y_format: str, x_title: str, x_tick: f
 def _band_traces(fig: go.Figure, x: list, rows: pl.DataFrame, name: str, colour: str, hover_format: str,
                  shown: str | None = None, at: tuple[str, str] = ("week", "week"), lines: str = "lines") -> None:
     """Mean line with a 10-90% band, each with its legend entry; ``rows`` holds mean, p10, p90 and the column
-    ``at[0]`` (shown in the hover after ``at[1]``, with its format) for one policy at ``x`` (``shown``: its name for
-    people, ``label(name)`` if not given)."""
+    ``at[0]`` (the hover names it ``at[1]``) for one policy at ``x`` (``shown``: its name for people, ``label(name)``
+    if not given)."""
     shown = label(name) if shown is None else shown
     rank = 10 * len(fig.data)  # the line's entry, then its band's, policy after policy
     fig.add_trace(go.Scatter(x=x, y=rows["p90"].to_list(), mode="lines", line=dict(width=0),
@@ -95,7 +102,8 @@ def _band_traces(fig: go.Figure, x: list, rows: pl.DataFrame, name: str, colour:
                              fill="tonexty", fillcolor=_rgba(colour, 0.18), hoverinfo="skip", legendgroup=name,
                              legendrank=rank + 1))
     fig.add_trace(go.Scatter(
-        x=x, y=rows["mean"].to_list(), mode=lines, name=shown, legendgroup=name, legendrank=rank,
+        x=x, y=rows["mean"].to_list(), mode=lines, name="<br>".join(textwrap.wrap(shown, LEGEND_CHARACTERS)),
+        legendgroup=name, legendrank=rank,
         line=dict(color=colour, width=2.2), marker=dict(color=colour, size=6),
         customdata=rows.select("p10", "p90", at[0]).to_numpy(),
         hovertemplate=f"%{{y:{hover_format}}} (10-90%: %{{customdata[0]:{hover_format}}} to "

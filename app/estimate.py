@@ -43,9 +43,10 @@ class Estimate:
 
     @property
     def text(self) -> str:
-        """``About 4 min left (from the 3 runs done: 42 s a run on average)``."""
-        left = "under a minute" if self.seconds < 60 else _duration(self.seconds)
-        return f"{'At least' if self.overdue else 'About'} {left} left ({self.basis})."
+        """``About 4 min left (from the 3 runs done: 42 s a run on average).``"""
+        left = "Under a minute" if self.seconds < 60 else f"About {_duration(self.seconds)}"
+        late = "; the run under way has taken longer than that already" if self.overdue else ""
+        return f"{left} left ({self.basis}{late})."
 
 
 def _duration(seconds: float) -> str:

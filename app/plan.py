@@ -265,7 +265,7 @@ def _check_sweep(scenario: Any, seeds: Any, members_: Any, weeks: Any, warmup_we
     if scenario not in scenarios():
         raise ConfigError(f"pick a scenario: one of {', '.join(scenarios())}")
     if seeds is None:
-        raise ConfigError(f"enter the seeds per policy (a whole number from 1 to {MAX_SEEDS})")
+        raise ConfigError(f"enter the seeds (a whole number from 1 to {MAX_SEEDS})")
     if not _whole(seeds) or not 1 <= seeds <= MAX_SEEDS:
         raise ConfigError(f"seeds={seeds!r}: give a whole number from 1 to {MAX_SEEDS}")
     most = len(members())

@@ -104,7 +104,9 @@ def _pick(page, dropdown: str, search: str, option: str) -> None:
 
 
 def _lever(page, policy: int, name: str):
-    return page.locator(".arm").nth(policy - 1).locator(".field", has_text=name).locator("input")
+    """The number field of policy ``policy``'s lever whose label starts with ``name``."""
+    label = page.locator(".field-label", has_text=re.compile(f"^{re.escape(name)}"))
+    return page.locator(".arm").nth(policy - 1).locator(".field", has=label).locator("input[type=number]")
 
 
 def _fill(page, values: dict[str, str]) -> None:
@@ -267,7 +269,7 @@ def test_a_cancelled_sweep_stops_its_worker(server, page):
     page.locator("#start").click()
     _expect_text(page, "#status", "Running")
     _expect_text(page, "#time-left", "a first estimate, before any run has finished: 15,930 adults")
-    page.locator("#time-left", has_text=re.compile(r"left \(from the \d+ runs? done: \d+ s a run on average\)")).wait_for(
+    page.locator("#time-left", has_text=re.compile(r"left \(from the \d+ runs? done: \d+ s a run on average[;)]")).wait_for(
         timeout=SWEEP_MS)
     (sweep_dir,) = set(results.iterdir()) - before
     pid = json.loads((sweep_dir / sweeps.WORKER).read_text())["pid"]

@@ -31,7 +31,7 @@ def _form(*arms: dict, **settings) -> dict:
     (_form(scenario="volcano"), "pick a scenario: one of baseline, austerity, cost_of_living, pandemic"),
     (_form(seeds=0), f"seeds=0: give a whole number from 1 to {MAX_SEEDS}"),
     (_form(seeds=2.5), f"seeds=2.5: give a whole number from 1 to {MAX_SEEDS}"),
-    (_form(seeds=None), f"enter the seeds per policy (a whole number from 1 to {MAX_SEEDS})"),
+    (_form(seeds=None), f"enter the seeds (a whole number from 1 to {MAX_SEEDS})"),
     (_form(members=None), "enter the posterior members (a whole number from 0, the calibrated median alone, to 60)"),
     (_form(members=61), "members=61: give a whole number from 0 (the calibrated median alone) to 60 (posterior members)"),
     (_form(members=1.5), "members=1.5: give a whole number from 0 (the calibrated median alone) to 60 (posterior members)"),
