@@ -287,3 +287,19 @@ def test_an_area_not_offered_leaves_nothing_behind(app_under_test, tmp_path):
         "config error: area.code='Narnia' is not an English district, borough, unitary authority or county (2019 codes "
         "and names); closest: Arun")
     assert list(elsewhere.iterdir()) == []  # no results/runs/area-Narnia/
+
+
+def test_a_csv_file_is_served_for_a_sweep_id_only(app_under_test, tmp_path):
+    """The CSV route takes a sweep's id and one of its files' names, never a path; before any run is complete there is
+    nothing to send."""
+    app, client, results = app_under_test
+    plan = plan_sweep(_form())
+    sweep_dir = results / plan.sweep_id
+    sweep_dir.mkdir()
+    plan.save(sweep_dir)
+    for path in (f"/sweeps/{plan.sweep_id}/runs.csv", f"/sweeps/{plan.sweep_id}/lever_curve.csv",
+                 f"/sweeps/{plan.sweep_id}/plan.csv", f"/sweeps/{SWEEP_ID}/runs.csv", "/sweeps/x/runs.csv"):
+        assert client.get(path).status_code == 404, path
+    for path in ("/sweeps/..%2F..%2Fetc/runs.csv", f"/sweeps/{plan.sweep_id}/..%2Fplan.csv"):  # not the route's: the page
+        assert client.get(path).mimetype == "text/html", path
+    assert not (sweep_dir / "exports").exists() or list((sweep_dir / "exports").iterdir()) == []
