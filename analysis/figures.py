@@ -1,12 +1,16 @@
 """Plotly figures for the comparison report, drawn from the tidy tables of ``analysis.tables``.
 
 Curves show the mean across runs (posterior members x seeds) with a shaded band from the 10th to the 90th
-percentile; the x axis is years since the new front door started (the warm-up under the status quo is not shown).
+percentile, each band with its own entry in the legend; the x axis is time since the new front door started (the
+warm-up under the status quo is not shown), in years for a run of two years or more and in weeks for a shorter one
+(a year in years would have one tick).  Money axes carry £ on every tick, and every axis's title makes room for its
+tick labels (``automargin``).
 """
 
 from __future__ import annotations
 
 import itertools
+import textwrap
 from dataclasses import dataclass
 
 import plotly.graph_objects as go
@@ -62,39 +66,48 @@ class Shock:
     duration_weeks: int
 
 
-def _layout(fig: go.Figure, y_title: str, y_format: str, shock: Shock | None) -> go.Figure:
+BAND = "10-90% of runs"  # a band's legend entry, in its policy's colour just after its policy's line
+LEGEND_LINE = 19  # pixels a line of the legend takes
+LEGEND_CHARACTERS = 26  # a policy's name in the legend is wrapped to the half of it a chart in a two-column grid gives it
+YEARS_FROM_WEEKS = 104  # runs of at least two years are drawn in years; shorter ones in weeks
+
+
+def _layout(fig: go.Figure, y_title: str, y_format: str, x_title: str, x_tick: float | None) -> go.Figure:
+    """The report's look; a ``y_format`` starting with £ puts £ before every tick (``£,.0f``: £2,500,000).  The figure
+    grows by a legend line for each line of the legend beyond two, so the plot keeps its height."""
+    legend_lines = sum(trace.name.count("<br>") + 1 for trace in fig.data if trace.fill is None and trace.showlegend is not False)
     fig.update_layout(
-        template="plotly_white", height=330, margin=dict(l=64, r=16, t=36, b=44),
+        template="plotly_white", height=330 + LEGEND_LINE * max(legend_lines - 2, 0), margin=dict(l=64, r=16, t=36, b=44),
         font=dict(family=_FONT, size=12, color="#1f2933"), hovermode="x unified",
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0, title=None),
+        # a row per policy: its line, then its band (_band_traces ranks them so), each half the legend's width
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0, title=None, traceorder="normal",
+                    entrywidth=0.5, entrywidthmode="fraction"),
     )
-    fig.update_xaxes(title="years since the new front door started", dtick=1, zeroline=False)
-    fig.update_yaxes(title=y_title, tickformat=y_format, rangemode="tozero")
-    if shock is not None and shock.duration_weeks > 0:
-        fig.add_vrect(x0=shock.start_week / 52, x1=(shock.start_week + shock.duration_weeks) / 52,
-                      fillcolor="#9aa5b1", opacity=0.15, line_width=0, layer="below",
-                      annotation_text=label(shock.name), annotation_position="top left",
-                      annotation_font=dict(size=11, color="#52606d"))
+    fig.update_xaxes(title=x_title, dtick=x_tick, zeroline=False, automargin=True)
+    fig.update_yaxes(title=y_title, tickformat=y_format.removeprefix("£"), rangemode="tozero", automargin=True,
+                     tickprefix="£" if y_format.startswith("£") else None)
     return fig
 
 
-def _band_traces(fig: go.Figure, rows: pl.DataFrame, name: str, colour: str, hover_format: str,
-                 shown: str | None = None) -> None:
-    """Mean line with a 10-90% band; ``rows`` holds week, mean, p10, p90 for one policy (``shown``: its name
-    for people, ``label(name)`` if not given)."""
+def _band_traces(fig: go.Figure, x: list, rows: pl.DataFrame, name: str, colour: str, hover_format: str,
+                 shown: str | None = None, at: tuple[str, str] = ("week", "week"), lines: str = "lines") -> None:
+    """Mean line with a 10-90% band, each with its legend entry; ``rows`` holds mean, p10, p90 and the column
+    ``at[0]`` (the hover names it ``at[1]``) for one policy at ``x`` (``shown``: its name for people, ``label(name)``
+    if not given)."""
     shown = label(name) if shown is None else shown
-    years = (rows["week"] / 52).to_list()
-    fig.add_trace(go.Scatter(x=years, y=rows["p90"].to_list(), mode="lines", line=dict(width=0),
+    rank = 10 * len(fig.data)  # the line's entry, then its band's, policy after policy
+    fig.add_trace(go.Scatter(x=x, y=rows["p90"].to_list(), mode="lines", line=dict(width=0),
                              hoverinfo="skip", showlegend=False, legendgroup=name))
-    fig.add_trace(go.Scatter(x=years, y=rows["p10"].to_list(), mode="lines", line=dict(width=0),
-                             fill="tonexty", fillcolor=_rgba(colour, 0.18), hoverinfo="skip", showlegend=False,
-                             legendgroup=name))
+    fig.add_trace(go.Scatter(x=x, y=rows["p10"].to_list(), mode="lines", line=dict(width=0), name=BAND,
+                             fill="tonexty", fillcolor=_rgba(colour, 0.18), hoverinfo="skip", legendgroup=name,
+                             legendrank=rank + 1))
     fig.add_trace(go.Scatter(
-        x=years, y=rows["mean"].to_list(), mode="lines", name=shown, legendgroup=name,
-        line=dict(color=colour, width=2.2),
-        customdata=rows.select("p10", "p90", "week").to_numpy(),
+        x=x, y=rows["mean"].to_list(), mode=lines, name="<br>".join(textwrap.wrap(shown, LEGEND_CHARACTERS)),
+        legendgroup=name, legendrank=rank,
+        line=dict(color=colour, width=2.2), marker=dict(color=colour, size=6),
+        customdata=rows.select("p10", "p90", at[0]).to_numpy(),
         hovertemplate=f"%{{y:{hover_format}}} (10-90%: %{{customdata[0]:{hover_format}}} to "
-                      f"%{{customdata[1]:{hover_format}}}), week %{{customdata[2]}}<extra>{shown}</extra>"))
+                      f"%{{customdata[1]:{hover_format}}}), {at[1]} %{{customdata[2]}}<extra>{shown}</extra>"))
 
 
 def band_figure(bands: pl.DataFrame, colours: dict[str, str], y_title: str, y_format: str, hover_format: str,
@@ -102,20 +115,50 @@ def band_figure(bands: pl.DataFrame, colours: dict[str, str], y_title: str, y_fo
     """One curve per policy: ``bands`` has ``key`` (policy, or arm), week, mean, p10, p90 for one measure and
     place; ``colours`` and ``names`` (for people; ``label`` of the key if not given) are by ``key``."""
     fig = go.Figure()
+    in_years = bands.height > 0 and bands["week"].max() + 1 >= YEARS_FROM_WEEKS
+    per = 52 if in_years else 1
     for policy, colour in colours.items():
         rows = bands.filter(pl.col(key) == policy).sort("week")
         if rows.height:
-            _band_traces(fig, rows, policy, colour, hover_format, (names or {}).get(policy))
-    return _layout(fig, y_title, y_format, shock)
+            _band_traces(fig, (rows["week"] / per).to_list(), rows, policy, colour, hover_format,
+                         (names or {}).get(policy))
+    _layout(fig, y_title, y_format, f"{'years' if in_years else 'weeks'} since the new front door started",
+            1 if in_years else None)
+    if shock is not None and shock.duration_weeks > 0:
+        fig.add_vrect(x0=shock.start_week / per, x1=(shock.start_week + shock.duration_weeks) / per,
+                      fillcolor="#9aa5b1", opacity=0.15, line_width=0, layer="below",
+                      annotation_text=label(shock.name), annotation_position="top left",
+                      annotation_font=dict(size=11, color="#52606d"))
+    return fig
 
 
 def cost_difference_figure(diff: pl.DataFrame, colours: dict[str, str], shock: Shock | None, key: str = "policy",
                            names: dict[str, str] | None = None, baseline: str = BASELINE_POLICY) -> go.Figure:
     """Cumulative cost of each policy minus the status quo's (paired by member and seed), with its band."""
     fig = band_figure(diff, {p: c for p, c in colours.items() if p != baseline},
-                      f"£, cumulative, minus {label(BASELINE_POLICY).lower()}", ",.0f", ",.0f", shock, key, names)
+                      f"£, cumulative, minus {label(BASELINE_POLICY).lower()}", "£,.0f", ",.0f", shock, key, names)
     fig.add_hline(y=0, line=dict(color=_BASELINE_COLOUR, width=1, dash="dot"))
-    fig.update_yaxes(rangemode="normal", tickprefix="£")
+    fig.update_yaxes(rangemode="normal")
+    return fig
+
+
+def lever_figure(rows: pl.DataFrame, colours: dict[str, str], names: dict[str, str], x_title: str, y_title: str,
+                 y_format: str, hover_format: str, zero_line: bool = False) -> go.Figure:
+    """One curve per policy against the values of a lever: ``rows`` has ``policy`` (a key of ``colours`` and
+    ``names``), ``value``, mean, p10 and p90 (across the runs at that value); a point at each value run, the band
+    between (nothing is claimed between the points but the straight line); ``zero_line`` for differences."""
+    fig = go.Figure()
+    for policy, colour in colours.items():
+        found = rows.filter(pl.col("policy") == policy).sort("value")
+        if found.height:
+            _band_traces(fig, found["value"].to_list(), found, policy, colour, hover_format, names[policy],
+                         at=("value", x_title), lines="lines+markers")
+    _layout(fig, y_title, y_format, x_title, None)
+    values = sorted(set(rows["value"].to_list()))
+    fig.update_xaxes(tickvals=values, ticktext=[f"{value:g}" for value in values])  # a tick at each value run
+    if zero_line:
+        fig.add_hline(y=0, line=dict(color=_BASELINE_COLOUR, width=1, dash="dot"))
+        fig.update_yaxes(rangemode="normal")
     return fig
 
 

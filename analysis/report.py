@@ -56,7 +56,7 @@ CURVES = {
         "Isolation", "share of adults isolated", ".1%", ".2%",
         "Adults with few active ties and no group membership."),
     "cost_total": (
-        "Weekly cost", "£ a week", ",.0f", ",.0f",
+        "Weekly cost", "£ a week", "£,.0f", ",.0f",
         "Statutory services (home care hours, day care, residential care, Shared Lives, reablement) plus "
         "front-door staff and community investment."),
 }

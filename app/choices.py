@@ -29,7 +29,14 @@ def composed(overrides: Sequence[str] = ()) -> DictConfig:
 
 
 def validated(overrides: Sequence[str]) -> Params:
-    """``model.config.load_params`` (raises its one-line ``ConfigError``), one composition at a time."""
+    """``model.config.load_params`` (raises its one-line ``ConfigError``), one composition at a time; the parameters of
+    overrides checked before are remembered (the page checks the form again as it is edited, and ``configs/`` does
+    not change while the server runs)."""
+    return _validated(tuple(overrides))
+
+
+@lru_cache(maxsize=4096)
+def _validated(overrides: tuple[str, ...]) -> Params:
     with _HYDRA:
         return load_params(overrides)
 
@@ -55,6 +62,25 @@ def areas() -> dict[str, Area]:
                                         (f"population={area.AREA}", f"area.code={code}"))
             for code, name, n in area.authorities()}
     return {**presets, **real}
+
+
+def area_options(search: str | None = None) -> list[dict]:
+    """The area picker's options; for a ``search`` that no area's name or code contains (word by word, as the picker
+    searches), the closest names and codes (``model.area.closest``, which the command line's error suggests) carry
+    ``search`` as a search term, so the picker offers them for a misspelling ('Shropshre' finds Shropshire)."""
+    offered = areas()
+    options = [{"label": a.name, "value": a.key} for a in offered.values()]
+    words = (search or "").lower().split()
+    if not words or any(all(word in f"{a.name} {a.key}".lower() for word in words) for a in offered.values()):
+        return options
+    close = {f"{area.AREA}-{code}" for code in map(area.code_of, area.closest(search)) if code}
+    return [{**option, "search": search} if option["value"] in close else option for option in options]
+
+
+def members() -> list[str]:
+    """The posterior ensemble's members (``configs/posterior/member_NN.yaml``), in order: a sweep over n members runs
+    the first n, as the main job runs the first 25."""
+    return [name for name in _options("posterior") if name.startswith("member_")]
 
 
 def scenarios() -> list[str]:

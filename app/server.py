@@ -1,5 +1,5 @@
-"""The Dash app and its web server: the page, its callbacks, the route that downloads a sweep's report and
-the one that shows its decision brief.
+"""The Dash app and its web server: the page, its callbacks, the routes that download a sweep's report and its CSV
+files and the one that shows its decision brief.
 
 Dash (plotly's framework) is used because the project's figures are plotly figures
 (``analysis.figures``): the page shows the report's own figures, unchanged.  Sweeps run in worker
@@ -16,8 +16,12 @@ from pathlib import Path
 from dash import Dash
 from flask import abort, send_from_directory
 
+from analysis.sweep import SweepError
+
 from .callbacks import register
+from .exports import available, write_export
 from .layout import page
+from .plan import PlanError, load_plan
 from . import sweeps
 from .sweeps import BRIEF, REPORT, default_results
 
@@ -42,6 +46,24 @@ def create_app(results: Path | None = None) -> Dash:
     @app.server.route("/sweeps/<sweep_id>/brief.html")
     def brief(sweep_id: str):  # shown in the page's frame, and printed from there
         return send_from_directory(_sweep_file(results, sweep_id, BRIEF), BRIEF)
+
+    @app.server.route("/sweeps/<sweep_id>/<name>.csv")
+    def export(sweep_id: str, name: str):
+        """A CSV file of the runs complete so far (``app.exports``), written afresh: 404 unless ``sweep_id`` is a
+        sweep of ``results`` and ``name`` one of its files."""
+        try:
+            sweep_dir = sweeps.directory_of(results, sweep_id)
+            plan = load_plan(sweep_dir)
+        except (sweeps.Unreadable, PlanError):
+            abort(404)
+        if name not in available(plan):
+            abort(404)
+        try:
+            path = write_export(sweep_dir, plan, name)
+        except SweepError:
+            abort(404)  # no run is complete yet
+        return send_from_directory(path.parent, path.name, as_attachment=True, mimetype="text/csv",
+                                   download_name=f"policy-lab-{sweep_id}-{name}.csv")
 
     return app
 

@@ -10,7 +10,9 @@ started later.
 Whether the worker is still running is told by a lock, as ``experiments.store.claim`` tells a run that
 is being written: the server takes ``worker.lock`` (``fcntl.flock``) before it starts the worker and
 hands the locked file to it, so the lock is held exactly as long as the worker lives (the kernel releases
-it however the process ends), with no moment between the start and the worker taking it itself.
+it however the process ends), with no moment between the start and the worker taking it itself.  A thread of
+the server waits for each worker it started, so a worker that ends is reaped at once, whether or not a page
+follows its sweep (no zombie until the server stops).
 
 Nothing here reaches outside ``<results>``: a sweep is named by its id, which must be one the app made and a
 directory of ``<results>`` (:func:`directory_of`), never by a path; a sweep is cancelled only if ``worker.json``
@@ -28,15 +30,18 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from contextlib import suppress
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from analysis.brief import BRIEF
 from analysis.sweep import FAILED
 from experiments.store import REPO
-from model.outputs import atomic_write, is_complete
+from experiments.warmups import RESTORED
+from model.outputs import METADATA, atomic_write, is_complete
 
 from .plan import SWEEP_ID, Plan, PlanError, load_plan
 
@@ -95,6 +100,7 @@ def start(results: Path, plan: Plan) -> subprocess.Popen:
             worker.wait()
         shutil.rmtree(directory, ignore_errors=True)
         raise
+    threading.Thread(target=worker.wait, name=f"reap {plan.sweep_id}", daemon=True).start()
     return worker
 
 
@@ -165,6 +171,15 @@ def write_status(sweep_dir: Path, state: str, error: str | None = None) -> None:
 
 
 @dataclass(frozen=True)
+class Timing:
+    """How long a complete run took (``seconds`` in its ``metadata.json``), and whether it simulated its warm-up
+    (rather than restoring one another run of its replicate simulated)."""
+
+    seconds: float
+    simulated_warmup: bool
+
+
+@dataclass(frozen=True)
 class Progress:
     """How far a sweep has got, read from its directory."""
 
@@ -175,13 +190,16 @@ class Progress:
     error: str | None  # the sweep's own error (its report could not be written)
     has_report: bool
     has_brief: bool
+    timings: tuple[Timing, ...] = ()  # of the complete runs whose metadata says it
+    ended: frozenset[int] = frozenset()  # the runs complete or failed, by index in Plan.runs
+    since: float | None = None  # when the last run ended, or the worker started (seconds since the epoch)
 
     @property
     def total(self) -> int:
-        return len(self.plan.arms) * self.plan.seeds
+        return len(self.plan.cells) * len(self.plan.posteriors) * self.plan.seeds
 
     @property
-    def ended(self) -> int:
+    def count_ended(self) -> int:
         """Runs complete or failed: the progress bar's value."""
         return self.done + len(self.failed)
 
@@ -194,18 +212,46 @@ def progress(sweep_dir: Path) -> Progress:
         plan = load_plan(sweep_dir)
         running = is_running(sweep_dir)
         status = _status(sweep_dir)
-        done, failed = 0, []
-        for arm, seed, run_dir in plan.runs(sweep_dir):
-            if is_complete(run_dir):
+        done, failed, timings, ended = 0, [], [], set()
+        since = _modified(sweep_dir / WORKER)
+        for k, run in enumerate(plan.runs(sweep_dir)):
+            if is_complete(run.directory):
                 done += 1
-            elif (run_dir / ERROR).exists():
-                error = (run_dir / ERROR).read_text(errors="replace").strip().splitlines() or [""]
-                failed.append(f"policy {arm + 1} ({plan.arms[arm].title}), seed {seed}: {error[0][:300]}")
+                timing = _timing(run.directory / METADATA, _modified(run.directory / METADATA))
+                if timing is not None:
+                    timings.append(Timing(*timing))
+            elif (run.directory / ERROR).exists():
+                error = (run.directory / ERROR).read_text(errors="replace").strip().splitlines() or [""]
+                failed.append(f"{plan.run_title(run)}: {error[0][:300]}")
+            else:
+                continue
+            ended.add(k)
+            since = max(filter(None, (since, _modified(run.directory / METADATA), _modified(run.directory / ERROR))),
+                        default=None)
     except (OSError, PlanError) as error:
         raise Unreadable(str(error) if isinstance(error, PlanError) else f"{error.strerror}: {error.filename}") from None
     state = RUNNING if running else status["state"] if status else STOPPED
     return Progress(plan, state, done, tuple(failed), status.get("error") if status else None,
-                    (sweep_dir / REPORT).is_file(), (sweep_dir / BRIEF).is_file())
+                    (sweep_dir / REPORT).is_file(), (sweep_dir / BRIEF).is_file(), tuple(timings), frozenset(ended), since)
+
+
+def _modified(path: Path) -> float | None:
+    """When ``path`` was last written (seconds since the epoch), or None if it is not there."""
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:
+        return None
+
+
+@lru_cache(maxsize=8192)
+def _timing(metadata: Path, _modified: float | None) -> tuple[float, bool] | None:
+    """(seconds, whether it simulated its warm-up) from a complete run's ``metadata.json`` (read once per version of
+    the file), or None if it does not say."""
+    try:
+        meta = json.loads(metadata.read_text())
+        return float(meta["seconds"]), meta.get("warmup") != RESTORED
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def _status(sweep_dir: Path) -> dict | None:

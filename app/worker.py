@@ -37,18 +37,19 @@ def run_sweep(sweep_dir: Path) -> None:
     sweep_dir = Path(sweep_dir)
     plan = load_plan(sweep_dir)
     runs = plan.runs(sweep_dir)
-    for k, (arm, seed, run_dir) in enumerate(runs, start=1):
+    for k, (cell, posterior, seed, run_dir) in enumerate(runs, start=1):
+        which = plan.run_title(runs[k - 1])
         try:
-            outcome = run(composed(plan.run_overrides(arm, seed)), run_dir, sweep_dir / STORE)
+            outcome = run(composed(plan.run_overrides(cell, posterior, seed)), run_dir, sweep_dir / STORE)
         except Exception as error:  # noqa: BLE001 - any failure of one run is shown and the others go on
-            log.exception("[%d/%d] failed: policy %d, seed %d", k, len(runs), arm + 1, seed)
+            log.exception("[%d/%d] failed: %s", k, len(runs), which)
             line = f"{type(error).__name__}: {(str(error).splitlines() or [''])[0]}"
             run_dir.mkdir(parents=True, exist_ok=True)
             atomic_write(run_dir / ERROR, lambda path: path.write_text(line + "\n"))
             continue
-        log.info("[%d/%d] %s: policy %d, seed %d", k, len(runs), outcome, arm + 1, seed)
+        log.info("[%d/%d] %s: %s", k, len(runs), outcome, which)
     error = None
-    if any(is_complete(run_dir) for _, _, run_dir in runs):
+    if any(is_complete(run.directory) for run in runs):
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", SweepWarning)  # the report names every run left out

@@ -182,12 +182,25 @@ def _spellings() -> dict[str, str]:
     return {text.lower(): text for column in table.columns for text in table[column]}
 
 
+def closest(text: str, n: int = 4) -> list[str]:
+    """The codes and names (as published) closest to a mistyped ``text``, closest first: what a one-line error
+    suggests (``closest: Shropshire, ...``), and what the app's area picker offers for a misspelling."""
+    close = difflib.get_close_matches(text.strip().lower(), list(_spellings()), n=n, cutoff=0.6)
+    return [_spellings()[c] for c in close]
+
+
+def code_of(text: str) -> str | None:
+    """The 2019 code a district's or authority's code or name (any case) stands for, or None."""
+    found = _authorities().get(text.strip().lower())
+    return None if found is None else found[0]
+
+
 def _authority(item: str) -> tuple[str, tuple[str, ...]]:
     """(code, district codes) of a district or upper-tier authority given by its code or name (any case)."""
     found = _authorities().get(item.strip().lower())
     if found is None:
-        close = difflib.get_close_matches(item.strip().lower(), list(_spellings()), n=4, cutoff=0.6)
-        hint = (f"closest: {', '.join(_spellings()[c] for c in close)}" if close
+        close = closest(item)
+        hint = (f"closest: {', '.join(close)}" if close
                 else f"the codes and names are in data/imd2019/{DISTRICTS_FILE.name}")
         raise ConfigError(f"area.code={item!r} is not an English district, borough, unitary authority or county "
                           f"(2019 codes and names); {hint}")

@@ -12,7 +12,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from .area import check_area
+from .area import check_area, town_of
 from .params import APP_KEYS, Area, ConfigError, Policy, Population, Posterior, Scenario, build, check_town_size, p
 from .phases.community import Community, CommunityPars
 from .phases.contacts import Contacts
@@ -102,9 +102,20 @@ def params_from_dict(values: Mapping[str, Any]) -> Params:
     if pop.share_65_84 + pop.share_85_plus > 1:
         raise ConfigError("population.share_65_84 + population.share_85_plus must not exceed 1")
     if params.area.code is None and params.area.csv is None:  # a generated town: its expected size
-        weights = pop.adults_per_household
-        household = sum(k * w for k, w in enumerate(weights, start=1)) / sum(weights)
-        check_town_size(f"population.n_neighbourhoods={pop.n_neighbourhoods}",
-                        pop.n_neighbourhoods * (pop.households_min + pop.households_max) / 2 * household)
+        check_town_size(f"population.n_neighbourhoods={pop.n_neighbourhoods}", town_adults(params))
     check_area(params)
     return params
+
+
+def town_adults(params: Params) -> float:
+    """The adults of the town ``params`` builds: a real area's, counted from its neighbourhoods
+    (``model.area.town_of``), or a generated town's expected number (its neighbourhoods, their mean number of
+    households and the mean household size of ``population.adults_per_household``).  The size check above reads
+    it, and the policy lab's first estimate of a sweep's time."""
+    town = town_of(params)
+    if town is not None:
+        return float(town.adults.sum())
+    pop = params.population
+    weights = pop.adults_per_household
+    household = sum(k * w for k, w in enumerate(weights, start=1)) / sum(weights)
+    return pop.n_neighbourhoods * (pop.households_min + pop.households_max) / 2 * household

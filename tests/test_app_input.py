@@ -22,7 +22,7 @@ import pytest
 from dash._utils import split_callback_id, stringify_id
 
 from app import sweeps
-from app.layout import arm_field_id
+from app.layout import FORM_FIELDS, NO_LEVER, arm_field_id
 from app.plan import plan_sweep
 from app.server import create_app
 from model.config import CONFIG_DIR
@@ -42,9 +42,17 @@ def app_under_test(tmp_path):
 
 
 def _call(app, client, output: str, inputs: list[dict], state: list = (), outputs=None):
-    """POST one callback (the one whose output key contains ``output``) as the page's renderer would; returns
-    (status, {component id: {property: value}})."""
-    key = next(k for k in app.callback_map if output in k)
+    """POST one callback (the one whose output key contains ``output`` and whose first input is ``inputs[0]``'s) as the
+    page's renderer would; returns (status, {component id: {property: value}})."""
+    sent = inputs[0]
+
+    def first_input(spec) -> bool:
+        wanted = spec["inputs"][0]
+        same = (json.loads(wanted["id"])["type"] == sent["id"]["type"] if isinstance(sent["id"], dict)
+                else wanted["id"] == sent["id"])
+        return same and wanted["property"] == sent["property"]
+
+    key = next(k for k, spec in app.callback_map.items() if output in k and first_input(spec))
     body = {"output": key, "outputs": outputs or split_callback_id(key), "inputs": inputs, "state": list(state),
             "changedPropIds": [f"{stringify_id(inputs[0]['id'])}.{inputs[0]['property']}"]}
     answer = client.post("/_dash-update-component", json=body)
@@ -60,10 +68,13 @@ def _value(id_, prop, value):
     return {"id": id_, "property": prop, "value": value}
 
 
+FOLLOWED = 19  # the outputs of the page's follow callback
+
+
 def _follow(app, client, sweep):
     return _call(app, client, "sweep-title.children",
-                 [_value("poll", "n_intervals", 1), _value("sweep", "value", sweep), _value("cancelled", "data", None)],
-                 [_value("drawn", "data", None)])
+                 [_value("poll", "n_intervals", 1), _value("sweep", "value", sweep), _value("cancelled", "data", None),
+                  _value("outcomes", "value", [])], [_value("drawn", "data", None)])
 
 
 def _cancel(app, client, sweep):
@@ -73,7 +84,8 @@ def _cancel(app, client, sweep):
 def _start(app, client, form):
     arms = form["arms"]
     fields = {"preset": "arm-preset", **{lever.name: arm_field_id(lever.name) for lever in FORM_LEVERS}}
-    state = [_value(name, "value", form[name]) for name in ("area", "scenario", "seeds", "weeks", "warmup_weeks")]
+    form = {"members": 0, "vary": NO_LEVER, "vary_from": None, "vary_to": None, "vary_values": 5, **form}
+    state = [_value(name, "value", form[name]) for name in FORM_FIELDS]
     state += [[_value({"index": k, "type": kind}, "value", arm[field]) for k, arm in enumerate(arms)]
               for field, kind in fields.items()]
     return _call(app, client, "form-message.children", [_value("start", "n_clicks", 1)], state)
@@ -126,7 +138,7 @@ def test_follow_reads_nothing_outside_the_results_directory(app_under_test, tmp_
     plan.save(outside)  # a whole sweep's plan, outside the results directory
     for crafted in (str(outside), f"../{plan.sweep_id}"):
         status, shown = _follow(app, client, crafted)
-        assert status == 200 and _outputs(shown) == 15
+        assert status == 200 and _outputs(shown) == FOLLOWED
         assert shown["sweep-title"]["children"] == "" and "no such sweep" in shown["sweep-error"]["children"]
 
 
@@ -138,12 +150,13 @@ def test_a_preset_outside_configs_is_never_loaded(app_under_test, tmp_path):
     crafted = os.path.relpath(tmp_path / "evil", CONFIG_DIR / "policy")
     kinds = [arm_field_id(lever.name) for lever in FORM_LEVERS]
     outputs = [{"id": {"index": 0, "type": kind}, "property": "value"} for kind in kinds]
+    outputs.append({"id": {"index": 0, "type": "arm-about"}, "property": "children"})  # and what the preset is
     status, _ = _call(app, client, f'"{kinds[0]}"', [_value({"index": 0, "type": "arm-preset"}, "value", crafted)],
                       outputs=outputs)
     assert status == 204
     status, shown = _call(app, client, f'"{kinds[0]}"', [_value({"index": 0, "type": "arm-preset"}, "value",
                                                                  "community_first")], outputs=outputs)
-    assert status == 200 and _outputs(shown) == len(kinds)  # a preset the page offers fills its levers
+    assert status == 200 and _outputs(shown) == len(outputs)  # a preset the page offers fills its levers
 
 
 @pytest.mark.parametrize("plan_text, reason", [
@@ -169,7 +182,7 @@ def test_a_bad_plan_on_disk_is_shown_as_unreadable_never_fatal(app_under_test, p
     assert f"{SWEEP_ID} · cannot be read ({reason}" in json.dumps(layout.get_json(), ensure_ascii=False)
     assert client.get("/").status_code == 200
     status, shown = _follow(app, client, SWEEP_ID)
-    assert status == 200 and _outputs(shown) == 15
+    assert status == 200 and _outputs(shown) == FOLLOWED
     assert shown["sweep-error"]["children"].startswith(f"This sweep cannot be read: {reason}")
     assert "\n" not in shown["sweep-error"]["children"]
 
@@ -235,3 +248,58 @@ def test_an_oversized_sweep_is_refused_at_once(app_under_test):
     assert status == 200 and shown["form-message"]["children"] == (
         "Not started: compare at most 12 policies in the app (a larger sweep belongs on the command line)")
     assert time.monotonic() - began < 5 and list(results.iterdir()) == []
+
+
+def test_a_finished_worker_is_reaped_with_no_page_following_it(app_under_test, monkeypatch):
+    """Issue 23: a worker that ended stayed a zombie until a page followed its sweep, or the server stopped."""
+    app, client, results = app_under_test
+    started, popen = [], subprocess.Popen
+
+    def quick(command, **options):  # a worker that ends at once
+        process = popen([sys.executable, "-c", "pass"] if command[1:3] == ["-m", "app.worker"] else command, **options)
+        started.append(process)
+        return process
+
+    monkeypatch.setattr(sweeps.subprocess, "Popen", quick)
+    status, shown = _start(app, client, _form())
+    assert status == 200 and shown["form-message"]["children"] == ""
+    (worker,) = started
+    deadline = time.monotonic() + 20
+    while Path(f"/proc/{worker.pid}").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not Path(f"/proc/{worker.pid}").exists(), Path(f"/proc/{worker.pid}/stat").read_text()
+
+
+def test_an_area_not_offered_leaves_nothing_behind(app_under_test, tmp_path):
+    """Issue 23: a bad area name left results/runs/area-Narnia/ behind.  The app takes only the areas it offers; the
+    command line refuses the name in one line, before Hydra makes the run's directory."""
+    app, client, results = app_under_test
+    for area in ("area-Narnia", "Narnia", "area-E06000051/../../x"):
+        status, shown = _start(app, client, _form(area=area))
+        assert status == 200 and shown["form-message"]["children"] == "Not started: pick an area"
+    assert list(results.iterdir()) == []
+    elsewhere = tmp_path / "command-line"
+    elsewhere.mkdir()
+    done = subprocess.run([sys.executable, "-m", "experiments.run", "population=area", "area.code=Narnia"], cwd=elsewhere,
+                          env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+                          capture_output=True, text=True)
+    assert done.returncode == 1 and done.stderr.splitlines()[-1] == (
+        "config error: area.code='Narnia' is not an English district, borough, unitary authority or county (2019 codes "
+        "and names); closest: Arun")
+    assert list(elsewhere.iterdir()) == []  # no results/runs/area-Narnia/
+
+
+def test_a_csv_file_is_served_for_a_sweep_id_only(app_under_test, tmp_path):
+    """The CSV route takes a sweep's id and one of its files' names, never a path; before any run is complete there is
+    nothing to send."""
+    app, client, results = app_under_test
+    plan = plan_sweep(_form())
+    sweep_dir = results / plan.sweep_id
+    sweep_dir.mkdir()
+    plan.save(sweep_dir)
+    for path in (f"/sweeps/{plan.sweep_id}/runs.csv", f"/sweeps/{plan.sweep_id}/lever_curve.csv",
+                 f"/sweeps/{plan.sweep_id}/plan.csv", f"/sweeps/{SWEEP_ID}/runs.csv", "/sweeps/x/runs.csv"):
+        assert client.get(path).status_code == 404, path
+    for path in ("/sweeps/..%2F..%2Fetc/runs.csv", f"/sweeps/{plan.sweep_id}/..%2Fplan.csv"):  # not the route's: the page
+        assert client.get(path).mimetype == "text/html", path
+    assert not (sweep_dir / "exports").exists() or list((sweep_dir / "exports").iterdir()) == []
