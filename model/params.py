@@ -116,8 +116,8 @@ class Review:
     team_share: float = p(0.0, 1.0, "fraction", "most of the team's hours a week that go to reviews (planned reviews "
                           "compete with new requests; those not held wait)")
     step_down: bool = p(doc="reviews look first to what the person's network and community can carry, with the carer's "
-                        "agreement: a package is reduced or ended where they can carry the need, and an increase "
-                        "in need is met by them first")
+                        "agreement: a package is ended where they can carry all of its need, and an increase in need "
+                        "is met by them first")
 
 
 @dataclass(frozen=True)

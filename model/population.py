@@ -34,7 +34,7 @@ def build_population(params) -> dict[str, np.ndarray]:
         conc = pop.deprivation_concentration
         deprivation = rng.beta(pop.deprivation_mean * conc, (1 - pop.deprivation_mean) * conc, H)
         households = rng.integers(pop.households_min, pop.households_max + 1, H).astype(np.int32)
-        deprivation_mean = pop.deprivation_mean
+        deprivation_mean = float(deprivation.mean())  # the town's own, as an area's and an in-migrant's
     else:
         H = town.households.size
         deprivation = town.deprivation.copy()

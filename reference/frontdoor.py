@@ -66,6 +66,8 @@ class FrontDoor:
         due = []
         for r in self.slots:
             st = r.service
+            if r.in_hospital:
+                continue  # reviewed, or assessed as reablement ends, once home
             if st in (codes.COMMUNITY_PLAN, codes.REABLEMENT, codes.LOW_LEVEL) and r.service_until <= week:
                 staff_hours = self._end_support(week, r, staff_hours)
             elif on_long_term(st) and not r.self_funded and r.next_review <= week:

@@ -26,7 +26,8 @@ def in_care_home(service):
 
 @njit(inline="always", cache=True)
 def lives_away(service):
-    """Whether someone lives in a placement (a care home or Shared Lives): no help to give, no group life."""
+    """Whether someone lives in a placement (a care home or Shared Lives): their need is met there, and they give no
+    one care."""
     return service >= codes.SHARED_LIVES
 
 

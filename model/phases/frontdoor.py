@@ -141,7 +141,7 @@ def triage(key, week, staff_hours, order, need, acute, unmet, met_service, met_p
             break
         i = order[t]
         if in_hospital[i]:
-            continue  # admitted while waiting: the request waits for them (a discharge may bring another)
+            continue  # admitted while waiting: the request waits for them
         # The practitioner who takes it works in the new practice with chance practice_share (it ramps in), if
         # that practice reaches the route the request came by.
         reached = route[i] != codes.HOSPITAL_ROUTE or policy_pars.hospital_practice

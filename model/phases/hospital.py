@@ -3,7 +3,7 @@ their discharge may bring them to social care by the hospital route.
 
 An acute episode (a fall, an illness: ``phases/life.py``) is an admission with chance ``admission``; the stay
 lasts a week or more (geometric, mean ``stay_weeks``).  In hospital a person gives no one care and asks no one for it,
-makes no request of the council and joins in nothing.  In the week they come home (``discharged``) a discharge
+and makes no request of the council (a request already waiting waits for them).  In the week they come home (``discharged``) a discharge
 that needs support comes to the front door by the hospital route, where it is served first
 (``phases/contacts.py``, ``phases/frontdoor.py``): most discharges that need support reach social care this
 way (``asc_fr_hospital_route``).

@@ -161,7 +161,8 @@ def arrive(key, week, slots, age, hood, household, died, interests, personal, we
     wellbeing and asking those resources give, the chronic need someone of their age arrives with
     (:func:`lib.baselines.starting_need`, as at the start) or any lifelong condition they live with (as a share
     ``needs.lifelong_share`` of adults do), and their household: the dead's, with household ties back to the
-    housemates, unless a housemate is 65 or over, whom the death leaves living alone (``ons_older_living_alone``:
+    housemates, unless the in-migrant is under 65 and a surviving housemate is 65 or over, whom the death leaves
+    living alone (``ons_older_living_alone``:
     widowhood is how most older people come to live alone), and then a household of their own.
 
     One slot after another: two residents of one household who die in one week each grieve the other's

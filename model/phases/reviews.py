@@ -7,10 +7,11 @@ aside for reviews (the time accrues from week to week, up to a quarter's), taken
 waits (long-stay clients reviewed in a year, ASC-FR).  A
 review resizes a package to the need it meets on reassessment and ends one whose need has fallen below
 eligibility; in the strengths-based practice (``review.step_down``) it looks first to what the person's
-network and community can carry, with the carer's agreement (the council cannot assume a carer's time: Care
-and Support Statutory Guidance 13.4): a package is reduced or ended where they can carry the need, and an
-increase in need is met by them first (fewer increases).  The work draws on the team's hours after plan
-support and before the queue (``phases/team.py``).
+network and community can carry, with the carer's agreement (the council cannot assume a carer's time:
+``care_act_reviews``): a package is ended where they can carry all of the need it meets, and an increase in need
+is met by them first (fewer increases); otherwise a package is resized only to reassessed need, under either
+practice.  Someone in hospital is reviewed, or assessed when their reablement ends, once they are home.  The
+work draws on the team's hours after plan support and before the queue (``phases/team.py``).
 """
 
 from __future__ import annotations
@@ -51,13 +52,13 @@ def _can_carry(key, week, i, hood_pool, hood_pool_used, hood, indptr, degree, ot
 
 
 @njit(cache=True)
-def review_and_transition(key, week, staff_hours, review_budget, need, unmet, met_service, isolated, wealthy,
-                          self_funded, funds_until, service, service_hours, service_until, long_term_since, next_review,
-                          last_review, weeks_unmet,
-                          indptr, degree, other, strength, kind, helper_cap, helper_load, care_cap, able_to_care,
-                          strain, hood_pool, hood_pool_used, hood, practice_share, policy_pars, review_pars,
-                          status_quo_pars, status_quo_review_pars, network_pars, services_pars, support_pars, starts,
-                          n_starts, starts_new, starts_moved, review_credit, due, transitions):
+def review_and_transition(key, week, staff_hours, review_budget, need, unmet, met_service, isolated, in_hospital,
+                          wealthy, self_funded, funds_until, service, service_hours, service_until, long_term_since,
+                          next_review, last_review, weeks_unmet, indptr, degree, other, strength, kind, helper_cap,
+                          helper_load, care_cap, able_to_care, strain, hood_pool, hood_pool_used, hood,
+                          practice_share, policy_pars, review_pars, status_quo_pars, status_quo_review_pars,
+                          network_pars, services_pars, support_pars, starts, n_starts, starts_new, starts_moved,
+                          review_credit, due, transitions):
     """End time-limited support that is due, then review long-term packages that are due, oldest first, while the
     review budget and the team's hours last.
 
@@ -71,6 +72,8 @@ def review_and_transition(key, week, staff_hours, review_budget, need, unmet, me
     n_due = 0
     for i in range(service.shape[0]):
         st = service[i]
+        if in_hospital[i]:
+            continue  # reviewed, or assessed as reablement ends, once home: in hospital all need is met
         if (st == codes.COMMUNITY_PLAN or st == codes.REABLEMENT or st == codes.LOW_LEVEL) and service_until[i] <= week:
             service[i] = codes.NO_SERVICE
             service_until[i] = codes.NEVER
