@@ -27,12 +27,14 @@ _BASELINE_COLOUR = "#4a5a6a"
 _FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"
 _OUTCOME_COLOURS = {
     "resolved_first_contact": "#1b9e77", "signposted": "#80b1d3", "community_plan": "#66a61e",
-    "reablement": "#e6ab02", "long_term_service": "#d95f02",
+    "reablement": "#e6ab02", "long_term_service": "#d95f02", "no_services": "#bdbdbd",
+    "low_level_support": "#7570b3",
 }
 OUTCOME_LABELS = {
     "resolved_first_contact": "Resolved at first contact", "signposted": "Signposted",
     "community_plan": "Community plan", "reablement": "Reablement (short-term)",
-    "long_term_service": "Long-term service",
+    "long_term_service": "Long-term service", "no_services": "No services",
+    "low_level_support": "Equipment or telecare (low-level)",
 }
 
 

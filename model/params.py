@@ -335,8 +335,9 @@ def build(cls: type, values: Mapping[str, Any], programmes: Mapping[str, type]):
 
 
 # Top-level config keys that are not model parameters: the settings of the apps sharing configs/ (how a run is
-# run and written, Hydra's own, experiments.sensitivity's and experiments.calibrate's). Any other is a mistake (+foo=1).
-APP_KEYS = ("output", "hydra", "sensitivity", "calibration")
+# run and written, Hydra's own, experiments.sensitivity's, experiments.calibrate's and experiments.fit_status_quo's). Any
+# other is a mistake (+foo=1).
+APP_KEYS = ("output", "hydra", "sensitivity", "calibration", "fit")
 
 
 # The engine's memory per adult: its peak resident set at 1,000,221 adults was 1,368 MiB (benchmarks/results.md,

@@ -50,8 +50,8 @@ _FIGURES = {
 def ensemble_sweep(tmp_path_factory):
     sweep_dir = tmp_path_factory.mktemp("sweep") / "validation"
     for name, overrides in MEMBERS.items():
-        run_sweep(sweep_dir, "policy=service_first,three_conversations", "seed=0,1", f"posterior.name={name}",
-                  *overrides, experiment="validation")
+        run_sweep(sweep_dir, "population=market_town", "policy=service_first,three_conversations", "seed=0,1",
+                  f"posterior.name={name}", *overrides, experiment="validation")
     return sweep_dir
 
 
@@ -95,8 +95,9 @@ def test_the_validation_preset_runs_every_preset_a_figure_names():
     params = config.hydra.sweeper.params
     assert sorted(params.policy.split(",")) == evidence.load_figures().presets
     assert params.posterior.split(",") == [f"member_{k:02d}" for k in range(25)] and params.seed == "range(1)"
-    assert count_jobs(config) == 4 * 25
-    assert config.weeks == 208 > evidence.load_figures().from_week and config.population.name == "market_town"
+    assert params.population.split(",") == ["market_town", "deprived_estate", "rural_county"]  # England's, in each
+    assert count_jobs(config) == 3 * 4 * 25
+    assert config.weeks == 208 > evidence.load_figures().from_week
     assert config.hydra.sweep.dir == "results/sweeps/validation"
 
 

@@ -31,6 +31,19 @@ def lives_away(service):
     return service >= codes.SHARED_LIVES
 
 
+@njit(cache=True)
+def mark_last_starts(starts, n_starts, seen, last):
+    """``last[t]`` for each of the week's starts (``starts[:n_starts[0]]``): whether it is its resident's last this
+    week (someone assessed twice in a week keeps the last package).  ``seen`` is all False on entry and on
+    return."""
+    for t in range(n_starts[0] - 1, -1, -1):
+        i = starts[t]
+        last[t] = not seen[i]
+        seen[i] = True
+    for t in range(n_starts[0]):
+        seen[starts[t]] = False
+
+
 @njit(inline="always", cache=True)
 def needs_care_home(i, unmet, services_pars):
     """Whether the package for ``i`` would be a care home: the care at home it would take (the need nothing else

@@ -19,7 +19,7 @@ from .. import codes
 from ..component import Component
 from ..draws import MIGRANT_WEALTH
 from ..lib.baselines import wealth_share
-from ..lib.packages import in_care_home
+from ..lib.packages import in_care_home, mark_last_starts
 from ..rng import LIFE, uniform
 from ..schema import Column
 from ..state import PER_RESIDENT, RESIDENTS, Array, Kernel, SetBy
@@ -30,19 +30,15 @@ ADMITTED_65_PLUS, ADMITTED_18_64, TAKEN_OVER = 0, 1, 2
 
 @njit(cache=True)
 def admissions(week, starts, n_starts, age, service, self_funded, funds_until, long_term_since, next_review,
-               review_weeks, seen, tallies):
+               review_weeks, seen, last, tallies):
     """Count the week's council-funded care-home admissions (each resident's last start this week that is a care
-    home), and take over the placements of self-funders whose assets ran out this week (an admission too).
-    ``seen`` is all False on entry and on return."""
-    for t in range(n_starts[0] - 1, -1, -1):
-        i = starts[t]
-        if seen[i]:
-            continue
-        seen[i] = True
-        if in_care_home(service[i]) and not self_funded[i]:
-            tallies[ADMITTED_65_PLUS if age[i] >= 65 else ADMITTED_18_64] += 1
+    home: :func:`lib.packages.mark_last_starts`, with its scratch ``seen`` and ``last``), and take over the
+    placements of self-funders whose assets ran out this week (an admission too)."""
+    mark_last_starts(starts, n_starts, seen, last)
     for t in range(n_starts[0]):
-        seen[starts[t]] = False
+        i = starts[t]
+        if last[t] and in_care_home(service[i]) and not self_funded[i]:
+            tallies[ADMITTED_65_PLUS if age[i] >= 65 else ADMITTED_18_64] += 1
     for i in range(service.shape[0]):
         if self_funded[i] and funds_until[i] <= week:
             self_funded[i] = False
@@ -85,7 +81,8 @@ class CareHomes(Component):
     def __init__(self, model):
         self._tallies = np.zeros(3, dtype=np.int64)
         seen = np.zeros(model.state.residents.n, dtype=np.bool_)
-        self._admissions = Kernel(admissions, {**model.sources, "tallies": self._tallies, "seen": seen})
+        last = np.zeros_like(model.sources["starts_new"])
+        self._admissions = Kernel(admissions, {**model.sources, "tallies": self._tallies, "seen": seen, "last": last})
         self._arrive = Kernel(arrive, model.sources)
 
     def step(self, model, week) -> None:

@@ -15,7 +15,7 @@ import numpy as np
 from numba import njit
 
 from ..draws import PERSONAL_BUDGET
-from ..lib.packages import care_at_home, in_care_home
+from ..lib.packages import care_at_home, in_care_home, mark_last_starts
 from ..params import p
 from ..rng import TRIAGE, uniform
 from ..state import Kernel
@@ -32,21 +32,15 @@ class PersonalBudgetsPars:
 
 @njit(cache=True)
 def choose_budgets(key, week, share_new, share_status_quo, starts, starts_new, n_starts, unmet, isolated, service,
-                   service_hours, services_pars, seen):
-    """Each resident's last start this week that chose a care home becomes care at home with the chance of the
-    practice that made it.  The last start only (someone assessed twice in a week keeps the last package);
-    ``seen`` is all False on entry and on return."""
-    for t in range(n_starts[0] - 1, -1, -1):
-        i = starts[t]
-        if seen[i]:
-            continue
-        seen[i] = True
-        share = share_new if starts_new[t] else share_status_quo
-        if in_care_home(service[i]) and \
-                uniform(key, TRIAGE, week, i, PERSONAL_BUDGET) < share:
-            care_at_home(key, week, i, unmet, isolated, service, service_hours, services_pars)
+                   service_hours, services_pars, seen, last):
+    """Each resident's last start this week (:func:`lib.packages.mark_last_starts`, with its scratch ``seen`` and
+    ``last``) that chose a care home becomes care at home with the chance of the practice that made it."""
+    mark_last_starts(starts, n_starts, seen, last)
     for t in range(n_starts[0]):
-        seen[starts[t]] = False
+        i = starts[t]
+        share = share_new if starts_new[t] else share_status_quo
+        if last[t] and in_care_home(service[i]) and uniform(key, TRIAGE, week, i, PERSONAL_BUDGET) < share:
+            care_at_home(key, week, i, unmet, isolated, service, service_hours, services_pars)
 
 
 class PersonalBudgets(Programme):
@@ -59,7 +53,8 @@ class PersonalBudgets(Programme):
     def __init__(self, model):
         super().__init__(model)
         seen = np.zeros(model.state.residents.n, dtype=np.bool_)
-        self._choose = Kernel(choose_budgets, {**model.sources, "seen": seen})
+        last = np.zeros_like(model.sources["starts_new"])
+        self._choose = Kernel(choose_budgets, {**model.sources, "seen": seen, "last": last})
         self._status_quo_share = self.in_status_quo.share if self.in_status_quo else 0.0
 
     def step(self, model, week) -> None:
