@@ -151,7 +151,7 @@ def test_runs_written_before_the_lever_labels_are_read_with_their_levers_from_th
     steps = sweep.scan("steps").collect()
     assert steps.columns[:len(RUN_KEYS)] == list(RUN_KEYS) and steps.height == 4 * TINY_WEEKS
     assert steps.filter(pl.col("seed") == 1, pl.col("policy") == "community_first").select(LEVERS).unique().rows() == [
-        ("strengths_based", 1.0, 0.0)]
+        ("strengths_based", 1.0, 0.0, "False")]
     # the same table; a spread's last bits depend on how polars splits the runs it reads (floating-point sums)
     assert_frame_equal(tables.summary_table(sweep.scan("summary")), tables.summary_table(open_sweep(tiny_sweep).scan("summary")))
 
@@ -162,7 +162,7 @@ def _hand_made_summary(costs: dict[tuple[str, int, int], float]) -> pl.LazyFrame
 
     rows = [{"population": "market_town", "scenario": "baseline", "policy": policy,
              "review": "standard" if policy == "service_first" else "strengths_based", "community_capacity": 1.0,
-             "builder_coverage": 0.0, "member": member, "seed": seed, "cost_total": cost}
+             "builder_coverage": 0.0, "hospital_practice": "False", "member": member, "seed": seed, "cost_total": cost}
             for (policy, member, seed), cost in costs.items()]
     return pl.DataFrame(rows).select(*RUN_KEYS, "cost_total").lazy()
 

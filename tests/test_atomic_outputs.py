@@ -296,7 +296,12 @@ def test_a_full_or_read_only_disk_ends_a_sweep_in_one_line(small_disk, launcher)
     done = _sweep_on(full / "sweep", launcher)
     log = done.stdout + done.stderr
     assert done.returncode == 1 and "Traceback" not in log and "Logging error" not in log, log
-    assert re.fullmatch(rf"error: {re.escape(str(full))}/sweep/\S+: No space left on device",
-                        done.stderr.strip().splitlines()[-1]), log
+    failed = re.fullmatch(rf"error: ({re.escape(str(full))}/sweep/\S+): No space left on device",
+                          done.stderr.strip().splitlines()[-1])
+    assert failed, log
     if launcher == "basic":  # (joblib kills the jobs still running when one fails: they leave what a kill leaves)
-        assert not list(full.rglob(outputs.LOCK)) and not list(full.rglob(".*.tmp"))  # the failed run left nothing
+        assert not list(full.rglob(".*.tmp"))  # no half-written file anywhere
+        # the run that did not fit left no lock (the runs before it that fitted are complete and keep theirs)
+        assert all(store.is_complete(lock.parent) for lock in full.rglob(outputs.LOCK))
+        run_dir = next((d for d in Path(failed.group(1)).parents if d.name.startswith("seed=")), None)
+        assert run_dir is None or not (run_dir / outputs.LOCK).exists()

@@ -23,6 +23,9 @@ LEVERS = list(LEVELS)
 START = {lever: levels[0] for lever, levels in LEVELS.items()}
 MAIN_END = {**START, "policy": "community_first", "review": "strengths_based"}  # the main job's other arm
 FULL_END = {lever: levels[1] for lever, levels in LEVELS.items()}
+# The decomposition preset's four levers (configs/experiment/decomposition.yaml), as its runs label them.
+PRESET_LEVELS = {"policy": ("service_first", "community_first"), "review": ("standard", "strengths_based"),
+                 "community_capacity": (1.0, 0.25), "hospital_practice": ("False", "True")}
 SEEDS = range(4)
 
 
@@ -172,28 +175,33 @@ def factorial_sweep(tmp_path_factory):
 def test_every_arm_is_stored_apart_and_labelled(factorial_sweep):
     runs = sorted(path.parent.relative_to(factorial_sweep).as_posix() for path in factorial_sweep.rglob("metadata.json"))
     assert len(runs) == 16
-    assert "market_town/baseline/community_first/review=standard/capacity=0.25/builders=0.16/seed=0" in runs
+    assert "market_town/baseline/community_first/review=standard/capacity=0.25/hospital=True/seed=0" in runs
     sweep = open_sweep(factorial_sweep)
     assert sweep.problems == ()
-    cells = sweep.scan("summary").select(*LEVERS).collect()
-    assert set(cells.rows()) == set(itertools.product(*LEVELS.values()))
-    assert sweep.scan("steps").group_by(*LEVERS).len().collect()["len"].to_list() == [TINY_WEEKS] * 16
+    cells = sweep.scan("summary").select(*PRESET_LEVELS).collect()
+    assert set(cells.rows()) == set(itertools.product(*PRESET_LEVELS.values()))
+    assert sweep.scan("steps").group_by(*PRESET_LEVELS).len().collect()["len"].to_list() == [TINY_WEEKS] * 16
 
 
 def test_arms_are_paired_with_the_status_quo_in_the_same_community(factorial_sweep):
     summary = tables.summary_table(open_sweep(factorial_sweep).scan("summary")).filter(pl.col("measure") == "cost_total")
-    raw = open_sweep(factorial_sweep).scan("summary").select(*LEVERS, "cost_total").collect()
+    raw = open_sweep(factorial_sweep).scan("summary").select(*PRESET_LEVELS, "cost_total").collect()
 
     def cost(**setting):
         return raw.filter(*[pl.col(k) == v for k, v in setting.items()])["cost_total"].item()
 
-    thin = {"community_capacity": 0.25, "builder_coverage": 0.16}
+    # The hospital route is part of a policy's practice: every arm meets the status quo (service first, standard
+    # reviews, discharges served as today) in its own community
+    thin = {"community_capacity": 0.25}
+    reaching = {**thin, "hospital_practice": "True"}
     row = summary.filter(pl.col("policy") == "community_first", pl.col("review") == "strengths_based",
-                         *[pl.col(k) == v for k, v in thin.items()]).row(0, named=True)
-    assert row["diff_mean"] == pytest.approx(cost(policy="community_first", review="strengths_based", **thin)
-                                             - cost(policy="service_first", review="standard", **thin))
+                         *[pl.col(k) == v for k, v in reaching.items()]).row(0, named=True)
+    assert row["diff_mean"] == pytest.approx(cost(policy="community_first", review="strengths_based", **reaching)
+                                             - cost(policy="service_first", review="standard", hospital_practice="False",
+                                                    **thin))
     baseline = summary.filter(pl.col("is_baseline"))
-    assert set(baseline["review"]) == {"standard"} and baseline.height == 4 and baseline["diff_mean"].abs().max() == 0
+    assert set(baseline["review"]) == {"standard"} and set(baseline["hospital_practice"]) == {"False"}
+    assert baseline.height == 2 and baseline["diff_mean"].abs().max() == 0
 
 
 def test_report_has_the_section_and_shows_the_main_arms(factorial_sweep, tmp_path):
@@ -245,5 +253,5 @@ def test_the_preset_is_the_full_factorial_on_five_seeds():
     config = OmegaConf.create({"hydra": {"sweeper": preset["sweeper"], "overrides": {"task": []}}})
     assert count_jobs(config) == 2 ** 4 * 5
     subdir = preset["sweep"]["subdir"]
-    for lever in ("${policy.name}", "${policy.review.name}", "${community.capacity}", "${policy.programmes.builders.coverage}", "${seed}"):
+    for lever in ("${policy.name}", "${policy.review.name}", "${community.capacity}", "${policy.hospital_practice}", "${seed}"):
         assert lever in subdir

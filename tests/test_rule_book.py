@@ -5,7 +5,12 @@ every other draw is the same), and each fails with its mechanism switched off: t
 the rule removed, or the resource made unlimited.
 """
 
+import numpy as np
 import polars as pl
+
+from model import codes
+from model.config import load_params
+from model.simulation import ResilienceModel
 
 from .conftest import run_model
 
@@ -31,19 +36,31 @@ def test_review_practice_is_a_lever_under_any_front_door():
 
 def test_unmet_need_on_a_package_brings_its_review_forward():
     """With scheduled reviews out of reach (every ten years), every review held is one that a package
-    holder's unmet need brought forward, and there are such reviews under both front doors."""
+    holder's unmet need brought forward: in the policy weeks, those requested then or left waiting at their start
+    (the review team holds what its hours allow, oldest first), and there are such reviews under both front doors."""
     for policy in ("service_first", "community_first"):
-        steps = pl.concat(_steps(f"policy={policy}", "weeks=52", "review@policy.review=standard",
-                                 "policy.review.review_weeks=520", "warmup_policy.review.review_weeks=520",
-                                 f"seed={seed}") for seed in SEEDS)
-        assert steps["reviews_requested"].sum() > 5
-        assert 0 < steps["reviews"].sum() <= steps["reviews_requested"].sum()
+        requested = held = 0
+        for seed in SEEDS:
+            model = ResilienceModel(load_params(TOWN + (f"policy={policy}", "weeks=52", "review@policy.review=standard",
+                                                        "policy.review.review_weeks=520",
+                                                        "warmup_policy.review.review_weeks=520", f"seed={seed}")))
+            model.warm_up()
+            r = model.state.residents
+            requested += int(np.sum((r.service >= codes.HOME_CARE) & ~r.self_funded & (r.next_review <= model.week)))
+            steps = model.run().steps
+            requested += int(steps["reviews_requested"].sum())
+            held += int(steps["reviews"].sum())
+        assert requested > 5
+        assert 0 < held <= requested
 
 
 def test_a_plan_that_ends_with_eligible_need_unmet_is_reassessed():
-    """Plans end in an assessment where eligible need is left: the more a plan carries, the more are."""
+    """Plans end in an assessment where eligible need is left.  Conversations offer plans to people whose need the
+    network and community can carry, so at the default eligibility (9.6 hours) a plan rarely ends with eligible need
+    (none in these runs at issue 21); with a council's eligibility at 5 hours most do (28 of 30), and with nothing
+    eligible none does."""
     run = ("policy=community_first", "weeks=104", "policy.ramp_weeks=0")
-    assert _total("plan_reassessments", *run) > 0
+    assert _total("plan_reassessments", *run, "policy.eligibility_hours=5") > 10
     assert _total("plan_reassessments", *run, "policy.eligibility_hours=168") == 0  # nothing is ever eligible
 
 

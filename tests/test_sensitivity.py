@@ -24,8 +24,8 @@ from model.params import ConfigError
 TINY = [
     "population.n_neighbourhoods=6", "weeks=26", "warmup_weeks=13",
     "~sensitivity.parameters",
-    "+sensitivity.parameters.needs.onset_weekly=[0.0015,0.0035]",
-    "+sensitivity.parameters.network.helper_hours=[2.5,10.0]",
+    "+sensitivity.parameters.needs.onset_weekly=[0.00035,0.0008]",
+    "+sensitivity.parameters.network.helper_hours=[1.0,6.0]",
     "+sensitivity.parameters.posterior.mobilisation=[0.3,0.9]",
     "+sensitivity.parameters.support.asking_return=[0.005,0.2,log]",
     "sensitivity.morris_trajectories=4", "sensitivity.morris_levels=4", "sensitivity.sobol_base_samples=8",
@@ -113,7 +113,7 @@ def test_tables_hold_every_run_and_index(experiment):
     assert np.isfinite(outcomes.to_numpy()).all()
     assert (runs.filter(pl.col("method") != "noise")["seed"] == 0).all()  # common random numbers
     assert runs.filter(pl.col("method") == "noise")["seed"].to_list() == [0, 1]
-    for name, (low, high) in {"needs.onset_weekly": (0.0015, 0.0035), "network.helper_hours": (2.5, 10.0)}.items():
+    for name, (low, high) in {"needs.onset_weekly": (0.00035, 0.0008), "network.helper_hours": (1.0, 6.0)}.items():
         assert runs[name].min() >= low and runs[name].max() <= high
     # The log-scale parameter's Morris levels are evenly spaced in its logarithm, not in its value.
     levels = np.sort(runs.filter(pl.col("method") == "morris")["support.asking_return"].unique().to_numpy())
