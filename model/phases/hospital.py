@@ -20,7 +20,7 @@ from .. import codes
 from ..component import Component
 from ..draws import ADMITTED, STAY
 from ..params import p
-from ..rng import HOSPITAL, uniform, uniform_at, week_key
+from ..rng import HOSPITAL, uniform_at, week_key
 from ..state import PER_RESIDENT, RESIDENTS, Array, Kernel
 
 
@@ -53,7 +53,7 @@ def admit_and_discharge(key, week, crisis, hospital_until, in_hospital, discharg
         if discharged[i]:
             hospital_until[i] = codes.NEVER
         elif crisis[i] and hospital_until[i] < week and uniform_at(draws, i, ADMITTED) < hospital_pars.admission:
-            stay = _stay(uniform(key, HOSPITAL, week, i, STAY), hospital_pars.stay_weeks)
+            stay = _stay(uniform_at(draws, i, STAY), hospital_pars.stay_weeks)
             hospital_until[i] = week + stay
         in_hospital[i] = hospital_until[i] > week
 

@@ -195,10 +195,11 @@ def arrive(key, week, slots, age, hood, household, died, interests, personal, we
         # Households are contiguous: the in-migrant rejoins the housemates of a younger household; where one of
         # them is 65 or over (a widowed partner), the survivors live on without them and the in-migrant lives
         # alone, in a household of their own (an id no household of the town as built has).
-        for j in range(max(0, i - 8), min(n, i + 9)):
-            if age[i] < 65.0 and j != i and household[j] == household[i] and not died[j] and age[j] >= 65.0:
-                household[i] = n + i
-                break
+        if age[i] < 65.0:
+            for j in range(max(0, i - 8), min(n, i + 9)):
+                if j != i and household[j] == household[i] and not died[j] and age[j] >= 65.0:
+                    household[i] = n + i
+                    break
         for j in range(max(0, i - 8), min(n, i + 9)):
             if j != i and household[j] == household[i]:
                 add_tie(indptr, degree, other, strength, kind, active, network_pars, i=i, j=j, s=0.9,
