@@ -278,7 +278,7 @@ def miss(figure: Figure, p10: float, p90: float) -> float:
 _SHARES = {"statutory_per_contact", "unmet_share", "isolation_rate", "recontact_12w_share", "recontact_26w_share"}
 
 
-def _shown(value: float, figure: Figure, tolerance: bool = False) -> str:
+def shown(value: float, figure: Figure, tolerance: bool = False) -> str:
     """A figure's number as people read it: shares in percent (a tolerance in points), money in GBP, ratios plain."""
     if figure.compare == "ratio":
         return f"{value:.2f}"
@@ -311,11 +311,11 @@ def _rows(evidence: Evidence, not_run: str) -> list[_Row]:
     for e in evidence.table.iter_rows(named=True):
         figure = by_id[e["figure"]]
         where = f"{place_name(e['population'])}, {label(e['scenario']).lower()}" if e["population"] else ""
-        reported = (f"{_shown(figure.value, figure)} ± {_shown(figure.tolerance, figure, tolerance=True)}"
+        reported = (f"{shown(figure.value, figure)} ± {shown(figure.tolerance, figure, tolerance=True)}"
                     if figure.band is None else
-                    f"{_shown(figure.value, figure)} ({_shown(figure.low, figure)} to {_shown(figure.high, figure)})")
+                    f"{shown(figure.value, figure)} ({shown(figure.low, figure)} to {shown(figure.high, figure)})")
         if e["status"] in (WITHIN, OUTSIDE):
-            model = f"{_shown(e['mean'], figure)} ({_shown(e['p10'], figure)} to {_shown(e['p90'], figure)})"
+            model = f"{shown(e['mean'], figure)} ({shown(e['p10'], figure)} to {shown(e['p90'], figure)})"
             seeds = f"{e['seeds']} seed{'s' if e['seeds'] != 1 else ''}"
             runs = f"{e['runs']} runs: " + (f"{e['members']} members x {seeds}" if e["members"] > 1 else seeds)
             verdict = f"{e['status']} ({ROLES[figure.role]})"
@@ -430,7 +430,7 @@ def status(evidence: Evidence, command: str) -> dict:
             **{k: row[k] for k in ("mean", "p10", "p90")},
             "miss": miss(figure, row["p10"], row["p90"]) if measured else None,
             "reported": shown.reported, "model": shown.model if measured else None,
-            "model_mean": _shown(row["mean"], figure) if measured else None,
+            "model_mean": shown(row["mean"], figure) if measured else None,
         })
     revisions = evidence.runs.group_by("git_revision").len().sort("len", descending=True).rows()
     return {"command": command, "revisions": dict(revisions), "figures": figures}

@@ -30,7 +30,8 @@ from model.levers import BY_NAME, CONTEXT_LEVERS
 from model.outputs import atomic_write
 from model.params import ConfigError
 
-from . import brief, comparison, decomposition, evidence, figures, guard_rails, provenance, replicates, sensitivity, tables
+from . import (brief, calibration, comparison, decomposition, evidence, figures, guard_rails, provenance, replicates,
+               sensitivity, tables)
 from .figures import Shock, label
 from .comparison import Comparison, Design
 from .replicates import count_text, coverage_text
@@ -480,6 +481,7 @@ def build_report(sweep: Sweep, sensitivity_dir: str | Path | None = None,
     sections = "".join(_section(i, place, sweep, data, found.setting(place.population, place.scenario))
                        for i, place in enumerate(compared))
     sections += evidence.section(evidence.evaluate(sweep, evidence.load_figures()))
+    sections += calibration.section(calibration.load())
     if sensitivity_dir is not None:
         sections += sensitivity.section(sensitivity.load(sensitivity_dir))
     toc = ("<nav><b>Places and scenarios:</b> " + " · ".join(

@@ -78,8 +78,8 @@ def area_options(search: str | None = None) -> list[dict]:
 
 
 def members() -> list[str]:
-    """The posterior ensemble's members (``configs/posterior/member_NN.yaml``), in order: a sweep over n members runs
-    the first n, as the main job runs the first 25."""
+    """The posterior ensemble's members (``configs/posterior/member_NNN.yaml``), in order: a sweep over n members runs
+    the first n, as the main job runs the first 80."""
     return [name for name in _options("posterior") if name.startswith("member_")]
 
 

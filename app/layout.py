@@ -57,7 +57,7 @@ def page(results: Path) -> html.Div:
             ]),
             html.Div(className="row", children=[
                 _field("Posterior members (parameter sets)",
-                       f"posterior: 0 = the calibrated median alone, 1 to {len(members())} = member_00 …",
+                       f"posterior: 0 = the calibrated median alone, 1 to {len(members())} = member_000 …",
                        _number("members", FIRST_MEMBERS)),
                 _field("Seeds per parameter set", f"seed: 1 to {MAX_SEEDS}", _number("seeds", FIRST_SEEDS)),
                 _field("Weeks under the policy", "weeks", _number("weeks", int(defaults.weeks))),

@@ -191,7 +191,7 @@ class Plan:
                 for seed in range(self.seeds) for posterior in self.posteriors for k, cell in enumerate(self.cells)]
 
     def _run_path(self, cell: Cell, posterior: str, seed: int) -> str:
-        """``policy-2/seed=0``, with ``community_capacity=0.5/`` for a value of the varied lever and ``member_07/`` for
+        """``policy-2/seed=0``, with ``community_capacity=0.5/`` for a value of the varied lever and ``member_007/`` for
         a posterior member (the layout of a sweep planned before either, kept)."""
         value = "" if self.lever is None else f"{self.lever}={cell.value!r}/"
         member = "" if posterior == MEDIAN else f"{posterior}/"

@@ -3,12 +3,12 @@
     python -m experiments.fit_status_quo                          # configs/fit_status_quo.yaml
     python -m experiments.fit_status_quo fit.trials=50 fit.sampler=tpe
 
-Why a point search before the calibration: England's figures (``configs/figures.yaml``, the ``fit`` figures on the
-``service_first`` preset) speak to some thirty parameters of the status quo at once (need, carers, the hospital
-route, care homes, the front door's ladder, reviews), too many for ABC-SMC on this hardware; the search finds the
-region where the status quo looks like England, its result becomes the configs' values (each cited to
-``docs/calibration.md``), and the calibration (``experiments/calibrate.py``) then samples the posterior of the
-parameters the policies' effects turn on around it.  optuna does the search (a maintained library with the
+Why a point search as well as the calibration: England's figures (``configs/figures.yaml``, the ``fit`` figures on
+the ``service_first`` preset) speak to some thirty parameters of the status quo at once (need, carers, the hospital
+route, care homes, the front door's ladder, reviews).  The search finds one set of values where the status quo
+looks like England: they are the configs' values (each cited to ``docs/calibration.md``), used where no posterior
+member is named, and the centre the calibration's priors were drawn around.  The calibration
+(``experiments/calibrate.py``) then fits 28 of them jointly with the conversation's, as a posterior.  optuna does the search (a maintained library with the
 samplers this needs: CMA-ES for a noisy continuous space, TPE to explore; a resumable journal file).
 
 The objective of a trial is the mean over ``fit.seeds`` of the distance of each figure from its band, in half

@@ -1,7 +1,7 @@
 """Worker processes for experiments that run many model runs in parallel (calibration, sensitivity analysis).
 
 Spawned, not forked: a fork of a process that has already run polars or numba threads can leave a worker
-waiting forever on a lock copied mid-use (seen with pyabc's forking samplers after polars had run).  Each
+waiting forever on a lock copied mid-use (seen with the forking samplers of the earlier calibration library, pyabc, after polars had run).  Each
 worker runs numba on one thread, so the workers together do not oversubscribe the cores.
 """
 

@@ -54,7 +54,7 @@ def params_with(config: Mapping[str, Any], values: Mapping[str, float], seed: in
 
     The values are set before the config is resolved, so a value reaches every field that takes it by
     interpolation and no other: ``posterior.mobilisation`` reaches a community-first preset (``policy.mobilisation:
-    ${posterior.mobilisation}``) and leaves service_first's 0 alone, as a run named ``posterior=member_NN`` does.
+    ${posterior.mobilisation}``) and leaves service_first's 0 alone, as a run named ``posterior=member_NNN`` does.
     The one rule for experiments that vary parameters (calibration, sensitivity); a name the config does not
     hold raises ConfigError("not a model parameter"), a value the model refuses its one-line error.
     """

@@ -42,6 +42,16 @@ def _comments(path: Path) -> dict[str, str]:
     return found
 
 
+def _calibrated() -> dict[str, str]:
+    """``section.key`` -> where a calibrated value comes from: the posterior's median, its prior and the prior's
+    source (``configs/calibrate.yaml``)."""
+    priors = yaml.safe_load((CONFIG_DIR / "calibrate.yaml").read_text())["calibration"]["priors"]
+    return {f"{section}.{key}": f"CALIBRATED: the posterior median (configs/posterior/median.yaml, docs/calibration.md); "
+                                f"prior {'log-uniform' if prior['scale'] == 'log' else 'uniform'} "
+                                f"{prior['low']:g}-{prior['high']:g}: {prior['source']}"
+            for section, fields in priors.items() for key, prior in fields.items()}
+
+
 def _options(group: str) -> list[str]:
     return sorted(p.stem for p in (CONFIG_DIR / group).glob("*.yaml"))
 
@@ -68,7 +78,7 @@ def _escape(text: str) -> str:
 def render() -> str:
     """The Markdown text of the parameter table."""
     defaults = compose_config()
-    sources = _comments(CONFIG_DIR / "config.yaml")
+    sources = {**_comments(CONFIG_DIR / "config.yaml"), **_calibrated()}
     default_options = {g: defaults[g].name for g in GROUPS}
     lines = [
         "# Parameters",

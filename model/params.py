@@ -172,8 +172,8 @@ class Scenario:
 
 @dataclass(frozen=True)
 class Posterior:
-    """Which calibrated parameter set a run uses: ``configs/posterior/`` holds the ABC-SMC posterior ensemble
-    (``member_NN``) and its componentwise median (``median``), each setting the calibrated values of every
+    """Which calibrated parameter set a run uses: ``configs/posterior/`` holds the posterior ensemble (history matching, then emcee)
+    (``member_NNN``) and its componentwise median (``median``), each setting the calibrated values of every
     section it names.  The strengths-based conversation's two calibrated values live here because only the
     community-first presets take them (``policy.mobilisation: ${posterior.mobilisation}``); the status quo's
     front door has no such conversation."""

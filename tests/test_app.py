@@ -146,7 +146,7 @@ def test_a_small_sweep_runs_to_its_report_in_the_browser(server, page):
     expect(page.locator("#form-message")).to_have_text("")
     page.locator(".command-line summary").click()  # the command line of what the form holds, before it starts
     shown = page.locator("#command-line")
-    expect(shown).to_contain_text("posterior=member_00,member_01 seed=0 +launch=cores")
+    expect(shown).to_contain_text("posterior=member_000,member_001 seed=0 +launch=cores")
     page.locator("#start").click()
     _expect_text(page, "#status", "Finished: 4 of 4 runs done.", timeout=SWEEP_MS)
     assert page.locator("#form-message").inner_text() == ""

@@ -32,9 +32,9 @@ def _form(*arms: dict, **settings) -> dict:
     (_form(seeds=0), f"seeds=0: give a whole number from 1 to {MAX_SEEDS}"),
     (_form(seeds=2.5), f"seeds=2.5: give a whole number from 1 to {MAX_SEEDS}"),
     (_form(seeds=None), f"enter the seeds (a whole number from 1 to {MAX_SEEDS})"),
-    (_form(members=None), "enter the posterior members (a whole number from 0, the calibrated median alone, to 60)"),
-    (_form(members=61), "members=61: give a whole number from 0 (the calibrated median alone) to 60 (posterior members)"),
-    (_form(members=1.5), "members=1.5: give a whole number from 0 (the calibrated median alone) to 60 (posterior members)"),
+    (_form(members=None), "enter the posterior members (a whole number from 0, the calibrated median alone, to 240)"),
+    (_form(members=241), "members=241: give a whole number from 0 (the calibrated median alone) to 240 (posterior members)"),
+    (_form(members=1.5), "members=1.5: give a whole number from 0 (the calibrated median alone) to 240 (posterior members)"),
     (_form(members=60, seeds=6), f"{2 * 60 * 6} runs: a sweep of the app has at most {MAX_RUNS} (fewer policies, "
                                  "values, members or seeds; a larger sweep belongs on the command line)"),
     (_form(vary="policy"), "vary='policy': pick one of staff_fte_per_10k, builder_coverage, community_capacity, or none"),
@@ -116,9 +116,9 @@ def test_a_sweep_runs_over_posterior_members_as_the_main_job_does(tmp_path):
     plan = plan_sweep(_form(members=3, seeds=2))
     runs = plan.runs(tmp_path)
     assert len(runs) == 2 * 3 * 2 and len({run.directory for run in runs}) == 12
-    assert [(run.posterior, run.seed) for run in runs[:4]] == [("member_00", 0)] * 2 + [("member_01", 0)] * 2
-    params = load_params(plan.run_overrides(1, "member_02", seed=1))
-    assert (params.posterior.name, params.posterior.member, params.policy.name) == ("member_02", 2, "community_first")
+    assert [(run.posterior, run.seed) for run in runs[:4]] == [("member_000", 0)] * 2 + [("member_001", 0)] * 2
+    params = load_params(plan.run_overrides(1, "member_002", seed=1))
+    assert (params.posterior.name, params.posterior.member, params.policy.name) == ("member_002", 2, "community_first")
     assert plan.title.endswith("Service first vs Community first, 3 posterior members x 2 seeds")
     plan.save(tmp_path)
     assert load_plan(tmp_path) == plan
