@@ -33,7 +33,12 @@ def _measured_on(provenance_path: Path = PROVENANCE) -> str:
     return (f"each of the {provenance['members']} posterior members run once (its own seed) on the calibration's town "
             f"({town['population'].replace('_', ' ')} at {town['n_neighbourhoods']} neighbourhoods, "
             f"{town['weeks']} policy weeks after a {town['warmup_weeks']}-week warm-up, measured from week "
-            f"{provenance['window_from_week']}), at revision {provenance['git_revision'][:7]}")
+            f"{provenance['window_from_week']}), at revision {_short(provenance['git_revision'])}")
+
+
+def _short(revision: str) -> str:
+    """A git revision as people quote it, keeping ``-dirty`` (code changed since that commit)."""
+    return revision[:7] + (" with uncommitted changes" if revision.endswith("-dirty") else "")
 
 
 def _cells(rows: list[dict]) -> list[tuple[str, str, str, str, bool]]:
