@@ -420,7 +420,7 @@ def status(evidence: Evidence, command: str) -> dict:
     ``model`` with its band, ``model_mean`` without; null unless measured)."""
     by_id = {figure.id: figure for figure in evidence.figures.figures}
     figures = []
-    for row, shown in zip(evidence.table.iter_rows(named=True), _rows(evidence, NOT_RUN)):
+    for row, text in zip(evidence.table.iter_rows(named=True), _rows(evidence, NOT_RUN)):
         figure = by_id[row["figure"]]
         measured = row["status"] in (WITHIN, OUTSIDE)
         figures.append({
@@ -429,7 +429,7 @@ def status(evidence: Evidence, command: str) -> dict:
             "note": row["note"], "value": figure.value, "tolerance": figure.tolerance,
             **{k: row[k] for k in ("mean", "p10", "p90")},
             "miss": miss(figure, row["p10"], row["p90"]) if measured else None,
-            "reported": shown.reported, "model": shown.model if measured else None,
+            "reported": text.reported, "model": text.model if measured else None,
             "model_mean": shown(row["mean"], figure) if measured else None,
         })
     revisions = evidence.runs.group_by("git_revision").len().sort("len", descending=True).rows()
