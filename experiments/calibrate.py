@@ -74,18 +74,24 @@ METHOD_PACKAGES = ("scikit-learn", "scipy", "joblib", "emcee")  # what the calib
 class Settings:
     """How the calibration is done (``calibration.*`` apart from ``priors``)."""
 
-    waves: tuple[int, ...] = p(doc="model runs in each wave: the first over the prior, each later one in the space not ruled out")
+    waves: tuple[int, ...] = p(doc="model runs in each wave: the first over the prior, each later one in the space "
+                                   "not ruled out")
     cutoff: float = p(0.5, 10.0, "standard deviations", "implausibility past which a point is ruled out")
-    ignore_worst: int = p(0, 10, "figures", "figures a point may miss by more than the cut-off and still not be ruled out")
-    band_sds: float = p(0.5, 5.0, "standard deviations", "a figure's band is this many standard deviations either side of its middle")
+    ignore_worst: int = p(0, 10, "figures", "figures a point may miss by more than the cut-off and still not be "
+                                            "ruled out")
+    band_sds: float = p(0.5, 5.0, "standard deviations", "a figure's band is this many standard deviations either "
+                                                          "side of its middle")
     validation_share: float = p(0.05, 0.5, "share of runs", "runs of each wave held out to validate its emulators")
-    active: int = p(1, 100, "parameters", "parameters each figure's Gaussian process sees (those with the largest linear effects)")
-    focus_from_wave: int = p(2, 100, "wave", "from this wave on, a wave's runs are drawn from the posterior of the waves before it, not uniformly from the space they leave")
+    active: int = p(1, 100, "parameters", "parameters each figure's Gaussian process sees (those with the largest "
+                                          "linear effects)")
+    focus_from_wave: int = p(2, 100, "wave", "from this wave on, a wave's runs are drawn from the posterior of the "
+                                             "waves before it, not uniformly from the space they leave")
     candidates: int = p(1000, 10_000_000, "draws", "prior draws screened each time (a wave's design, the posterior)")
     members: int = p(2, 10000, "members", "members of the posterior ensemble, all distinct (one per walker)")
     steps: int = p(10, 1_000_000, "steps", "steps of the posterior's ensemble sampler")
     check: bool = p(doc="run every member once on the calibration's town: the posterior predictive check")
-    seed: int = p(0, 2**31 - 1, "", "seeds the designs, the towns of the runs, the emulators and the draw of the members")
+    seed: int = p(0, 2**31 - 1, "", "seeds the designs, the towns of the runs, the emulators and the draw of the "
+                                    "members")
     workers: int = p(1, 1024, "processes", "simulations in parallel (results do not depend on it)")
     directory: str = p(doc="runs, designs and the design marker; a calibration of the same design continues from it")
     output: str = p(doc="directory the ensemble is written to (configs/posterior in the repository)")
