@@ -94,7 +94,7 @@ def test_the_validation_preset_runs_every_preset_a_figure_names():
     config = preset_config("validation")
     params = config.hydra.sweeper.params
     assert sorted(params.policy.split(",")) == evidence.load_figures().presets
-    assert params.posterior.split(",") == [f"member_{k:02d}" for k in range(25)] and params.seed == "range(1)"
+    assert params.posterior.split(",") == [f"member_{k:03d}" for k in range(25)] and params.seed == "range(1)"
     assert params.population.split(",") == ["market_town", "deprived_estate", "rural_county"]  # England's, in each
     assert count_jobs(config) == 3 * 4 * 25
     assert config.weeks == 208 > evidence.load_figures().from_week
