@@ -53,7 +53,7 @@ from scipy.stats import qmc
 
 from analysis.evidence import FIGURES, Figure, load_figures
 from experiments import emulator, store
-from experiments.calibration_runs import Simulator, read_runs, run_seed, simulate_all
+from experiments.calibration_runs import Simulator, run_seed, simulate_all
 from experiments.cli import run_app
 from model.config import CONFIG_DIR, compose_config, params_with
 from model.outputs import atomic_write
@@ -367,11 +367,11 @@ def _check_directory(d: Design, directory: Path) -> None:
         atomic_write(marker, lambda tmp: Path(tmp).write_text(d.fingerprint() + "\n"))
 
 
-def history_match(d: Design) -> tuple[Waves, list[dict], pl.DataFrame]:
-    """Run (or continue) every wave: design, runs, emulators.  Returns the waves, each wave's record and all runs."""
+def history_match(d: Design) -> tuple[Waves, list[dict]]:
+    """Run (or continue) every wave: design, runs, emulators.  Returns the waves and each wave's record."""
     directory = Path(d.settings.directory)
     _check_directory(d, directory)
-    waves, records, runs = Waves(d), [], None
+    waves, records = Waves(d), []
     simulator = d.simulator()
     for wave in range(1, len(d.settings.waves) + 1):
         started = time.monotonic()
@@ -386,10 +386,11 @@ def history_match(d: Design) -> tuple[Waves, list[dict], pl.DataFrame]:
         records.append({"wave": wave, "runs": len(points), "prior_draws": stored["prior_draws"],
                         "share_not_ruled_out_before": stored["share_not_ruled_out"],
                         "training_runs": len(training),
-                        "validation": waves.validation[-1], "minutes_this_start": round((time.monotonic() - started) / 60, 1)})
+                        "validation": waves.validation[-1],
+                        "minutes_this_start": round((time.monotonic() - started) / 60, 1)})
         log.info("wave %d: emulators fitted on %d runs; held-out runs within 2 sd: median %.2f", wave, len(training),
                  float(np.median([v["within_2sd"] for v in waves.validation[-1]])))
-    return waves, records, runs
+    return waves, records
 
 
 # --- the posterior ---------------------------------------------------------------------------------------------
@@ -518,7 +519,7 @@ def main(cfg: DictConfig) -> None:
         d = design(OmegaConf.to_container(cfg.calibration, resolve=True), overrides)
         log.info("calibrating %d parameters to %d figures in %s", len(d.priors), len(d.figures), d.settings.directory)
         started = time.monotonic()
-        waves, records, _ = history_match(d)
+        waves, records = history_match(d)
         members, median, draw = posterior(d, waves)
     except ConfigError as error:
         sys.exit(f"config error: {error}")

@@ -69,16 +69,11 @@ def run_seed(seed: int, wave: int, point: int) -> int:
     return int(np.random.SeedSequence([seed, wave, point]).generate_state(1)[0] % 2**31)
 
 
-def read_runs(path: Path) -> pl.DataFrame | None:
-    """The runs done so far (None if none)."""
-    return pl.read_parquet(path) if path.is_file() else None
-
-
 def simulate_all(simulator: Simulator, points: Sequence[tuple[tuple[int, int, int], dict[str, float]]], path: Path,
                  workers: int, batch: int = 10, progress: Callable[[int, int], None] | None = None) -> pl.DataFrame:
     """Run every point of ``points`` ((wave, point, seed), values) not yet in the table ``path``; append the
     results to it every ``batch`` runs (atomically).  Returns the whole table."""
-    done = read_runs(path)
+    done = pl.read_parquet(path) if path.is_file() else None
     have = set() if done is None else set(zip(*(done[k].to_list() for k in KEYS)))
     todo = [(key, values) for key, values in points if key not in have]
     rows: list[dict] = []
