@@ -27,8 +27,7 @@ def load(path: Path = CHECK) -> list[dict] | None:
     return json.loads(Path(path).read_text()) if Path(path).is_file() else None
 
 
-def _measured_on(provenance_path: Path = PROVENANCE) -> str:
-    provenance = json.loads(Path(provenance_path).read_text())
+def _measured_on(provenance: dict) -> str:
     town = provenance["town"]
     return (f"each of the {provenance['members']} posterior members run once (its own seed) on the calibration's town "
             f"({town['population'].replace('_', ' ')} at {town['n_neighbourhoods']} neighbourhoods, "
@@ -67,7 +66,8 @@ def section(rows: list[dict] | None) -> str:
     return ("<section id='predictive-check'><h2>The posterior predictive check</h2>"
             f"<p class='lead'>Does the calibrated model reproduce what it was fitted to? {html.escape(tally(rows))}: "
             "a figure is within when its 10th-90th percentile band over the posterior ensemble overlaps the figure's "
-            f"own band. Measured on {html.escape(_measured_on())} (<code>configs/posterior/predictive_check.json</code>; "
+            f"own band. Measured on {html.escape(_measured_on(json.loads(PROVENANCE.read_text())))} "
+            "(<code>configs/posterior/predictive_check.json</code>; "
             "<code>docs/calibration.md</code>).</p>"
             "<table class='summary evidence'><thead><tr><th>Figure</th><th>Target (band)</th>"
             "<th>Model: median (10-90%)</th><th>Verdict</th></tr></thead>"
@@ -111,7 +111,7 @@ def markdown(rows: list[dict], provenance_path: Path = PROVENANCE) -> str:
                       _g(provenance["median"][n]), f"{_g(spread[n][0])} to {_g(spread[n][1])}"]
                      for n, p in provenance["priors"].items()])
     lines += ["", "### The posterior predictive check", "",
-              f"{tally(rows).capitalize()}; measured on {_measured_on(provenance_path)}.", ""]
+              f"{tally(rows).capitalize()}; measured on {_measured_on(provenance)}.", ""]
     lines += _table(["figure", "target (band)", "model: median (10th-90th percentile)", "verdict"],
                     [[figure, target, model, verdict] for figure, target, model, verdict, _ in _cells(rows)])
     return "\n".join(lines) + "\n"

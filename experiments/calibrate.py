@@ -147,7 +147,8 @@ class Design:
         """A hash of what decides the runs of the first wave: every preset's parameters (with the calibrated ones at
         their priors' centres, so where else a calibrated value is written does not matter), the priors, figures,
         window and seed.  (A later wave's design records the settings that made it: ``wave_N.json``.)"""
-        presets = {name: asdict(params_with(config, self.centre(), seed=0)) for name, config in self.presets.items()}
+        centre = self.centre()
+        presets = {name: asdict(params_with(config, centre, seed=0)) for name, config in self.presets.items()}
         for params in presets.values():
             params.pop("posterior")  # names the parameter set the config was composed with, not a value
         relevant = {"seed": self.settings.seed, "priors": {k: asdict(v) for k, v in self.priors.items()},
@@ -245,10 +246,10 @@ class Waves:
         self.emulators: list[emulator.Emulators] = []
         self.validation: list[list[dict]] = []
 
-    def not_ruled_out(self, unit: np.ndarray) -> np.ndarray:
-        """Which rows of ``unit`` no wave's emulators rule out."""
+    def not_ruled_out(self, unit: np.ndarray, waves: list[emulator.Emulators] | None = None) -> np.ndarray:
+        """Which rows of ``unit`` no wave's emulators (or none of ``waves``' emulators) rule out."""
         keep = np.ones(len(unit), dtype=bool)
-        for emulators in self.emulators:
+        for emulators in self.emulators if waves is None else waves:
             rows = np.flatnonzero(keep)
             keep[rows] = emulators.not_ruled_out(unit[rows], self.d.settings.cutoff, self.d.settings.ignore_worst)
         return keep
@@ -269,10 +270,7 @@ class Waves:
         Jacobian (so that the prior stays uniform on the cube)."""
         unit = 1 / (1 + np.exp(-z))
         out = np.full(len(z), -np.inf)
-        earlier = np.ones(len(z), dtype=bool)
-        for emulators in self.emulators[:-1]:
-            rows = np.flatnonzero(earlier)
-            earlier[rows] = emulators.not_ruled_out(unit[rows], self.d.settings.cutoff, self.d.settings.ignore_worst)
+        earlier = self.not_ruled_out(unit, self.emulators[:-1])
         if earlier.any():
             last = self.emulators[-1]
             mean, sd = last.predict(unit[earlier])
@@ -287,12 +285,13 @@ class Waves:
         """``n`` distinct draws from the posterior: the last positions of ``n`` walkers of emcee's ensemble sampler
         (differential-evolution moves, emcee's advice for many dimensions) run ``steps`` steps from points no
         wave rules out (each walker's own position, so no two are the same), and a record of the run: acceptance,
-        the longest integrated autocorrelation time, and the effective sample size of the second half."""
+        the longest integrated autocorrelation time, the effective sample size of the second half, and the share of
+        the prior draws screened for the walkers' start that no wave rules out."""
         import emcee
 
         rng = np.random.default_rng(seed)
         walkers = max(n, 2 * len(self.d.priors) + 2)  # the ensemble sampler needs more than twice the dimensions
-        found, _ = self.screen(rng, walkers)
+        found, drawn = self.screen(rng, walkers)
         if len(found) < walkers:
             raise ConfigError(f"calibration: only {len(found)} prior draws found that no wave rules out, fewer than the "
                               f"{walkers} walkers calibration.members={n} needs; raise calibration.cutoff or "
@@ -303,7 +302,7 @@ class Waves:
         sampler.random_state = np.random.RandomState(seed % 2**32).get_state()
         sampler.run_mcmc(np.log(start) - np.log1p(-start), steps, progress=False)
         tau = float(np.max(sampler.get_autocorr_time(discard=steps // 2, quiet=True)))
-        record = {"walkers": walkers, "steps": steps,
+        record = {"prior_draws": drawn, "share_not_ruled_out": len(found) / drawn, "walkers": walkers, "steps": steps,
                   "acceptance": round(float(np.mean(sampler.acceptance_fraction)), 3),
                   "autocorrelation_steps_max": round(tau, 1),
                   "effective_sample_size": round(walkers * (steps - steps // 2) / tau, 1) if np.isfinite(tau) else None}
@@ -339,16 +338,16 @@ def _wave_design(d: Design, waves: Waves, wave: int, directory: Path) -> tuple[n
     rng = np.random.default_rng([d.settings.seed, wave])
     if wave == 1:
         unit, share, drawn = qmc.LatinHypercube(d=len(d.priors), seed=rng).random(settings["runs"]), 1.0, 0
+    elif settings["focused"]:  # where the posterior of the waves so far lies, so the emulators learn it best
+        unit, sampled = waves.sample_posterior(settings["runs"], d.settings.seed + 100 * wave, d.settings.steps)
+        share, drawn = sampled["share_not_ruled_out"], sampled["prior_draws"]
     else:
         found, drawn = waves.screen(rng, settings["runs"])
         share = len(found) / drawn
         if len(found) == 0:
             raise ConfigError(f"calibration: wave {wave - 1} rules out all of {drawn} prior draws; raise "
                               f"calibration.cutoff ({d.settings.cutoff}) or calibration.ignore_worst ({d.settings.ignore_worst})")
-        if settings["focused"]:  # where the posterior of the waves so far lies, so the emulators learn it best
-            unit, _ = waves.sample_posterior(settings["runs"], d.settings.seed + 100 * wave, d.settings.steps)
-        else:
-            unit = found[rng.choice(len(found), size=min(len(found), settings["runs"]), replace=False)]
+        unit = found[rng.choice(len(found), size=min(len(found), settings["runs"]), replace=False)]
     stored = {"settings": settings, "prior_draws": drawn, "share_not_ruled_out": share, "unit": unit.tolist()}
     atomic_write(path, lambda tmp: Path(tmp).write_text(json.dumps(stored)))
     return unit, stored
@@ -397,14 +396,11 @@ def history_match(d: Design) -> tuple[Waves, list[dict]]:
 
 def posterior(d: Design, waves: Waves) -> tuple[list[dict[str, float]], dict[str, float], dict]:
     """The members (distinct draws from the posterior), every parameter's median over them and a record of the draw."""
-    found, drawn = waves.screen(np.random.default_rng([d.settings.seed, 1000]), 0, rounds=1)
-    share = len(found) / drawn
     unit, record = waves.sample_posterior(d.settings.members, d.settings.seed + 1000, d.settings.steps)
     members = d.values(unit)
     median = {n: float(np.median([m[n] for m in members])) for n in d.priors}
-    record = {"prior_draws": drawn, "share_not_ruled_out": share, **record, "members": len(members),
-              "distinct_members": len({tuple(m.values()) for m in members})}
-    log.info("posterior: %.3g of the prior not ruled out; %s", share, record)
+    record = {**record, "members": len(members), "distinct_members": len({tuple(m.values()) for m in members})}
+    log.info("posterior: %.3g of the prior not ruled out; %s", record["share_not_ruled_out"], record)
     return members, median, record
 
 
